@@ -1,0 +1,61 @@
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Identity;
+using ChatDesk.Server.Routing;
+using ChatDesk.Server.Widget;
+
+namespace ChatDesk.Server;
+
+/// <summary>The one place that composes ChatDesk; Program.cs and the test host both use it.</summary>
+public static class ChatDeskApp
+{
+    public static WebApplicationBuilder AddChatDesk(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddChatDeskData(builder.Configuration);
+        builder.Services.AddChatDeskIdentity();
+        builder.Services.AddChats();
+        builder.Services.AddChatRouting();
+        return builder;
+    }
+
+    public static WebApplication UseChatDesk(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWidgetFramePolicy();
+        app.UseStaticFiles();
+        app.UseHubOriginCheck();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapAuth();
+        app.MapWidget();
+        app.MapChats();
+        app.MapGet("/", () => Results.Redirect("/console/"));
+        app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        return app;
+    }
+
+    public static async Task InitializeChatDeskAsync(this WebApplication app)
+    {
+        await app.Services.InitializeChatDeskDataAsync();
+        if (app.Configuration.GetValue("ChatDesk:Demo:Enabled", false))
+            app.Lifetime.ApplicationStarted.Register(() => PrintDemoBanner(app));
+    }
+
+    private static void PrintDemoBanner(WebApplication app)
+    {
+        var publicUrl = (app.Configuration["ChatDesk:PublicUrl"] ?? app.Urls.FirstOrDefault() ?? "").TrimEnd('/');
+        var demoSite = app.Configuration["ChatDesk:Demo:SiteOrigins"]?.Split(',')[0].Trim() ?? publicUrl;
+        Console.WriteLine();
+        Console.WriteLine("ChatDesk is running (demo mode).");
+        Console.WriteLine($"  Demo customer website (widget embedded): {demoSite}/demo/");
+        Console.WriteLine($"  Operator console:                        {publicUrl}/console/");
+        Console.WriteLine("  Demo accounts (email / password / roles):");
+        foreach (var account in IdentitySeeder.DemoAccounts)
+            Console.WriteLine($"    {account.Email,-26} {account.Password,-20} {string.Join(", ", account.Roles)}");
+        Console.WriteLine();
+    }
+}

@@ -1,0 +1,277 @@
+using System.Net.Mail;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Identity;
+using ChatDesk.Server.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>
+/// Conversations and messages, for both sides. Every change is made in one transaction together
+/// with the events that record it; pushes to connected clients happen after the commit.
+/// </summary>
+public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing)
+{
+    private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
+
+    // ---- Visitor side -------------------------------------------------------------------------
+
+    public async Task<ConversationView?> GetVisitorConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
+    {
+        var conversation = await LatestConversationAsync(visitor, cancellationToken);
+        return conversation is null ? null : await ToViewAsync(conversation, cancellationToken);
+    }
+
+    public async Task<ConversationView> StartChatAsync(VisitorIdentity visitor, StartChatRequest request, string? userAgent, CancellationToken cancellationToken = default)
+    {
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length == 0)
+            throw new ChatException("Please enter your name.");
+        if (name.Length > ChatRules.MaxNameLength)
+            throw new ChatException($"A name can be at most {ChatRules.MaxNameLength} characters.");
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
+        if (email is not null && (email.Length > 254 || !MailAddress.TryCreate(email, out _)))
+            throw new ChatException("This email address is not valid.");
+        var pageUrl = string.IsNullOrWhiteSpace(request.PageUrl) ? null : request.PageUrl.Trim();
+        if (pageUrl is not null && (pageUrl.Length > 2048 || !Uri.TryCreate(pageUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new ChatException("The page address is not a valid http(s) URL.");
+
+        var topic = await db.SiteTopics.SingleOrDefaultAsync(t => t.SiteId == visitor.SiteId && t.Key == request.Topic, cancellationToken)
+            ?? throw new ChatException("Please choose one of the listed topics.");
+
+        var open = await LatestConversationAsync(visitor, cancellationToken);
+        if (open is { IsOpen: true })
+            return await ToViewAsync(open, cancellationToken);
+
+        var conversation = new Conversation
+        {
+            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            SiteId = visitor.SiteId,
+            VisitorId = visitor.VisitorId,
+            SkillId = topic.SkillId,
+            TopicKey = topic.Key,
+            VisitorName = name,
+            VisitorEmail = email,
+            PageUrl = pageUrl,
+            PageTitle = Truncate(request.PageTitle?.Trim(), 300),
+            Language = Truncate(request.Language?.Trim(), 16),
+            TimeZone = Truncate(request.TimeZone?.Trim(), 64),
+            UserAgent = Truncate(userAgent, 512),
+            RequestedAt = clock.GetUtcNow(),
+        };
+        db.Conversations.Add(conversation);
+        events.Append(db, conversation, EventTypes.ChatRequested, new
+        {
+            skillIds = new[] { topic.SkillId },
+            topic = topic.Key,
+            pageUrl = conversation.PageUrl,
+            userAgent = conversation.UserAgent,
+            language = conversation.Language,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+
+        await routing.DispatchAsync(cancellationToken);
+        await db.Entry(conversation).ReloadAsync(cancellationToken);
+        return await ToViewAsync(conversation, cancellationToken);
+    }
+
+    public async Task<MessageDto> SendVisitorMessageAsync(VisitorIdentity visitor, SendMessageRequest request, CancellationToken cancellationToken = default)
+    {
+        var (clientMessageId, text) = ValidateMessage(request);
+        var conversation = await LatestConversationAsync(visitor, cancellationToken);
+        if (conversation is not { IsOpen: true })
+            throw new ChatException("There is no open chat. Start a new one first.");
+        return await AppendMessageAsync(conversation.Id, c => c.VisitorId == visitor.VisitorId,
+            AuthorKind.Visitor, null, conversation.VisitorName, clientMessageId, text, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MessageDto>> GetVisitorMessagesAfterAsync(VisitorIdentity visitor, int afterSequence, CancellationToken cancellationToken = default)
+    {
+        var conversation = await LatestConversationAsync(visitor, cancellationToken);
+        return conversation is null ? [] : await MessagesAfterAsync(conversation.Id, afterSequence, cancellationToken);
+    }
+
+    public async Task EndVisitorChatAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
+    {
+        var conversation = await LatestConversationAsync(visitor, cancellationToken);
+        if (conversation is not { IsOpen: true })
+            throw new ChatException("There is no open chat to end.");
+        await EndAsync(conversation.Id, c => c.VisitorId == visitor.VisitorId, AuthorKind.Visitor, null, cancellationToken);
+    }
+
+    // ---- Operator side ------------------------------------------------------------------------
+
+    public async Task<OperatorState> GetOperatorStateAsync(string operatorId, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == operatorId, cancellationToken);
+        var since = clock.GetUtcNow() - RecentlyEndedWindow;
+        var chats = await db.Conversations.AsNoTracking()
+            .Where(c => c.OperatorId == operatorId && (c.Status == ConversationStatus.Assigned || c.EndedAt > since))
+            .OrderBy(c => c.RequestedAt)
+            .ToListAsync(cancellationToken);
+
+        var lastMessages = await LastMessagesAsync(chats, cancellationToken);
+        return new OperatorState(user.Id, user.DisplayName, user.Status,
+            chats.Select(c => c.ToSummary(lastMessages.GetValueOrDefault(c.Id))).ToList());
+    }
+
+    public async Task<ChatDetail> GetChatAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
+    {
+        var conversation = await db.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
+        if (conversation is null || conversation.OperatorId != operatorId)
+            throw UnknownConversation();
+        return conversation.ToDetail(await MessagesAfterAsync(conversationId, 0, cancellationToken));
+    }
+
+    public async Task<MessageDto> SendOperatorMessageAsync(string operatorId, Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken = default)
+    {
+        var (clientMessageId, text) = ValidateMessage(request);
+        var operatorName = await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+        return await AppendMessageAsync(conversationId, c => c.OperatorId == operatorId,
+            AuthorKind.Operator, operatorId, operatorName, clientMessageId, text, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MessageDto>> GetOperatorMessagesAfterAsync(string operatorId, Guid conversationId, int afterSequence, CancellationToken cancellationToken = default)
+    {
+        var owns = await db.Conversations.AnyAsync(c => c.Id == conversationId && c.OperatorId == operatorId, cancellationToken);
+        if (!owns)
+            throw UnknownConversation();
+        return await MessagesAfterAsync(conversationId, afterSequence, cancellationToken);
+    }
+
+    public Task EndOperatorChatAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
+        EndAsync(conversationId, c => c.OperatorId == operatorId, AuthorKind.Operator, operatorId, cancellationToken);
+
+    // ---- Shared -------------------------------------------------------------------------------
+
+    private async Task<MessageDto> AppendMessageAsync(
+        Guid conversationId, Func<Conversation, bool> mayWrite, string authorKind, string? operatorId, string? authorName,
+        Guid clientMessageId, string text, CancellationToken cancellationToken)
+    {
+        Conversation conversation;
+        Message message;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // The row lock serialises writers of one conversation: sequences stay gap-free and a
+            // repeated client id is seen by the second writer.
+            conversation = await LockConversationAsync(conversationId, cancellationToken);
+            if (!mayWrite(conversation))
+                throw UnknownConversation();
+
+            var existing = await db.Messages.AsNoTracking()
+                .SingleOrDefaultAsync(m => m.ConversationId == conversationId && m.ClientMessageId == clientMessageId, cancellationToken);
+            if (existing is not null)
+                return existing.ToDto();
+            if (!conversation.IsOpen)
+                throw new ChatException("This chat has ended.");
+
+            conversation.LastMessageSequence++;
+            message = new Message
+            {
+                ConversationId = conversationId,
+                Sequence = conversation.LastMessageSequence,
+                ClientMessageId = clientMessageId,
+                AuthorKind = authorKind,
+                AuthorOperatorId = operatorId,
+                AuthorName = authorName,
+                Text = text,
+                SentAt = clock.GetUtcNow(),
+            };
+            db.Messages.Add(message);
+            events.Append(db, conversation, EventTypes.MessageSent, new
+            {
+                authorKind,
+                operatorId,
+                clientMessageId,
+                messageSequence = message.Sequence,
+                length = text.Length,
+            }, operatorId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var dto = message.ToDto();
+        await notifier.MessageSentAsync(conversation, dto);
+        return dto;
+    }
+
+    private async Task EndAsync(Guid conversationId, Func<Conversation, bool> mayEnd, string endedBy, string? operatorId, CancellationToken cancellationToken)
+    {
+        Conversation conversation;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            conversation = await LockConversationAsync(conversationId, cancellationToken);
+            if (!mayEnd(conversation))
+                throw UnknownConversation();
+            if (!conversation.IsOpen)
+                throw new ChatException("This chat has already ended.");
+
+            conversation.Status = ConversationStatus.Ended;
+            conversation.EndedAt = clock.GetUtcNow();
+            conversation.EndedBy = endedBy;
+            events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy, ownerOperatorId = conversation.OperatorId }, operatorId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await notifier.ChatEndedAsync(conversation);
+        if (conversation.OperatorId is not null)
+            await routing.DispatchAsync(cancellationToken); // a slot is free
+    }
+
+    private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        await db.Conversations
+            .FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken)
+        ?? throw UnknownConversation();
+
+    private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
+        db.Conversations.AsNoTracking()
+            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId)
+            .OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private async Task<ConversationView> ToViewAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var operatorName = conversation.OperatorId is null ? null
+            : await db.Users.Where(u => u.Id == conversation.OperatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+        return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy,
+            await MessagesAfterAsync(conversation.Id, 0, cancellationToken));
+    }
+
+    private async Task<IReadOnlyList<MessageDto>> MessagesAfterAsync(Guid conversationId, int afterSequence, CancellationToken cancellationToken) =>
+        (await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Sequence > afterSequence)
+            .OrderBy(m => m.Sequence)
+            .ToListAsync(cancellationToken))
+        .Select(m => m.ToDto()).ToList();
+
+    private async Task<Dictionary<Guid, MessageDto>> LastMessagesAsync(List<Conversation> conversations, CancellationToken cancellationToken)
+    {
+        var ids = conversations.Select(c => c.Id).ToList();
+        var lastMessages = await db.Messages.AsNoTracking()
+            .Where(m => ids.Contains(m.ConversationId)
+                && db.Conversations.Any(c => c.Id == m.ConversationId && c.LastMessageSequence == m.Sequence))
+            .ToListAsync(cancellationToken);
+        return lastMessages.ToDictionary(m => m.ConversationId, m => m.ToDto());
+    }
+
+    private static (Guid ClientMessageId, string Text) ValidateMessage(SendMessageRequest? request)
+    {
+        if (request is null)
+            throw new ChatException("A message is required.");
+        if (!Guid.TryParse(request.ClientMessageId, out var clientMessageId) || clientMessageId == Guid.Empty)
+            throw new ChatException("clientMessageId must be a UUID.");
+        if (string.IsNullOrWhiteSpace(request.Text))
+            throw new ChatException("A message cannot be empty.");
+        if (request.Text.Length > ChatRules.MaxMessageLength)
+            throw new ChatException($"A message can be at most {ChatRules.MaxMessageLength} characters.");
+        return (clientMessageId, request.Text);
+    }
+
+    private static ChatException UnknownConversation() => new("Unknown conversation.");
+
+    private static string? Truncate(string? value, int length) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];
+}

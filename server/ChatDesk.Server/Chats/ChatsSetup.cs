@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.SignalR;
+using ChatDesk.Server.Events;
+
+namespace ChatDesk.Server.Chats;
+
+public static class ChatsSetup
+{
+    public const int MaxHubMessageBytes = 32 * 1024;
+
+    public static IServiceCollection AddChats(this IServiceCollection services)
+    {
+        services.AddSignalR(options =>
+        {
+            options.MaximumReceiveMessageSize = MaxHubMessageBytes;
+            options.AddFilter<ChatErrorFilter>();
+        });
+        services.AddSingleton<EventLog>();
+        services.AddSingleton<ChatNotifier>();
+        services.AddScoped<ChatService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Hub requests must come from ChatDesk's own pages: the operator hub authenticates by cookie,
+    /// so a foreign page opening a WebSocket to it (cross-site WebSocket hijacking) is refused.
+    /// </summary>
+    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Headers.Origin is { Count: > 0 } origin)
+            {
+                var own = $"{context.Request.Scheme}://{context.Request.Host}";
+                if (!string.Equals(origin.ToString(), own, StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("Origin not allowed.");
+                    return;
+                }
+            }
+            await next();
+        });
+
+    public static IEndpointRouteBuilder MapChats(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<VisitorHub>("/hubs/visitor");
+        app.MapHub<OperatorHub>("/hubs/operator");
+        return app;
+    }
+}

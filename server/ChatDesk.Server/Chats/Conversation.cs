@@ -1,0 +1,71 @@
+namespace ChatDesk.Server.Chats;
+
+public sealed class Conversation
+{
+    public Guid Id { get; set; }
+    public Guid SiteId { get; set; }
+    public Guid VisitorId { get; set; }
+    public Guid? SkillId { get; set; }
+    public string? TopicKey { get; set; }
+
+    /// <summary>queued, assigned or ended (see <see cref="ConversationStatus"/>).</summary>
+    public string Status { get; set; } = ConversationStatus.Queued;
+
+    /// <summary>The operator who owns the chat now.</summary>
+    public string? OperatorId { get; set; }
+
+    public string VisitorName { get; set; } = "";
+    public string? VisitorEmail { get; set; }
+    public string? PageUrl { get; set; }
+    public string? PageTitle { get; set; }
+    public string? Language { get; set; }
+    public string? TimeZone { get; set; }
+    public string? UserAgent { get; set; }
+
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? AssignedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? EndedBy { get; set; }
+
+    /// <summary>Last message sequence handed out; messages are numbered 1, 2, 3… with no gap.</summary>
+    public int LastMessageSequence { get; set; }
+
+    /// <summary>Last event sequence handed out within this conversation.</summary>
+    public int LastEventSequence { get; set; }
+
+    public bool IsOpen => Status != ConversationStatus.Ended;
+}
+
+public static class ConversationStatus
+{
+    public const string Queued = "queued";
+    public const string Assigned = "assigned";
+    public const string Ended = "ended";
+}
+
+public static class AuthorKind
+{
+    public const string Visitor = "visitor";
+    public const string Operator = "operator";
+    public const string System = "system";
+    public const string Automated = "automated";
+}
+
+public sealed class Message
+{
+    public long Id { get; set; }
+    public Guid ConversationId { get; set; }
+    public int Sequence { get; set; }
+    public Guid ClientMessageId { get; set; }
+    public required string AuthorKind { get; set; }
+    public string? AuthorOperatorId { get; set; }
+    public string? AuthorName { get; set; }
+    public required string Text { get; set; }
+    public DateTimeOffset SentAt { get; set; }
+}
+
+public static class ChatRules
+{
+    public const int MaxMessageLength = 4000;
+    public const int MaxNameLength = 100;
+}

@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using ChatDesk.Server.Identity;
+using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>The operator side: a logged-in operator acts only on the chats they handle.</summary>
+[Authorize(Policy = OperatorAuthorization.Policy)]
+public sealed class OperatorHub(ChatService chats, PresenceService presence) : Hub<IOperatorClient>
+{
+    public Task<OperatorState> GetState() => chats.GetOperatorStateAsync(OperatorId, Context.ConnectionAborted);
+
+    public Task SetStatus(string status) =>
+        OperatorStatus.IsSettable(status)
+            ? presence.SetStatusAsync(OperatorId, status, Context.ConnectionAborted)
+            : throw new ChatException("Status must be online or away.");
+
+    public Task<ChatDetail> GetChat(Guid conversationId) => chats.GetChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task<MessageDto> SendMessage(Guid conversationId, SendMessageRequest request) =>
+        chats.SendOperatorMessageAsync(OperatorId, conversationId, request, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<MessageDto>> GetMessagesAfter(Guid conversationId, int afterSequence) =>
+        chats.GetOperatorMessagesAfterAsync(OperatorId, conversationId, afterSequence, Context.ConnectionAborted);
+
+    public Task EndChat(Guid conversationId) => chats.EndOperatorChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    private string OperatorId => Context.User!.FindFirstValue(ClaimTypes.NameIdentifier)!;
+}

@@ -1,0 +1,33 @@
+using ChatDesk.Server.Identity;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
+[Authorize(Policy = VisitorAuthentication.Policy)]
+public sealed class VisitorHub(ChatService chats) : Hub<IVisitorClient>
+{
+    public override async Task OnConnectedAsync()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, ChatNotifier.VisitorGroup(Visitor.VisitorId));
+        await base.OnConnectedAsync();
+    }
+
+    public Task<ConversationView?> GetConversation() =>
+        chats.GetVisitorConversationAsync(Visitor, Context.ConnectionAborted);
+
+    public Task<ConversationView> StartChat(StartChatRequest request) =>
+        chats.StartChatAsync(Visitor, request ?? throw new ChatException("A request is required."),
+            Context.GetHttpContext()?.Request.Headers.UserAgent.ToString(), Context.ConnectionAborted);
+
+    public Task<MessageDto> SendMessage(SendMessageRequest request) =>
+        chats.SendVisitorMessageAsync(Visitor, request, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<MessageDto>> GetMessagesAfter(int afterSequence) =>
+        chats.GetVisitorMessagesAfterAsync(Visitor, afterSequence, Context.ConnectionAborted);
+
+    public Task EndChat() => chats.EndVisitorChatAsync(Visitor, Context.ConnectionAborted);
+
+    private VisitorIdentity Visitor => VisitorIdentity.From(Context.User);
+}

@@ -1,0 +1,140 @@
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Identity;
+using ChatDesk.Server.Routing;
+using ChatDesk.Server.Widget;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Data;
+
+public sealed class ChatDeskDbContext(DbContextOptions<ChatDeskDbContext> options)
+    : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Site> Sites => Set<Site>();
+    public DbSet<SiteTopic> SiteTopics => Set<SiteTopic>();
+    public DbSet<Skill> Skills => Set<Skill>();
+    public DbSet<OperatorSkill> OperatorSkills => Set<OperatorSkill>();
+    public DbSet<Visitor> Visitors => Set<Visitor>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApplicationUser>(b =>
+        {
+            b.ToTable("users");
+            b.Property(u => u.DisplayName).HasMaxLength(100);
+            b.Property(u => u.Status).HasMaxLength(16);
+        });
+        builder.Entity<IdentityRole>().ToTable("roles");
+        builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        builder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        builder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        builder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+
+        builder.Entity<Site>(b =>
+        {
+            b.ToTable("sites");
+            b.HasIndex(s => s.Key).IsUnique();
+            b.Property(s => s.Key).HasMaxLength(64);
+            b.Property(s => s.Name).HasMaxLength(200);
+            b.Property(s => s.TimeZone).HasMaxLength(64);
+        });
+        builder.Entity<SiteTopic>(b =>
+        {
+            b.ToTable("site_topics");
+            b.HasIndex(t => new { t.SiteId, t.Key }).IsUnique();
+            b.Property(t => t.Key).HasMaxLength(64);
+            b.Property(t => t.LabelEn).HasMaxLength(100);
+            b.Property(t => t.LabelFr).HasMaxLength(100);
+            b.HasOne<Site>().WithMany().HasForeignKey(t => t.SiteId);
+            b.HasOne<Skill>().WithMany().HasForeignKey(t => t.SkillId);
+        });
+        builder.Entity<Skill>(b =>
+        {
+            b.ToTable("skills");
+            b.HasIndex(s => s.Key).IsUnique();
+            b.Property(s => s.Key).HasMaxLength(64);
+            b.Property(s => s.Name).HasMaxLength(100);
+        });
+        builder.Entity<OperatorSkill>(b =>
+        {
+            b.ToTable("operator_skills");
+            b.HasKey(s => new { s.OperatorId, s.SkillId });
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.OperatorId);
+            b.HasOne<Skill>().WithMany().HasForeignKey(s => s.SkillId);
+        });
+        builder.Entity<Visitor>(b =>
+        {
+            b.ToTable("visitors");
+            b.HasOne<Site>().WithMany().HasForeignKey(v => v.SiteId);
+        });
+        builder.Entity<Conversation>(b =>
+        {
+            b.ToTable("conversations");
+            b.Property(c => c.Status).HasMaxLength(16);
+            b.Property(c => c.EndedBy).HasMaxLength(16);
+            b.Property(c => c.TopicKey).HasMaxLength(64);
+            b.Property(c => c.VisitorName).HasMaxLength(100);
+            b.Property(c => c.VisitorEmail).HasMaxLength(254);
+            b.Property(c => c.PageUrl).HasMaxLength(2048);
+            b.Property(c => c.PageTitle).HasMaxLength(300);
+            b.Property(c => c.Language).HasMaxLength(16);
+            b.Property(c => c.TimeZone).HasMaxLength(64);
+            b.Property(c => c.UserAgent).HasMaxLength(512);
+            b.HasIndex(c => new { c.Status, c.RequestedAt });
+            b.HasIndex(c => new { c.VisitorId, c.RequestedAt });
+            b.HasIndex(c => new { c.OperatorId, c.Status });
+            b.HasOne<Site>().WithMany().HasForeignKey(c => c.SiteId);
+            b.HasOne<Visitor>().WithMany().HasForeignKey(c => c.VisitorId);
+            b.HasOne<Skill>().WithMany().HasForeignKey(c => c.SkillId);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(c => c.OperatorId);
+        });
+        builder.Entity<Message>(b =>
+        {
+            b.ToTable("messages");
+            b.Property(m => m.AuthorKind).HasMaxLength(16);
+            b.Property(m => m.AuthorName).HasMaxLength(100);
+            b.Property(m => m.Text).HasMaxLength(ChatRules.MaxMessageLength);
+            b.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();
+            b.HasIndex(m => new { m.ConversationId, m.ClientMessageId }).IsUnique();
+            b.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
+        });
+        builder.Entity<EventRecord>(b =>
+        {
+            b.ToTable("events");
+            b.Property(e => e.Type).HasMaxLength(64);
+            b.Property(e => e.Data).HasColumnType("jsonb");
+            b.HasIndex(e => new { e.ConversationId, e.Sequence }).IsUnique();
+            b.HasIndex(e => new { e.Type, e.OccurredAt });
+        });
+        builder.Entity<ServerSecret>(b =>
+        {
+            b.ToTable("server_secrets");
+            b.HasKey(s => s.Name);
+            b.Property(s => s.Name).HasMaxLength(64);
+        });
+        builder.Entity<DataProtectionKey>(b =>
+        {
+            b.ToTable("data_protection_keys");
+            b.Property(k => k.FriendlyName).HasMaxLength(200);
+        });
+
+        SnakeCaseNames.Apply(builder);
+    }
+}
+
+/// <summary>A secret shared by every server node (e.g. the visitor-token signing key).</summary>
+public sealed class ServerSecret
+{
+    public required string Name { get; set; }
+    public required byte[] Value { get; set; }
+}

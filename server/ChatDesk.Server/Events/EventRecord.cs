@@ -1,0 +1,69 @@
+using System.Text.Json;
+using ChatDesk.Server.Chats;
+
+namespace ChatDesk.Server.Events;
+
+/// <summary>One row of the append-only event log (../shared/kpis.md section 1). Never updated.</summary>
+public sealed class EventRecord
+{
+    public long Id { get; set; }
+    public required string Type { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    public Guid? ConversationId { get; set; }
+
+    /// <summary>Gap-free per conversation; null for events outside a conversation.</summary>
+    public int? Sequence { get; set; }
+
+    public string? OperatorId { get; set; }
+    public Guid? VisitorId { get; set; }
+    public required string Data { get; set; }
+}
+
+public static class EventTypes
+{
+    public const string ChatRequested = "chat.requested";
+    public const string ChatQueued = "chat.queued";
+    public const string ChatAssigned = "chat.assigned";
+    public const string MessageSent = "message.sent";
+    public const string ChatEnded = "chat.ended";
+    public const string OperatorStatusChanged = "operator.status_changed";
+}
+
+/// <summary>
+/// Appends events to the current unit of work. Callers raise events explicitly in the service that
+/// does the work, inside the same transaction as the state change they describe.
+/// </summary>
+public sealed class EventLog(TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public EventRecord Append(Data.ChatDeskDbContext db, Conversation conversation, string type, object data, string? operatorId = null)
+    {
+        conversation.LastEventSequence++;
+        var record = new EventRecord
+        {
+            Type = type,
+            OccurredAt = clock.GetUtcNow(),
+            ConversationId = conversation.Id,
+            Sequence = conversation.LastEventSequence,
+            OperatorId = operatorId,
+            VisitorId = conversation.VisitorId,
+            Data = JsonSerializer.Serialize(data, Json),
+        };
+        db.Events.Add(record);
+        return record;
+    }
+
+    public EventRecord AppendOperatorEvent(Data.ChatDeskDbContext db, string type, string operatorId, object data)
+    {
+        var record = new EventRecord
+        {
+            Type = type,
+            OccurredAt = clock.GetUtcNow(),
+            OperatorId = operatorId,
+            Data = JsonSerializer.Serialize(data, Json),
+        };
+        db.Events.Add(record);
+        return record;
+    }
+}

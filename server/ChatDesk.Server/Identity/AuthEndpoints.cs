@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Identity;
+
+namespace ChatDesk.Server.Identity;
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record MeResponse(string Id, string Email, string DisplayName, IReadOnlyList<string> Roles);
+
+public static class AuthEndpoints
+{
+    public const string AntiforgeryHeader = "X-XSRF-TOKEN";
+    public const string AntiforgeryCookie = "XSRF-TOKEN";
+
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth");
+
+        group.MapGet("/me", async (HttpContext context, IAntiforgery antiforgery, UserManager<ApplicationUser> users) =>
+        {
+            IssueAntiforgeryCookie(context, antiforgery);
+            var user = context.User.Identity?.IsAuthenticated == true ? await users.GetUserAsync(context.User) : null;
+            return user is null
+                ? Results.Problem(title: "Not logged in", statusCode: StatusCodes.Status401Unauthorized)
+                : Results.Ok(await ToMeAsync(user, users));
+        });
+
+        group.MapPost("/login", async (LoginRequest request, HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) || request.Email.Length > 254 || request.Password.Length > 256)
+                return Results.Problem(title: "Email and password are required", statusCode: StatusCodes.Status400BadRequest);
+            var user = await users.FindByEmailAsync(request.Email.Trim());
+            if (user is null)
+                return InvalidLogin();
+            var result = await signIn.PasswordSignInAsync(user, request.Password, isPersistent: true, lockoutOnFailure: true);
+            if (result.IsLockedOut)
+                return Results.Problem(title: "Account locked", detail: "Too many failed attempts; try again later.", statusCode: StatusCodes.Status401Unauthorized);
+            return result.Succeeded ? Results.Ok(await ToMeAsync(user, users)) : InvalidLogin();
+        }).AddEndpointFilter<AntiforgeryFilter>();
+
+        group.MapPost("/logout", async (HttpContext context, SignInManager<ApplicationUser> signIn, PresenceService presence) =>
+        {
+            var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
+            if (userId is not null && context.User.IsInRole(Roles.Operator))
+                await presence.SetStatusAsync(userId, OperatorStatus.Offline, context.RequestAborted);
+            await signIn.SignOutAsync();
+            return Results.NoContent();
+        }).AddEndpointFilter<AntiforgeryFilter>();
+
+        return app;
+    }
+
+    private static IResult InvalidLogin() =>
+        Results.Problem(title: "Wrong email or password", statusCode: StatusCodes.Status401Unauthorized);
+
+    private static void IssueAntiforgeryCookie(HttpContext context, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        context.Response.Cookies.Append(AntiforgeryCookie, tokens.RequestToken!,
+            new CookieOptions { HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/" });
+    }
+
+    private static async Task<MeResponse> ToMeAsync(ApplicationUser user, UserManager<ApplicationUser> users) =>
+        new(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)]);
+
+    /// <summary>State-changing console requests must carry the antiforgery header.</summary>
+    private sealed class AntiforgeryFilter(IAntiforgery antiforgery) : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            try
+            {
+                await antiforgery.ValidateRequestAsync(context.HttpContext);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                return Results.Problem(title: "Missing or invalid antiforgery token",
+                    detail: $"Send the {AntiforgeryCookie} cookie value in the {AntiforgeryHeader} header.",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+            return await next(context);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using ChatDesk.Server.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace ChatDesk.Server.Identity;
+
+public static class IdentitySetup
+{
+    public static IServiceCollection AddChatDeskIdentity(this IServiceCollection services)
+    {
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 10;
+                options.Password.RequireDigit = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ChatDeskDbContext>()
+            .AddSignInManager();
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, VisitorAuthentication>(VisitorAuthentication.SchemeName, null)
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "chatdesk.auth";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.SlidingExpiration = true;
+            options.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // The console is a script client: answer with status codes, never redirect to a login page.
+            options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(VisitorAuthentication.Policy, policy => policy
+                .AddAuthenticationSchemes(VisitorAuthentication.SchemeName)
+                .RequireClaim(VisitorIdentity.VisitorIdClaim))
+            .AddPolicy(OperatorAuthorization.Policy, policy => policy
+                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+                .RequireRole(Roles.Operator));
+
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = AuthEndpoints.AntiforgeryHeader;
+            options.Cookie.Name = "chatdesk.af";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        // Keys in PostgreSQL: every node reads cookies another node issued, and restarts keep sessions.
+        services.AddDataProtection().SetApplicationName("ChatDesk");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
+            new ConfigureOptions<KeyManagementOptions>(options =>
+                options.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<IServiceScopeFactory>())));
+
+        services.AddSingleton<VisitorTokenService>();
+        services.AddScoped<IdentitySeeder>();
+        return services;
+    }
+}

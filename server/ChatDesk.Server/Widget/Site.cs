@@ -1,0 +1,39 @@
+namespace ChatDesk.Server.Widget;
+
+/// <summary>A customer website that embeds the widget.</summary>
+public sealed class Site
+{
+    public Guid Id { get; set; }
+    public required string Key { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>Origins (scheme://host[:port]) allowed to embed the widget and open chats.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    public string TimeZone { get; set; } = "UTC";
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public bool AllowsOrigin(string? origin) =>
+        origin is not null && AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>A pre-chat topic the visitor picks; it maps to the skill routing asks for.</summary>
+public sealed class SiteTopic
+{
+    public Guid Id { get; set; }
+    public Guid SiteId { get; set; }
+    public required string Key { get; set; }
+    public Guid SkillId { get; set; }
+    public required string LabelEn { get; set; }
+    public required string LabelFr { get; set; }
+    public int SortOrder { get; set; }
+
+    public string Label(string? language) => language == "fr" ? LabelFr : LabelEn;
+}
+
+public sealed class Visitor
+{
+    public Guid Id { get; set; }
+    public Guid SiteId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
