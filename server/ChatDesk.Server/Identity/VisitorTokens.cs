@@ -39,8 +39,11 @@ public sealed class VisitorTokenService(TimeProvider clock, IConfiguration confi
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO server_secrets (name, value) VALUES ({SecretName}, {RandomNumberGenerator.GetBytes(32)}) ON CONFLICT (name) DO NOTHING",
             cancellationToken);
-        key = (await db.ServerSecrets.AsNoTracking().SingleAsync(s => s.Name == SecretName, cancellationToken)).Value;
+        UseKey((await db.ServerSecrets.AsNoTracking().SingleAsync(s => s.Name == SecretName, cancellationToken)).Value);
     }
+
+    public void UseKey(byte[] signingKey) =>
+        key = signingKey.Length >= 32 ? signingKey : throw new ArgumentException("The signing key needs at least 32 bytes.", nameof(signingKey));
 
     public string Issue(VisitorIdentity visitor)
     {

@@ -1,0 +1,2 @@
+export { fetchMe, logout } from './api';
+export { createLoginView } from './loginView';

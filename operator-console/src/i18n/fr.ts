@@ -1,0 +1,66 @@
+import type { Messages } from './en';
+
+/** French strings. Typed as Messages: a missing or extra key fails the type check. */
+export const fr: Messages = {
+  'app.title': 'ChatDesk – Console opérateur',
+  'app.brand': 'ChatDesk',
+  'app.loading': 'Chargement…',
+
+  'login.heading': 'Connexion à ChatDesk',
+  'login.email': 'E-mail',
+  'login.password': 'Mot de passe',
+  'login.submit': 'Se connecter',
+  'login.submitting': 'Connexion…',
+  'login.invalid': 'E-mail ou mot de passe incorrect.',
+  'login.failed': 'La connexion a échoué. Veuillez réessayer.',
+  'login.network': 'Serveur injoignable. Vérifiez votre connexion et réessayez.',
+  'login.sessionExpired': 'Votre session a expiré. Veuillez vous reconnecter.',
+
+  'header.logout': 'Se déconnecter',
+
+  'presence.label': 'Statut',
+  'presence.online': 'En ligne',
+  'presence.away': 'Absent',
+  'presence.offline': 'Hors ligne',
+  'presence.error': 'Impossible de changer votre statut.',
+
+  'connection.connecting': 'Connexion…',
+  'connection.connected': 'Connecté',
+  'connection.reconnecting': 'Reconnexion…',
+  'connection.disconnected': 'Déconnecté',
+
+  'chats.heading': 'Conversations',
+  'chats.empty': 'Aucune conversation. Les nouvelles conversations apparaîtront ici.',
+  'chats.ended': 'Terminée',
+  'chats.unread': '{count} non lu(s)',
+  'chats.noMessages': 'Aucun message',
+  'chats.keyboardHint': 'Alt+↑ / Alt+↓ pour changer de conversation',
+
+  'chat.placeholder': 'Sélectionnez une conversation pour commencer.',
+  'chat.email': 'E-mail',
+  'chat.topic': 'Sujet',
+  'chat.pageTitle': 'Page',
+  'chat.pageUrl': 'URL',
+  'chat.language': 'Langue',
+  'chat.notProvided': '—',
+  'chat.loading': 'Chargement de la conversation…',
+  'chat.loadFailed': 'Impossible de charger cette conversation.',
+  'chat.messages': 'Messages',
+  'chat.composerLabel': 'Réponse',
+  'chat.composerPlaceholder': 'Votre réponse… (Entrée pour envoyer, Maj+Entrée pour un saut de ligne)',
+  'chat.send': 'Envoyer',
+  'chat.end': 'Terminer',
+  'chat.endFailed': 'Impossible de terminer la conversation.',
+  'chat.sending': 'Envoi…',
+  'chat.sendFailed': "Le message n'a pas pu être envoyé. Vérifiez votre connexion et réessayez.",
+  'chat.tooLong': 'Les messages sont limités à {max} caractères.',
+  'chat.ended': 'Cette conversation est terminée.',
+  'chat.endedByVisitor': 'Le visiteur a terminé cette conversation.',
+  'chat.endedByOperator': 'Cette conversation a été terminée par un opérateur.',
+  'chat.endedBySystem': 'Cette conversation a été terminée automatiquement.',
+
+  'author.visitor': 'Visiteur',
+  'author.operator': 'Opérateur',
+  'author.system': 'Système',
+  'author.automated': 'Message automatique',
+};

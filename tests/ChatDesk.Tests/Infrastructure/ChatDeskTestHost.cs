@@ -1,0 +1,80 @@
+using ChatDesk.Server;
+using ChatDesk.Server.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatDesk.Tests.Infrastructure;
+
+/// <summary>
+/// The real ChatDesk server on Kestrel (loopback, a free port) over its own PostgreSQL database,
+/// composed exactly as Program.cs does, with a manual clock.
+/// The operator console is served at <see cref="ConsoleUrl"/> (http://localhost:port) and the demo
+/// customer website at <see cref="DemoSiteUrl"/> (http://127.0.0.1:port): two origins, as in production.
+/// </summary>
+public sealed class ChatDeskTestHost : IAsyncLifetime
+{
+    private WebApplication? app;
+
+    public ManualClock Clock { get; } = new();
+    public int Port { get; } = TestPostgres.FreePort();
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Address the server is reached at by tests and Node clients.</summary>
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string ChatDeskOrigin => $"http://localhost:{Port}";
+    public string ConsoleUrl => $"{ChatDeskOrigin}/console/";
+    public string DemoSiteOrigin => $"http://127.0.0.1:{Port}";
+    public string DemoSiteUrl => $"{DemoSiteOrigin}/demo/";
+
+    /// <summary>Overrides the public URL the demo page loads the widget from (e.g. through a proxy).</summary>
+    public string? PublicUrlOverride { get; init; }
+
+    public IServiceProvider Services => app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = RepoPaths.ServerProject,
+            WebRootPath = Path.Combine(RepoPaths.ServerProject, "wwwroot"),
+            EnvironmentName = "Testing",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ChatDesk"] = ConnectionString,
+            ["ChatDesk:PublicUrl"] = PublicUrlOverride ?? ChatDeskOrigin,
+            ["ChatDesk:Demo:Enabled"] = "true",
+            ["ChatDesk:Demo:SiteOrigins"] = DemoSiteOrigin,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.AddChatDesk();
+
+        app = builder.Build();
+        app.UseChatDesk();
+        await app.InitializeChatDeskAsync();
+        await app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public AsyncServiceScope CreateScope() => app!.Services.CreateAsyncScope();
+
+    public async Task<T> WithDbAsync<T>(Func<ChatDeskDbContext, Task<T>> query)
+    {
+        await using var scope = CreateScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>());
+    }
+}
