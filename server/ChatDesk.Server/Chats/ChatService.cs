@@ -46,7 +46,7 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
 
         var conversation = new Conversation
         {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
             SiteId = visitor.SiteId,
             VisitorId = visitor.VisitorId,
             SkillId = topic.SkillId,
@@ -58,7 +58,7 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
             Language = Truncate(request.Language?.Trim(), 16),
             TimeZone = Truncate(request.TimeZone?.Trim(), 64),
             UserAgent = Truncate(userAgent, 512),
-            RequestedAt = clock.GetUtcNow(),
+            RequestedAt = clock.UtcNowForStorage(),
         };
         db.Conversations.Add(conversation);
         events.Append(db, conversation, EventTypes.ChatRequested, new
@@ -105,7 +105,7 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
     public async Task<OperatorState> GetOperatorStateAsync(string operatorId, CancellationToken cancellationToken = default)
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == operatorId, cancellationToken);
-        var since = clock.GetUtcNow() - RecentlyEndedWindow;
+        var since = clock.UtcNowForStorage() - RecentlyEndedWindow;
         var chats = await db.Conversations.AsNoTracking()
             .Where(c => c.OperatorId == operatorId && (c.Status == ConversationStatus.Assigned || c.EndedAt > since))
             .OrderBy(c => c.RequestedAt)
@@ -176,7 +176,7 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
                 AuthorOperatorId = operatorId,
                 AuthorName = authorName,
                 Text = text,
-                SentAt = clock.GetUtcNow(),
+                SentAt = clock.UtcNowForStorage(),
             };
             db.Messages.Add(message);
             events.Append(db, conversation, EventTypes.MessageSent, new
@@ -208,7 +208,7 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
                 throw new ChatException("This chat has already ended.");
 
             conversation.Status = ConversationStatus.Ended;
-            conversation.EndedAt = clock.GetUtcNow();
+            conversation.EndedAt = clock.UtcNowForStorage();
             conversation.EndedBy = endedBy;
             events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy, ownerOperatorId = conversation.OperatorId }, operatorId);
             await db.SaveChangesAsync(cancellationToken);

@@ -49,7 +49,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, TimeProvider cl
             await using var record = new NpgsqlCommand(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", connection, transaction);
             record.Parameters.AddWithValue(version);
-            record.Parameters.AddWithValue(clock.GetUtcNow());
+            record.Parameters.AddWithValue(clock.UtcNowForStorage());
             await record.ExecuteNonQueryAsync(cancellationToken);
             newlyApplied.Add(version);
         }

@@ -1,3 +1,4 @@
+using ChatDesk.Server.Data;
 using System.Text.Json;
 using ChatDesk.Server.Chats;
 
@@ -43,7 +44,7 @@ public sealed class EventLog(TimeProvider clock)
         var record = new EventRecord
         {
             Type = type,
-            OccurredAt = clock.GetUtcNow(),
+            OccurredAt = clock.UtcNowForStorage(),
             ConversationId = conversation.Id,
             Sequence = conversation.LastEventSequence,
             OperatorId = operatorId,
@@ -59,7 +60,7 @@ public sealed class EventLog(TimeProvider clock)
         var record = new EventRecord
         {
             Type = type,
-            OccurredAt = clock.GetUtcNow(),
+            OccurredAt = clock.UtcNowForStorage(),
             OperatorId = operatorId,
             Data = JsonSerializer.Serialize(data, Json),
         };

@@ -70,7 +70,7 @@ public sealed class IdentitySeeder(
         var site = await db.Sites.SingleOrDefaultAsync(s => s.Key == "demo", cancellationToken);
         if (site is null)
         {
-            site = new Site { Id = Guid.NewGuid(), Key = "demo", Name = "Demo Outdoor Shop", CreatedAt = clock.GetUtcNow() };
+            site = new Site { Id = Guid.NewGuid(), Key = "demo", Name = "Demo Outdoor Shop", CreatedAt = clock.UtcNowForStorage() };
             db.Sites.Add(site);
             var order = 0;
             foreach (var (key, en, fr) in DemoTopics)

@@ -47,7 +47,7 @@ public sealed class VisitorTokenService(TimeProvider clock, IConfiguration confi
 
     public string Issue(VisitorIdentity visitor)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(visitor.VisitorId, visitor.SiteId, (clock.GetUtcNow() + Lifetime).ToUnixTimeSeconds()));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(visitor.VisitorId, visitor.SiteId, (clock.UtcNowForStorage() + Lifetime).ToUnixTimeSeconds()));
         return $"{WebEncoders.Base64UrlEncode(payload)}.{WebEncoders.Base64UrlEncode(Sign(payload))}";
     }
 
@@ -62,7 +62,7 @@ public sealed class VisitorTokenService(TimeProvider clock, IConfiguration confi
             if (!CryptographicOperations.FixedTimeEquals(Sign(payload), WebEncoders.Base64UrlDecode(parts[1])))
                 return (VisitorTokenStatus.Forged, null);
             var data = JsonSerializer.Deserialize<TokenPayload>(payload)!;
-            if (DateTimeOffset.FromUnixTimeSeconds(data.E) <= clock.GetUtcNow())
+            if (DateTimeOffset.FromUnixTimeSeconds(data.E) <= clock.UtcNowForStorage())
                 return (VisitorTokenStatus.Expired, null);
             return (VisitorTokenStatus.Valid, new VisitorIdentity(data.V, data.S));
         }

@@ -17,7 +17,7 @@ public sealed class PresenceService(ChatDeskDbContext db, EventLog events, TimeP
         {
             var previous = user.Status;
             user.Status = status;
-            user.StatusChangedAt = clock.GetUtcNow();
+            user.StatusChangedAt = clock.UtcNowForStorage();
             events.AppendOperatorEvent(db, EventTypes.OperatorStatusChanged, operatorId, new { status, previous });
             await db.SaveChangesAsync(cancellationToken);
         }

@@ -36,7 +36,7 @@ public sealed class RoutingService(ChatDeskDbContext db, EventLog events, TimePr
                 .Where(u => candidates.Keys.Contains(u.Id))
                 .ToDictionaryAsync(u => u.Id, cancellationToken);
             var queuePositions = new Dictionary<Guid, int>();
-            var now = clock.GetUtcNow();
+            var now = clock.UtcNowForStorage();
 
             foreach (var conversation in waiting)
             {

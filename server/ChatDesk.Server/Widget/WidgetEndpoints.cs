@@ -66,7 +66,7 @@ public static class WidgetEndpoints
         }
         else
         {
-            var record = new Visitor { Id = Guid.CreateVersion7(clock.GetUtcNow()), SiteId = site.Id, CreatedAt = clock.GetUtcNow() };
+            var record = new Visitor { Id = Guid.CreateVersion7(clock.UtcNowForStorage()), SiteId = site.Id, CreatedAt = clock.UtcNowForStorage() };
             db.Visitors.Add(record);
             await db.SaveChangesAsync();
             visitor = new VisitorIdentity(record.Id, site.Id);

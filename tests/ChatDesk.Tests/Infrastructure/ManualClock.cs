@@ -7,12 +7,14 @@ namespace ChatDesk.Tests.Infrastructure;
 public sealed class ManualClock : TimeProvider
 {
     private readonly Lock gate = new();
-    private DateTimeOffset now = TimeProvider.System.GetUtcNow();
+    private DateTimeOffset now = WholeSeconds(TimeProvider.System.GetUtcNow());
 
     public override DateTimeOffset GetUtcNow()
     {
         lock (gate) return now;
     }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
 
     public void Advance(TimeSpan by)
     {

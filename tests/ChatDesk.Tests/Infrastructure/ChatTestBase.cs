@@ -1,0 +1,52 @@
+using System.Text.Json;
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Widget;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Tests.Infrastructure;
+
+/// <summary>A fresh server and database per test, plus official SignalR clients driven from Node.</summary>
+public abstract class ChatTestBase : IAsyncLifetime
+{
+    protected ChatDeskTestHost Host { get; private set; } = null!;
+    protected SignalRDriver Driver { get; } = new();
+
+    protected virtual ChatDeskTestHost CreateHost() => new();
+
+    public virtual async Task InitializeAsync()
+    {
+        Host = CreateHost();
+        await Host.InitializeAsync();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Driver.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+
+    protected async Task OperatorOnlineAsync(string connection, string email, string password)
+    {
+        await Driver.ConnectOperatorAsync(connection, Host.BaseUrl, await TestApi.LoginAsync(Host, email, password));
+        await Driver.InvokeAsync(connection, "SetStatus", "online");
+    }
+
+    protected async Task<(WidgetSessionResponse Session, ConversationView Conversation)> StartVisitorChatAsync(
+        string connection, string topic = "billing", string name = "Vera Visitor", string? baseUrl = null)
+    {
+        var session = await TestApi.CreateVisitorAsync(Host);
+        await Driver.ConnectVisitorAsync(connection, baseUrl ?? Host.BaseUrl, session.VisitorToken);
+        var conversation = await Driver.InvokeAsync<ConversationView>(connection, "StartChat", TestApi.ChatRequest(name, topic));
+        return (session, conversation);
+    }
+
+    protected Task<List<EventRecord>> EventsOfAsync(Guid conversationId) =>
+        Host.WithDbAsync(db => db.Events.AsNoTracking().Where(e => e.ConversationId == conversationId).OrderBy(e => e.Sequence).ToListAsync());
+
+    protected Task<int> CountAsync(Func<ChatDeskDbContext, Task<int>> count) => Host.WithDbAsync(count);
+
+    protected static MessageDto MessageOf(SignalRDriver.DriverEvent received) =>
+        received.Args[0].Deserialize<MessageDto>(SignalRDriver.Json)!;
+}

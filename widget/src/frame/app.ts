@@ -1,0 +1,780 @@
+// The chat UI running inside the iframe (served from the ChatDesk origin).
+
+import {
+  HubConnectionBuilder,
+  HubConnectionState,
+  LogLevel,
+  type HubConnection,
+  type RetryContext,
+} from '@microsoft/signalr';
+import { format, type Language, type Messages } from '../i18n';
+import { MessageStore, type DisplayMessage } from '../messageStore';
+import {
+  parseLoaderToFrame,
+  toChatAssigned,
+  toChatEnded,
+  toConversationView,
+  toMessageDto,
+  toMessageList,
+  type ConversationStatus,
+  type ConversationView,
+  type EndedBy,
+  type FrameToLoader,
+  type MessageDto,
+  type SiteInfo,
+  type StartChatRequest,
+} from '../protocol';
+import { newUuid } from '../uuid';
+import { el, svgIcon, template } from './dom';
+import { openSession } from './session';
+
+const NAME_MAX = 100;
+const TEXT_MAX = 4000;
+
+type View = 'loading' | 'prechat' | 'chat' | 'fatal';
+
+interface Conversation {
+  id: string;
+  status: ConversationStatus;
+  operatorName: string | null;
+  endedBy: EndedBy | null;
+}
+
+interface RenderedMessage {
+  li: HTMLLIElement;
+  signature: string;
+}
+
+export interface AppOptions {
+  siteKey: string;
+  /** Validated origin of the host page, or null when the query string is invalid. */
+  hostOrigin: string | null;
+  lang: Language;
+  t: Messages;
+}
+
+/** Extracts the server's HubException text, or returns the fallback. */
+export function hubErrorMessage(err: unknown, fallback: string): string {
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  const marker = 'HubException: ';
+  const i = message.indexOf(marker);
+  if (i >= 0) {
+    const text = message.slice(i + marker.length).trim();
+    if (text) return text;
+  }
+  return fallback;
+}
+
+/** Reconnect forever with a capped back-off, giving up after 30 minutes. */
+const retryPolicy = {
+  nextRetryDelayInMilliseconds(ctx: RetryContext): number | null {
+    if (ctx.elapsedMilliseconds > 30 * 60_000) return null;
+    const delays = [0, 2000, 5000, 10000, 20000];
+    return delays[ctx.previousRetryCount] ?? 30000;
+  },
+};
+
+export class ChatApp {
+  private readonly t: Messages;
+  private readonly lang: Language;
+  private readonly siteKey: string;
+  private readonly hostOrigin: string | null;
+  private readonly timeFormat: Intl.DateTimeFormat;
+  private readonly dateTimeFormat: Intl.DateTimeFormat;
+
+  private token: string | null = null;
+  private site: SiteInfo | null = null;
+  private connection: HubConnection | null = null;
+  private conversation: Conversation | null = null;
+  private store = new MessageStore();
+  private view: View = 'loading';
+  private wantsNewChat = false;
+  private latestPage: { url: string; title: string } | null = null;
+  private panelVisible: boolean;
+  private unread = 0;
+  private lastConversationOpen: boolean | null = null;
+  private readonly rendered = new Map<string, RenderedMessage>();
+  private starting = false;
+
+  // ---- elements ----
+  private readonly root: HTMLElement;
+  private readonly titleEl: HTMLHeadingElement;
+  private readonly connStatus: HTMLDivElement;
+  private readonly connText: HTMLSpanElement;
+  private readonly reconnectBtn: HTMLButtonElement;
+  private readonly errorBox: HTMLDivElement;
+  private readonly errorText: HTMLSpanElement;
+  private readonly errorRetry: HTMLButtonElement;
+  private errorRetryAction: (() => void) | null = null;
+  private readonly loadingView: HTMLDivElement;
+  private readonly prechatForm: HTMLFormElement;
+  private readonly nameInput: HTMLInputElement;
+  private readonly emailInput: HTMLInputElement;
+  private readonly topicSelect: HTMLSelectElement;
+  private readonly topicField: HTMLDivElement;
+  private readonly prechatSubmit: HTMLButtonElement;
+  private readonly fieldErrors: Record<'name' | 'email' | 'topic', HTMLParagraphElement>;
+  private readonly chatView: HTMLDivElement;
+  private readonly statusEl: HTMLDivElement;
+  private readonly endChatBtn: HTMLButtonElement;
+  private readonly messageList: HTMLOListElement;
+  private readonly endedBox: HTMLDivElement;
+  private readonly endedText: HTMLParagraphElement;
+  private readonly composerForm: HTMLFormElement;
+  private readonly composer: HTMLTextAreaElement;
+  private readonly sendBtn: HTMLButtonElement;
+
+  constructor(container: HTMLElement, options: AppOptions) {
+    this.t = options.t;
+    this.lang = options.lang;
+    this.siteKey = options.siteKey;
+    this.hostOrigin = options.hostOrigin;
+    this.timeFormat = new Intl.DateTimeFormat(this.lang, { hour: 'numeric', minute: '2-digit' });
+    this.dateTimeFormat = new Intl.DateTimeFormat(this.lang, { dateStyle: 'short', timeStyle: 'short' });
+    // Opened directly (not in the loader's iframe): the panel is always visible.
+    this.panelVisible = window.parent === window;
+    const t = this.t;
+
+    // Header
+    this.titleEl = el('h1', { class: 'title', id: 'chatdesk-title' }, t.widgetTitle);
+    const closeBtn = el('button', { type: 'button', class: 'icon-btn', 'data-testid': 'close', 'aria-label': t.close, title: t.close });
+    closeBtn.append(svgIcon(['M18 6 6 18', 'M6 6l12 12']));
+    closeBtn.addEventListener('click', () => this.postToLoader({ type: 'chatdesk:close' }));
+    const header = el('header', { class: 'header' }, this.titleEl, closeBtn);
+
+    // Connection status + errors
+    this.connText = el('span', {}, t.reconnecting);
+    this.reconnectBtn = el('button', { type: 'button', class: 'link-btn', hidden: true }, t.reconnect);
+    this.reconnectBtn.addEventListener('click', () => void this.manualReconnect());
+    this.connStatus = el('div', { class: 'conn-status', 'data-testid': 'connection-status', role: 'status', hidden: true }, this.connText, this.reconnectBtn);
+
+    this.errorText = el('span', { class: 'error-text' });
+    this.errorRetry = el('button', { type: 'button', class: 'link-btn', hidden: true }, t.retry);
+    this.errorRetry.addEventListener('click', () => {
+      const action = this.errorRetryAction;
+      this.clearError();
+      action?.();
+    });
+    this.errorBox = el('div', { class: 'error', 'data-testid': 'error', role: 'alert', hidden: true }, this.errorText, this.errorRetry);
+
+    // Loading
+    this.loadingView = el('div', { class: 'loading', role: 'status' }, t.loading);
+
+    // Pre-chat form
+    this.nameInput = el('input', {
+      id: 'cd-name', name: 'name', type: 'text', required: true, maxlength: String(NAME_MAX), autocomplete: 'name',
+      'aria-describedby': 'cd-name-error',
+    });
+    this.emailInput = el('input', {
+      id: 'cd-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: '254',
+      'aria-describedby': 'cd-email-error',
+    });
+    this.topicSelect = el('select', { id: 'cd-topic', name: 'topic', required: true, 'aria-describedby': 'cd-topic-error' });
+    this.fieldErrors = {
+      name: el('p', { class: 'field-error', id: 'cd-name-error', 'data-testid': 'field-error-name', hidden: true }),
+      email: el('p', { class: 'field-error', id: 'cd-email-error', 'data-testid': 'field-error-email', hidden: true }),
+      topic: el('p', { class: 'field-error', id: 'cd-topic-error', 'data-testid': 'field-error-topic', hidden: true }),
+    };
+    this.topicField = el('div', { class: 'field' },
+      el('label', { for: 'cd-topic' }, t.topicLabel), this.topicSelect, this.fieldErrors.topic);
+    this.prechatSubmit = el('button', { type: 'submit', class: 'primary', 'data-testid': 'prechat-submit' }, t.startChat);
+    this.prechatForm = el('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true, hidden: true },
+      el('p', { class: 'intro' }, t.prechatIntro),
+      el('div', { class: 'field' }, el('label', { for: 'cd-name' }, t.nameLabel), this.nameInput, this.fieldErrors.name),
+      el('div', { class: 'field' }, el('label', { for: 'cd-email' }, t.emailLabel), this.emailInput, this.fieldErrors.email),
+      this.topicField,
+      this.prechatSubmit,
+    );
+    this.prechatForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.submitPrechat();
+    });
+    for (const [field, input] of [['name', this.nameInput], ['email', this.emailInput], ['topic', this.topicSelect]] as const) {
+      input.addEventListener('input', () => this.setFieldError(field, null));
+    }
+
+    // Chat view
+    this.statusEl = el('div', { class: 'chat-status', 'data-testid': 'chat-status' });
+    this.endChatBtn = el('button', { type: 'button', class: 'link-btn end-chat', 'data-testid': 'end-chat' }, t.endChat);
+    this.endChatBtn.addEventListener('click', () => void this.endChat());
+    this.messageList = el('ol', {
+      class: 'messages', 'data-testid': 'message-list', role: 'log', 'aria-live': 'polite',
+      'aria-relevant': 'additions', 'aria-label': t.messageListLabel, tabindex: '0',
+    });
+    this.endedText = el('p', {});
+    const newChatBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'new-chat' }, t.newChat);
+    newChatBtn.addEventListener('click', () => this.startNewChat());
+    this.endedBox = el('div', { class: 'chat-ended', 'data-testid': 'chat-ended', role: 'status', hidden: true }, this.endedText, newChatBtn);
+    this.composer = el('textarea', {
+      class: 'composer', 'data-testid': 'composer', name: 'message', rows: '2', maxlength: String(TEXT_MAX),
+      'aria-label': t.composerLabel, placeholder: t.composerPlaceholder,
+    });
+    this.sendBtn = el('button', { type: 'submit', class: 'primary send', 'data-testid': 'send' }, t.send);
+    this.composerForm = el('form', { class: 'composer-form' }, this.composer, this.sendBtn);
+    this.composerForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.sendFromComposer();
+    });
+    this.composer.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.sendFromComposer();
+      }
+    });
+    this.chatView = el('div', { class: 'chat', hidden: true },
+      el('div', { class: 'chat-bar' }, this.statusEl, this.endChatBtn),
+      this.messageList,
+      this.endedBox,
+      this.composerForm,
+    );
+
+    const main = el('main', { class: 'body' }, this.loadingView, this.prechatForm, this.chatView);
+    this.root = el('div', { class: 'app', role: 'region', 'aria-labelledby': 'chatdesk-title' },
+      header, this.connStatus, this.errorBox, main);
+    container.replaceChildren(this.root);
+
+    // Host page messages and visibility
+    window.addEventListener('message', (e) => this.onWindowMessage(e));
+    document.addEventListener('visibilitychange', () => this.maybeClearUnread());
+    for (const type of ['pointerdown', 'keydown', 'focusin'] as const) {
+      window.addEventListener(type, () => this.onUserActivity(), { passive: true });
+    }
+    window.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.postToLoader({ type: 'chatdesk:close' });
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Startup
+
+  start(): void {
+    if (!this.siteKey || !this.hostOrigin) {
+      this.fatal(this.t.errorMissingParams);
+      return;
+    }
+    this.postToLoader({ type: 'chatdesk:ready' });
+    void this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    if (!this.hostOrigin) return;
+    this.clearError();
+    this.setView('loading');
+    const result = await openSession(this.siteKey, this.hostOrigin, this.lang);
+    if (!result.ok) {
+      if (result.reason === 'forbidden') this.fatal(this.t.errorOriginNotAllowed);
+      else if (result.reason === 'notFound') this.fatal(this.t.errorUnknownSite);
+      else this.fatal(this.t.errorSession, () => void this.boot());
+      return;
+    }
+    this.token = result.session.visitorToken;
+    this.site = result.session.site;
+    if (this.site.name) {
+      this.titleEl.textContent = this.site.name;
+      document.title = this.site.name;
+    }
+    this.fillTopics(this.site);
+    await this.connect();
+  }
+
+  private buildConnection(): HubConnection {
+    const connection = new HubConnectionBuilder()
+      .withUrl(new URL('../hubs/visitor', window.location.href).toString(), {
+        accessTokenFactory: () => this.token ?? '',
+      })
+      .withAutomaticReconnect(retryPolicy)
+      .configureLogging(LogLevel.Warning)
+      .build();
+
+    connection.on('MessageReceived', (raw: unknown) => this.onMessageReceived(raw));
+    connection.on('ChatAssigned', (raw: unknown) => this.onChatAssigned(raw));
+    connection.on('ChatEnded', (raw: unknown) => this.onChatEnded(raw));
+    connection.onreconnecting(() => this.showConnection('reconnecting'));
+    connection.onreconnected(() => {
+      this.showConnection('connected');
+      void this.resume();
+    });
+    connection.onclose(() => this.showConnection('closed'));
+    return connection;
+  }
+
+  private async connect(): Promise<void> {
+    this.connection ??= this.buildConnection();
+    const connection = this.connection;
+    try {
+      if (connection.state === HubConnectionState.Disconnected) await connection.start();
+    } catch {
+      this.fatal(this.t.errorConnect, () => void this.connect());
+      return;
+    }
+    this.showConnection('connected');
+    try {
+      const view = toConversationView(await connection.invoke<unknown>('GetConversation'));
+      this.applyConversation(view, false);
+    } catch (err) {
+      this.fatal(hubErrorMessage(err, this.t.errorConnect), () => void this.connect());
+    }
+  }
+
+  private async manualReconnect(): Promise<void> {
+    this.reconnectBtn.disabled = true;
+    this.connText.textContent = this.t.loading;
+    try {
+      if (this.connection?.state === HubConnectionState.Disconnected) await this.connection.start();
+      this.showConnection('connected');
+      await this.resume();
+    } catch {
+      this.showConnection('closed');
+    } finally {
+      this.reconnectBtn.disabled = false;
+    }
+  }
+
+  /** Resume rule: fetch what was missed after the highest sequence seen, then refresh the status. */
+  private async resume(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    try {
+      if (this.conversation) {
+        const missed = toMessageList(await connection.invoke<unknown>('GetMessagesAfter', this.store.lastSequence));
+        this.mergeLive(missed);
+      }
+      // Status changes (assigned/ended) may also have been missed while offline.
+      const view = toConversationView(await connection.invoke<unknown>('GetConversation'));
+      this.applyConversation(view, true);
+    } catch (err) {
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Conversation state
+
+  private applyConversation(view: ConversationView | null, live: boolean): void {
+    if (!view) {
+      this.conversation = null;
+      this.store = new MessageStore();
+      this.resetMessageList();
+    } else {
+      const isNew = !this.conversation || this.conversation.id !== view.conversationId;
+      if (isNew) {
+        this.store = new MessageStore(view.conversationId);
+        this.resetMessageList();
+        if (view.status !== 'ended') this.wantsNewChat = false;
+      }
+      this.conversation = {
+        id: view.conversationId,
+        status: view.status,
+        operatorName: view.operatorName,
+        endedBy: view.endedBy,
+      };
+      if (isNew || !live) this.store.merge(view.messages);
+      else this.mergeLive(view.messages);
+    }
+    this.refresh();
+  }
+
+  /** Merges messages that arrived live; counts unread operator messages. */
+  private mergeLive(messages: readonly MessageDto[]): void {
+    const added = this.store.merge(messages);
+    const fromOperator = added.filter((m) => m.authorKind === 'operator').length;
+    if (fromOperator > 0 && !this.isSeen()) {
+      this.unread += fromOperator;
+      this.postToLoader({ type: 'chatdesk:unread', count: this.unread });
+    }
+    if (added.length > 0) this.renderMessages();
+  }
+
+  private onMessageReceived(raw: unknown): void {
+    const dto = toMessageDto(raw);
+    if (!dto) return;
+    if (!this.conversation || dto.conversationId !== this.conversation.id) {
+      // A conversation we do not know yet (e.g. started in another tab).
+      void this.resume();
+      return;
+    }
+    this.mergeLive([dto]);
+  }
+
+  private onChatAssigned(raw: unknown): void {
+    const e = toChatAssigned(raw);
+    if (!e) return;
+    if (!this.conversation || e.conversationId !== this.conversation.id) {
+      void this.resume();
+      return;
+    }
+    if (this.conversation.status === 'ended') return;
+    this.conversation.status = 'assigned';
+    this.conversation.operatorName = e.operatorName;
+    this.refresh();
+  }
+
+  private onChatEnded(raw: unknown): void {
+    const e = toChatEnded(raw);
+    if (!e || !this.conversation || e.conversationId !== this.conversation.id) return;
+    this.conversation.status = 'ended';
+    this.conversation.endedBy = e.endedBy;
+    this.refresh();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Pre-chat
+
+  private fillTopics(site: SiteInfo): void {
+    const options: HTMLOptionElement[] = [];
+    if (site.topics.length > 1) {
+      const placeholder = el('option', { value: '', disabled: true, selected: true }, this.t.topicPlaceholder);
+      options.push(placeholder);
+    }
+    for (const topic of site.topics) options.push(el('option', { value: topic.key }, topic.label));
+    this.topicSelect.replaceChildren(...options);
+    this.topicField.hidden = site.topics.length === 0;
+    this.topicSelect.required = site.topics.length > 0;
+  }
+
+  private setFieldError(field: 'name' | 'email' | 'topic', message: string | null): void {
+    const p = this.fieldErrors[field];
+    p.textContent = message ?? '';
+    p.hidden = message === null;
+    const input = field === 'name' ? this.nameInput : field === 'email' ? this.emailInput : this.topicSelect;
+    if (message === null) input.removeAttribute('aria-invalid');
+    else input.setAttribute('aria-invalid', 'true');
+  }
+
+  private validatePrechat(): StartChatRequest | null {
+    const t = this.t;
+    const name = this.nameInput.value.trim();
+    const email = this.emailInput.value.trim();
+    const topic = this.topicSelect.value;
+    let firstInvalid: HTMLElement | null = null;
+
+    let nameError: string | null = null;
+    if (!name) nameError = t.nameRequired;
+    else if (name.length > NAME_MAX) nameError = t.nameTooLong;
+    this.setFieldError('name', nameError);
+    if (nameError) firstInvalid ??= this.nameInput;
+
+    const emailError = email && (this.emailInput.validity.typeMismatch || !/^[^\s@]+@[^\s@]+$/.test(email)) ? t.emailInvalid : null;
+    this.setFieldError('email', emailError);
+    if (emailError) firstInvalid ??= this.emailInput;
+
+    const hasTopics = (this.site?.topics.length ?? 0) > 0;
+    const topicError = hasTopics && !topic ? t.topicRequired : null;
+    this.setFieldError('topic', topicError);
+    if (topicError) firstInvalid ??= this.topicSelect;
+
+    if (firstInvalid) {
+      firstInvalid.focus();
+      return null;
+    }
+    const request: StartChatRequest = { name, topic: hasTopics ? topic : '', language: this.lang };
+    if (email) request.email = email;
+    if (this.latestPage) {
+      request.pageUrl = this.latestPage.url;
+      request.pageTitle = this.latestPage.title;
+    }
+    try {
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (tz) request.timeZone = tz;
+    } catch {
+      /* no time zone support */
+    }
+    return request;
+  }
+
+  private async submitPrechat(): Promise<void> {
+    if (this.starting) return;
+    const request = this.validatePrechat();
+    if (!request || !this.connection) return;
+    this.starting = true;
+    this.prechatSubmit.disabled = true;
+    this.clearError();
+    try {
+      const view = toConversationView(await this.connection.invoke<unknown>('StartChat', request));
+      if (!view) throw new Error('Invalid StartChat response');
+      this.wantsNewChat = false;
+      this.applyConversation(view, false);
+      if (this.view === 'chat') this.composer.focus();
+    } catch (err) {
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      this.starting = false;
+      this.prechatSubmit.disabled = false;
+    }
+  }
+
+  private startNewChat(): void {
+    this.wantsNewChat = true;
+    this.clearError();
+    this.refresh();
+    this.nameInput.focus();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Messages
+
+  private sendFromComposer(): void {
+    const conversation = this.conversation;
+    if (!conversation || conversation.status === 'ended' || this.composer.disabled) return;
+    const text = this.composer.value.trim();
+    if (!text) return;
+    if (text.length > TEXT_MAX) return; // maxlength prevents this in practice
+    const clientMessageId = newUuid();
+    this.store.addPending(clientMessageId, text);
+    this.composer.value = '';
+    this.renderMessages(true);
+    void this.deliver(clientMessageId);
+  }
+
+  /** Sends (or re-sends, with the same clientMessageId) a pending message. */
+  private async deliver(clientMessageId: string): Promise<void> {
+    const text = this.store.getPendingText(clientMessageId);
+    const connection = this.connection;
+    if (text === null || !connection) return;
+    const store = this.store;
+    store.markSending(clientMessageId);
+    this.renderMessages();
+    try {
+      const dto = toMessageDto(await connection.invoke<unknown>('SendMessage', { clientMessageId, text }));
+      if (dto) store.merge([dto]);
+      if (!store.isConfirmed(clientMessageId)) store.markFailed(clientMessageId, this.t.errorGeneric);
+      else this.clearError();
+    } catch (err) {
+      const message = hubErrorMessage(err, this.t.errorGeneric);
+      store.markFailed(clientMessageId, message);
+      if (store === this.store) this.showError(format(this.t.errorSend, { error: message }));
+    }
+    if (store === this.store) this.renderMessages();
+  }
+
+  private discard(clientMessageId: string): void {
+    this.store.removePending(clientMessageId);
+    this.clearError();
+    this.renderMessages();
+  }
+
+  private async endChat(): Promise<void> {
+    const connection = this.connection;
+    if (!connection || !this.conversation || this.conversation.status === 'ended') return;
+    this.endChatBtn.disabled = true;
+    try {
+      await connection.invoke('EndChat');
+      // ChatEnded normally arrives too; do not wait for it.
+      const current: Conversation | null = this.conversation;
+      if (current && current.status !== 'ended') {
+        current.status = 'ended';
+        current.endedBy = 'visitor';
+      }
+      this.refresh();
+    } catch (err) {
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      this.endChatBtn.disabled = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Rendering
+
+  private setView(view: View): void {
+    this.view = view;
+    this.loadingView.hidden = view !== 'loading';
+    this.prechatForm.hidden = view !== 'prechat';
+    this.chatView.hidden = view !== 'chat';
+  }
+
+  private fatal(message: string, retry?: () => void): void {
+    this.setView('fatal');
+    this.showError(message, retry);
+  }
+
+  /** Re-derives the view from the state and renders it. */
+  private refresh(): void {
+    const c = this.conversation;
+    const open = c !== null && c.status !== 'ended';
+    if (this.lastConversationOpen !== open) {
+      this.lastConversationOpen = open;
+      this.postToLoader({ type: 'chatdesk:conversation', open });
+    }
+    if (!c || (c.status === 'ended' && this.wantsNewChat)) {
+      this.setView('prechat');
+      return;
+    }
+    this.setView('chat');
+    this.renderStatus(c);
+    this.renderMessages();
+  }
+
+  private renderStatus(c: Conversation): void {
+    const t = this.t;
+    const ended = c.status === 'ended';
+    if (c.status === 'queued') {
+      this.statusEl.replaceChildren(t.statusQueued);
+    } else if (c.status === 'assigned') {
+      const name = el('strong', { 'data-testid': 'operator-name' }, c.operatorName ?? t.operatorFallback);
+      this.statusEl.replaceChildren(...template(t.statusAssigned, { name }));
+    } else {
+      this.statusEl.replaceChildren(t.statusEnded);
+    }
+    this.statusEl.dataset.status = c.status;
+    this.endChatBtn.hidden = ended;
+    this.endedBox.hidden = !ended;
+    this.endedText.textContent =
+      c.endedBy === 'visitor' ? t.endedByVisitor
+        : c.endedBy === 'operator' ? t.endedByOperator
+          : c.endedBy === 'system' ? t.endedBySystem
+            : t.endedUnknown;
+    this.endedBox.dataset.endedBy = c.endedBy ?? '';
+    this.composer.disabled = ended;
+    this.sendBtn.disabled = ended;
+    this.composerForm.hidden = ended;
+  }
+
+  private resetMessageList(): void {
+    this.rendered.clear();
+    this.messageList.replaceChildren();
+  }
+
+  private authorLabel(m: DisplayMessage): string {
+    const t = this.t;
+    switch (m.authorKind) {
+      case 'visitor':
+        return t.authorYou;
+      case 'operator':
+        return m.authorName || t.authorOperator;
+      case 'automated':
+        return m.authorName || t.authorAutomated;
+      default:
+        return m.authorName || t.authorSystem;
+    }
+  }
+
+  private formatTime(iso: string | null): { text: string; datetime: string } | null {
+    if (!iso) return null;
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return null;
+    const sameDay = date.toDateString() === new Date().toDateString();
+    return { text: (sameDay ? this.timeFormat : this.dateTimeFormat).format(date), datetime: date.toISOString() };
+  }
+
+  private buildMessageContent(li: HTMLLIElement, m: DisplayMessage): void {
+    const t = this.t;
+    li.className = `msg msg--${m.authorKind} msg--${m.state}`;
+    li.dataset.testid = 'message';
+    li.dataset.seq = m.sequence === null ? '' : String(m.sequence);
+    li.dataset.author = m.authorKind;
+    li.dataset.state = m.state;
+
+    const meta = el('div', { class: 'msg-meta' }, el('span', { class: 'msg-author' }, this.authorLabel(m)));
+    const time = this.formatTime(m.sentAt);
+    if (time) meta.append(el('time', { class: 'msg-time', datetime: time.datetime }, time.text));
+    const text = el('div', { class: 'msg-text', 'data-testid': 'message-text' }, m.text);
+    const children: Node[] = [meta, text];
+
+    if (m.state === 'sending') {
+      children.push(el('div', { class: 'msg-state' }, t.sending));
+    } else if (m.state === 'failed') {
+      const retry = el('button', { type: 'button', class: 'link-btn', 'data-testid': 'retry' }, t.retry);
+      retry.addEventListener('click', () => void this.deliver(m.clientMessageId));
+      const discard = el('button', { type: 'button', class: 'link-btn', 'data-testid': 'discard' }, t.discard);
+      discard.addEventListener('click', () => this.discard(m.clientMessageId));
+      children.push(el('div', { class: 'msg-state msg-state--failed' }, el('span', {}, t.notSent), retry, discard));
+    }
+    li.replaceChildren(...children);
+  }
+
+  /** Keyed, minimal DOM update of the message list (sorted by sequence, pending last). */
+  private renderMessages(forceScroll = false): void {
+    const list = this.messageList;
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+    const items = this.store.list();
+    const keep = new Set<string>();
+    let cursor: ChildNode | null = list.firstChild;
+
+    for (const m of items) {
+      keep.add(m.key);
+      const signature = JSON.stringify([m.sequence, m.state, m.error, m.text, m.authorKind, m.authorName, m.sentAt]);
+      let entry = this.rendered.get(m.key);
+      if (!entry) {
+        entry = { li: el('li', {}), signature: '' };
+        this.rendered.set(m.key, entry);
+      }
+      if (entry.signature !== signature) {
+        this.buildMessageContent(entry.li, m);
+        entry.signature = signature;
+      }
+      if (entry.li === cursor) {
+        cursor = cursor.nextSibling;
+      } else {
+        list.insertBefore(entry.li, cursor);
+      }
+    }
+    for (const [key, entry] of this.rendered) {
+      if (!keep.has(key)) {
+        entry.li.remove();
+        this.rendered.delete(key);
+      }
+    }
+    if (forceScroll || nearBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  private showConnection(state: 'connected' | 'reconnecting' | 'closed'): void {
+    this.connStatus.hidden = state === 'connected';
+    this.connStatus.dataset.state = state;
+    this.connText.textContent = state === 'closed' ? this.t.disconnected : this.t.reconnecting;
+    this.reconnectBtn.hidden = state !== 'closed';
+  }
+
+  private showError(message: string, retry?: () => void): void {
+    this.errorText.textContent = message;
+    this.errorRetryAction = retry ?? null;
+    this.errorRetry.hidden = !retry;
+    this.errorBox.hidden = false;
+  }
+
+  private clearError(): void {
+    this.errorText.textContent = '';
+    this.errorRetryAction = null;
+    this.errorRetry.hidden = true;
+    this.errorBox.hidden = true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Loader (host page) messaging and unread count
+
+  private postToLoader(message: FrameToLoader): void {
+    if (!this.hostOrigin || window.parent === window) return;
+    window.parent.postMessage(message, this.hostOrigin);
+  }
+
+  private onWindowMessage(event: MessageEvent): void {
+    if (!this.hostOrigin || event.origin !== this.hostOrigin || event.source !== window.parent) return;
+    const msg = parseLoaderToFrame(event.data);
+    if (!msg) return;
+    if (msg.type === 'chatdesk:page') {
+      this.latestPage = { url: msg.url, title: msg.title };
+    } else {
+      this.panelVisible = msg.open;
+      this.maybeClearUnread();
+    }
+  }
+
+  private isSeen(): boolean {
+    return this.panelVisible && document.visibilityState === 'visible';
+  }
+
+  private onUserActivity(): void {
+    // Interacting with the frame means it is visible.
+    if (!this.panelVisible) {
+      this.panelVisible = true;
+    }
+    this.maybeClearUnread();
+  }
+
+  private maybeClearUnread(): void {
+    if (this.unread > 0 && this.isSeen()) {
+      this.unread = 0;
+      this.postToLoader({ type: 'chatdesk:unread', count: 0 });
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// ChatDesk loader: embedded on customer sites with
+//   <script src="https://CHATDESK/widget/widget.js" async data-site="demo"></script>
+// Builds a launcher button in an open shadow root and, on demand, an iframe
+// pointing to BASE/widget/frame.html. Talks to the iframe with origin-checked
+// postMessage only.
+
+import css from './loader.css?inline';
+import { detectLanguage, format, getMessages } from '../i18n';
+import { parseFrameToLoader, type LoaderToFrame } from '../protocol';
+
+interface LoaderWindow extends Window {
+  __chatdeskLoaded?: boolean;
+}
+
+function findScript(): HTMLScriptElement | null {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement && current.src) return current;
+  const candidates = document.querySelectorAll<HTMLScriptElement>('script[src*="/widget/widget.js"]');
+  return candidates.length > 0 ? (candidates[candidates.length - 1] ?? null) : null;
+}
+
+function storageGet(key: string): string | null {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function storageSet(key: string, value: string): void {
+  try {
+    window.sessionStorage.setItem(key, value);
+  } catch {
+    /* storage blocked: state is simply not remembered */
+  }
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function icon(paths: readonly string[]): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  for (const d of paths) {
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', d);
+    svg.appendChild(path);
+  }
+  return svg;
+}
+
+function start(script: HTMLScriptElement | null): void {
+  const w = window as LoaderWindow;
+  if (w.__chatdeskLoaded || document.getElementById('chatdesk-widget')) return;
+
+  if (!script) {
+    console.error('[ChatDesk] could not locate the widget script tag');
+    return;
+  }
+  const scriptUrl = new URL(script.src, document.baseURI);
+  const chatdeskOrigin = scriptUrl.origin;
+  const siteKey = (script.dataset.site ?? '').trim();
+  if (!siteKey) {
+    console.error('[ChatDesk] missing data-site attribute on the widget script tag');
+    return;
+  }
+  w.__chatdeskLoaded = true;
+
+  const t = getMessages(detectLanguage(navigator.language));
+  const panelKey = `chatdesk.panel.${siteKey}`;
+  const conversationKey = `chatdesk.conversation.${siteKey}`;
+
+  const frameUrl = new URL('frame.html', scriptUrl);
+  frameUrl.search = '';
+  frameUrl.hash = '';
+  frameUrl.searchParams.set('site', siteKey);
+  frameUrl.searchParams.set('host', window.location.origin);
+
+  // ---- DOM (shadow root) ----
+  const host = document.createElement('div');
+  host.id = 'chatdesk-widget';
+  const shadow = host.attachShadow({ mode: 'open' });
+
+  const style = document.createElement('style');
+  style.textContent = css;
+  shadow.appendChild(style);
+
+  const root = document.createElement('div');
+  root.className = 'root';
+  if ((script.dataset.position ?? '').trim().toLowerCase() === 'left') root.classList.add('left');
+  const color = (script.dataset.color ?? '').trim();
+  if (color && typeof CSS !== 'undefined' && CSS.supports('color', color)) {
+    root.style.setProperty('--cd-color', color);
+  }
+  shadow.appendChild(root);
+
+  const launcher = document.createElement('button');
+  launcher.type = 'button';
+  launcher.className = 'launcher';
+  launcher.dataset.testid = 'chatdesk-launcher';
+  launcher.setAttribute('aria-expanded', 'false');
+  const chatIcon = icon(['M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z']);
+  const closeIcon = icon(['M18 6 6 18', 'M6 6l12 12']);
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.dataset.testid = 'chatdesk-unread';
+  badge.setAttribute('aria-hidden', 'true');
+  badge.hidden = true;
+  launcher.append(chatIcon, badge);
+  root.appendChild(launcher);
+
+  let iframe: HTMLIFrameElement | null = null;
+  let frameReady = false;
+  let panelOpen = false;
+  let unread = 0;
+
+  function post(message: LoaderToFrame): void {
+    if (!iframe || !frameReady) return;
+    iframe.contentWindow?.postMessage(message, chatdeskOrigin);
+  }
+
+  function sendPage(): void {
+    post({ type: 'chatdesk:page', url: window.location.href, title: document.title });
+  }
+
+  function updateLauncher(): void {
+    launcher.replaceChildren(panelOpen ? closeIcon : chatIcon, badge);
+    launcher.setAttribute('aria-expanded', String(panelOpen));
+    let label = panelOpen ? t.closeChat : t.openChat;
+    const showBadge = !panelOpen && unread > 0;
+    if (showBadge) label += ` (${format(t.unreadCount, { count: unread })})`;
+    launcher.setAttribute('aria-label', label);
+    launcher.title = panelOpen ? t.closeChat : t.openChat;
+    badge.hidden = !showBadge;
+    badge.textContent = showBadge ? (unread > 99 ? '99+' : String(unread)) : '';
+    root.classList.toggle('open', panelOpen);
+  }
+
+  function ensureFrame(): HTMLIFrameElement {
+    if (iframe) return iframe;
+    const f = document.createElement('iframe');
+    f.className = 'panel';
+    f.dataset.testid = 'chatdesk-frame';
+    f.title = t.frameTitle;
+    f.src = frameUrl.toString();
+    f.setAttribute('allow', 'clipboard-write');
+    f.hidden = true;
+    root.insertBefore(f, launcher);
+    iframe = f;
+    return f;
+  }
+
+  function setPanel(open: boolean, focus: boolean): void {
+    const f = ensureFrame();
+    panelOpen = open;
+    f.hidden = !open;
+    storageSet(panelKey, open ? 'open' : 'closed');
+    updateLauncher();
+    post({ type: 'chatdesk:visibility', open });
+    if (open && focus) f.focus();
+    if (!open && focus) launcher.focus();
+  }
+
+  launcher.addEventListener('click', () => setPanel(!panelOpen, true));
+
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.origin !== chatdeskOrigin) return;
+    if (!iframe || event.source !== iframe.contentWindow) return;
+    const msg = parseFrameToLoader(event.data);
+    if (!msg) return;
+    switch (msg.type) {
+      case 'chatdesk:ready':
+        frameReady = true;
+        sendPage();
+        post({ type: 'chatdesk:visibility', open: panelOpen });
+        break;
+      case 'chatdesk:close':
+        if (panelOpen) setPanel(false, true);
+        break;
+      case 'chatdesk:unread':
+        unread = msg.count;
+        updateLauncher();
+        break;
+      case 'chatdesk:conversation':
+        storageSet(conversationKey, msg.open ? '1' : '0');
+        break;
+    }
+  });
+
+  // ---- navigation tracking ----
+  let pageTimer: number | undefined;
+  const schedulePage = (): void => {
+    window.clearTimeout(pageTimer);
+    // Let SPAs update document.title after the URL change.
+    pageTimer = window.setTimeout(sendPage, 50);
+  };
+  window.addEventListener('popstate', schedulePage);
+  window.addEventListener('hashchange', schedulePage);
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method];
+    if (typeof original !== 'function') continue;
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      const result = original.apply(this, args);
+      schedulePage();
+      return result;
+    };
+  }
+
+  updateLauncher();
+  (document.body ?? document.documentElement).appendChild(host);
+
+  // Restore after a reload: an ongoing chat re-opens the panel if it was open,
+  // and keeps the frame loaded (hidden) otherwise so unread counts still work.
+  if (storageGet(conversationKey) === '1') {
+    if (storageGet(panelKey) === 'open') setPanel(true, false);
+    else ensureFrame();
+  }
+}
+
+// document.currentScript is only set while this file is being evaluated.
+const ownScript = findScript();
+if (document.body) {
+  start(ownScript);
+} else {
+  document.addEventListener('DOMContentLoaded', () => start(ownScript), { once: true });
+}

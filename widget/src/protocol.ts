@@ -1,0 +1,206 @@
+// Shapes shared with the server (docs/contract.md) and the loader <-> frame
+// postMessage protocol. Everything coming from outside is untrusted: use the
+// guards below before reading fields.
+
+export type AuthorKind = 'visitor' | 'operator' | 'system' | 'automated';
+export type ConversationStatus = 'queued' | 'assigned' | 'ended';
+export type EndedBy = 'visitor' | 'operator' | 'system';
+
+export interface MessageDto {
+  conversationId: string;
+  sequence: number;
+  clientMessageId: string;
+  authorKind: AuthorKind;
+  authorName: string | null;
+  text: string;
+  sentAt: string;
+}
+
+export interface ConversationView {
+  conversationId: string;
+  status: ConversationStatus;
+  operatorName: string | null;
+  endedBy: EndedBy | null;
+  messages: MessageDto[];
+}
+
+export interface Topic {
+  key: string;
+  label: string;
+}
+
+export interface SiteInfo {
+  key: string;
+  name: string;
+  topics: Topic[];
+}
+
+export interface SessionResponse {
+  visitorToken: string;
+  visitorId: string;
+  site: SiteInfo;
+}
+
+export interface StartChatRequest {
+  name: string;
+  email?: string;
+  topic: string;
+  pageUrl?: string;
+  pageTitle?: string;
+  language?: string;
+  timeZone?: string;
+}
+
+export interface ChatAssignedEvent {
+  conversationId: string;
+  operatorName: string | null;
+}
+
+export interface ChatEndedEvent {
+  conversationId: string;
+  endedBy: EndedBy | null;
+}
+
+// ---- postMessage protocol -------------------------------------------------
+
+export const MSG_PREFIX = 'chatdesk:';
+
+/** iframe -> loader */
+export type FrameToLoader =
+  | { type: 'chatdesk:ready' }
+  | { type: 'chatdesk:close' }
+  | { type: 'chatdesk:unread'; count: number }
+  | { type: 'chatdesk:conversation'; open: boolean };
+
+/** loader -> iframe */
+export type LoaderToFrame =
+  | { type: 'chatdesk:page'; url: string; title: string }
+  /** Extension: tells the frame whether the panel is shown (for unread counting). */
+  | { type: 'chatdesk:visibility'; open: boolean };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function parseFrameToLoader(data: unknown): FrameToLoader | null {
+  if (!isRecord(data) || typeof data.type !== 'string') return null;
+  switch (data.type) {
+    case 'chatdesk:ready':
+      return { type: 'chatdesk:ready' };
+    case 'chatdesk:close':
+      return { type: 'chatdesk:close' };
+    case 'chatdesk:unread': {
+      const count = data.count;
+      if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) return null;
+      return { type: 'chatdesk:unread', count: Math.floor(count) };
+    }
+    case 'chatdesk:conversation':
+      if (typeof data.open !== 'boolean') return null;
+      return { type: 'chatdesk:conversation', open: data.open };
+    default:
+      return null;
+  }
+}
+
+export function parseLoaderToFrame(data: unknown): LoaderToFrame | null {
+  if (!isRecord(data) || typeof data.type !== 'string') return null;
+  switch (data.type) {
+    case 'chatdesk:page':
+      if (typeof data.url !== 'string' || typeof data.title !== 'string') return null;
+      return { type: 'chatdesk:page', url: data.url.slice(0, 2048), title: data.title.slice(0, 512) };
+    case 'chatdesk:visibility':
+      if (typeof data.open !== 'boolean') return null;
+      return { type: 'chatdesk:visibility', open: data.open };
+    default:
+      return null;
+  }
+}
+
+// ---- server payload guards --------------------------------------------------
+
+const AUTHOR_KINDS: readonly string[] = ['visitor', 'operator', 'system', 'automated'];
+const STATUSES: readonly string[] = ['queued', 'assigned', 'ended'];
+const ENDED_BY: readonly string[] = ['visitor', 'operator', 'system'];
+
+function optString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function toMessageDto(value: unknown): MessageDto | null {
+  if (!isRecord(value)) return null;
+  const { conversationId, sequence, clientMessageId, authorKind, authorName, text, sentAt } = value;
+  if (typeof conversationId !== 'string') return null;
+  if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 1) return null;
+  if (typeof text !== 'string') return null;
+  return {
+    conversationId,
+    sequence,
+    clientMessageId: typeof clientMessageId === 'string' ? clientMessageId : '',
+    authorKind: (typeof authorKind === 'string' && AUTHOR_KINDS.includes(authorKind)
+      ? authorKind
+      : 'system') as AuthorKind,
+    authorName: optString(authorName),
+    text,
+    sentAt: typeof sentAt === 'string' ? sentAt : '',
+  };
+}
+
+export function toMessageList(value: unknown): MessageDto[] {
+  if (!Array.isArray(value)) return [];
+  const out: MessageDto[] = [];
+  for (const item of value) {
+    const dto = toMessageDto(item);
+    if (dto) out.push(dto);
+  }
+  return out;
+}
+
+export function toEndedBy(value: unknown): EndedBy | null {
+  return typeof value === 'string' && ENDED_BY.includes(value) ? (value as EndedBy) : null;
+}
+
+export function toConversationView(value: unknown): ConversationView | null {
+  if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
+  const status = typeof value.status === 'string' && STATUSES.includes(value.status)
+    ? (value.status as ConversationStatus)
+    : 'queued';
+  return {
+    conversationId: value.conversationId,
+    status,
+    operatorName: optString(value.operatorName),
+    endedBy: toEndedBy(value.endedBy),
+    messages: toMessageList(value.messages),
+  };
+}
+
+export function toSessionResponse(value: unknown): SessionResponse | null {
+  if (!isRecord(value) || typeof value.visitorToken !== 'string' || !isRecord(value.site)) return null;
+  const site = value.site;
+  const topics: Topic[] = [];
+  if (Array.isArray(site.topics)) {
+    for (const t of site.topics) {
+      if (isRecord(t) && typeof t.key === 'string') {
+        topics.push({ key: t.key, label: typeof t.label === 'string' ? t.label : t.key });
+      }
+    }
+  }
+  return {
+    visitorToken: value.visitorToken,
+    visitorId: typeof value.visitorId === 'string' ? value.visitorId : '',
+    site: {
+      key: typeof site.key === 'string' ? site.key : '',
+      name: typeof site.name === 'string' ? site.name : '',
+      topics,
+    },
+  };
+}
+
+export function toChatAssigned(value: unknown): ChatAssignedEvent | null {
+  if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
+  return { conversationId: value.conversationId, operatorName: optString(value.operatorName) };
+}
+
+export function toChatEnded(value: unknown): ChatEndedEvent | null {
+  if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
+  return { conversationId: value.conversationId, endedBy: toEndedBy(value.endedBy) };
+}

@@ -1,0 +1,318 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options {"url": "https://chatdesk.test/widget/frame.html?site=demo&host=https%3A%2F%2Fshop.test"}
+//
+// Smoke tests of the chat frame UI with a fake SignalR connection and a fake
+// fetch: checks the DOM contract (data-testid attributes) and the main flows.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Handler = (...args: unknown[]) => void;
+
+const hub = vi.hoisted(() => ({
+  calls: [] as Array<[string, unknown[]]>,
+  handler: (_method: string, _args: unknown[]): Promise<unknown> => Promise.resolve(null),
+  conn: null as null | {
+    handlers: Map<string, Handler>;
+    reconnecting: Handler[];
+    reconnected: Handler[];
+    closed: Handler[];
+  },
+  url: '',
+  token: '' as string,
+}));
+
+vi.mock('@microsoft/signalr', () => {
+  class FakeConnection {
+    handlers = new Map<string, Handler>();
+    reconnecting: Handler[] = [];
+    reconnected: Handler[] = [];
+    closed: Handler[] = [];
+    state = 'Disconnected';
+    on(name: string, fn: Handler) {
+      this.handlers.set(name, fn);
+    }
+    onreconnecting(fn: Handler) {
+      this.reconnecting.push(fn);
+    }
+    onreconnected(fn: Handler) {
+      this.reconnected.push(fn);
+    }
+    onclose(fn: Handler) {
+      this.closed.push(fn);
+    }
+    async start() {
+      this.state = 'Connected';
+    }
+    invoke(method: string, ...args: unknown[]) {
+      hub.calls.push([method, args]);
+      return hub.handler(method, args);
+    }
+  }
+  class HubConnectionBuilder {
+    withUrl(url: string, options: { accessTokenFactory: () => string }) {
+      hub.url = url;
+      hub.token = options.accessTokenFactory();
+      return this;
+    }
+    withAutomaticReconnect() {
+      return this;
+    }
+    configureLogging() {
+      return this;
+    }
+    build() {
+      const c = new FakeConnection();
+      hub.conn = c;
+      return c;
+    }
+  }
+  return {
+    HubConnectionBuilder,
+    HubConnectionState: { Disconnected: 'Disconnected', Connected: 'Connected' },
+    LogLevel: { Warning: 3 },
+  };
+});
+
+import { ChatApp } from '../src/frame/app';
+import { getMessages } from '../src/i18n';
+import type { MessageDto } from '../src/protocol';
+
+const CONV = 'c0000000-0000-4000-8000-000000000001';
+const t = getMessages('en');
+
+function msg(sequence: number, extra: Partial<MessageDto> = {}): MessageDto {
+  return {
+    conversationId: CONV,
+    sequence,
+    clientMessageId: `m-${sequence}`,
+    authorKind: 'operator',
+    authorName: 'Alice',
+    text: `text ${sequence}`,
+    sentAt: '2025-01-01T10:00:00Z',
+    ...extra,
+  };
+}
+
+function jsonResponse(status: number, body: unknown) {
+  return { ok: status >= 200 && status < 300, status, json: async () => body };
+}
+
+const session = {
+  visitorToken: 'tok-1',
+  visitorId: 'v1',
+  site: { key: 'demo', name: 'Demo Shop', topics: [{ key: 'sales', label: 'Sales' }, { key: 'support', label: 'Support' }] },
+};
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector<T>(sel);
+const $$ = (sel: string) => Array.from(document.querySelectorAll<HTMLElement>(sel));
+
+function visible(sel: string): boolean {
+  let node: HTMLElement | null = $(sel);
+  if (!node) return false;
+  while (node) {
+    if (node.hidden) return false;
+    node = node.parentElement;
+  }
+  return true;
+}
+
+async function startApp(): Promise<void> {
+  const container = document.createElement('div');
+  document.body.replaceChildren(container);
+  new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
+  await flush();
+}
+
+function emit(name: string, payload: unknown): void {
+  const fn = hub.conn?.handlers.get(name);
+  if (!fn) throw new Error(`no handler ${name}`);
+  fn(payload);
+}
+
+beforeEach(() => {
+  hub.calls = [];
+  hub.conn = null;
+  localStorage.clear();
+  vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, session)));
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('chat frame', () => {
+  it('shows the pre-chat form, validates inline and starts a chat', async () => {
+    let view: unknown = null;
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') return view;
+      if (method === 'StartChat') {
+        expect(args[0]).toMatchObject({ name: 'Zoé', email: 'z@example.com', topic: 'support', language: 'en' });
+        view = { conversationId: CONV, status: 'queued', operatorName: null, endedBy: null, messages: [] };
+        return view;
+      }
+      return null;
+    };
+    await startApp();
+    expect(localStorage.getItem('chatdesk.visitorToken.demo')).toBe('tok-1');
+    expect(hub.url).toBe('https://chatdesk.test/hubs/visitor');
+    expect(hub.token).toBe('tok-1');
+    expect(visible('form[data-testid="prechat-form"]')).toBe(true);
+    const options = $$('select[name="topic"] option').map((o) => o.textContent);
+    expect(options).toEqual([t.topicPlaceholder, 'Sales', 'Support']);
+
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+    expect($('[data-testid="field-error-name"]')?.textContent).toBe(t.nameRequired);
+    expect(hub.calls.some(([m]) => m === 'StartChat')).toBe(false);
+
+    $<HTMLInputElement>('input[name="email"]')!.value = 'z@example.com';
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'support';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+    expect(visible('[data-testid="chat-status"]')).toBe(true);
+    expect($('[data-testid="chat-status"]')?.textContent).toBe(t.statusQueued);
+
+    emit('ChatAssigned', { conversationId: CONV, operatorName: '<b>Bob</b>' });
+    expect($('[data-testid="operator-name"]')?.textContent).toBe('<b>Bob</b>');
+    expect($('[data-testid="chat-status"]')?.textContent).toBe('You are chatting with <b>Bob</b>');
+  });
+
+  it('sends with a pending state, orders by sequence and dedupes', async () => {
+    let resolveSend: ((v: unknown) => void) | null = null;
+    hub.handler = (method) => {
+      if (method === 'GetConversation') {
+        return Promise.resolve({ conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, messages: [msg(1)] });
+      }
+      if (method === 'SendMessage') return new Promise((r) => (resolveSend = r));
+      return Promise.resolve([]);
+    };
+    await startApp();
+    expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1']);
+
+    const composer = $<HTMLTextAreaElement>('textarea[data-testid="composer"]')!;
+    composer.value = 'line 1\nline 2';
+    composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
+    expect(composer.value).toBe('line 1\nline 2'); // Shift+Enter does not send
+    composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await flush();
+    const pending = $$('[data-testid="message"]')[1]!;
+    expect(pending.dataset.seq).toBe('');
+    expect(pending.dataset.author).toBe('visitor');
+    expect(pending.querySelector('[data-testid="message-text"]')?.textContent).toBe('line 1\nline 2');
+    expect(composer.value).toBe('');
+
+    const sendCall = hub.calls.find(([m]) => m === 'SendMessage')!;
+    const { clientMessageId } = sendCall[1][0] as { clientMessageId: string };
+    // Operator message 3 arrives before our own (2) is confirmed.
+    emit('MessageReceived', msg(3));
+    resolveSend!(msg(2, { clientMessageId, authorKind: 'visitor', authorName: 'Zoé', text: 'line 1\nline 2' }));
+    await flush();
+    emit('MessageReceived', msg(2, { clientMessageId, authorKind: 'visitor', text: 'line 1\nline 2' })); // echo
+    emit('MessageReceived', msg(3)); // duplicate
+    expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1', '2', '3']);
+    expect($$('[data-testid="message"]').map((m) => m.dataset.author)).toEqual(['operator', 'visitor', 'operator']);
+  });
+
+  it('keeps the text on send error and retries with the same clientMessageId', async () => {
+    let fail = true;
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') {
+        return { conversationId: CONV, status: 'queued', operatorName: null, endedBy: null, messages: [] };
+      }
+      if (method === 'SendMessage') {
+        if (fail) throw new Error("An unexpected error occurred invoking 'SendMessage' on the server. HubException: Too fast");
+        const { clientMessageId, text } = args[0] as { clientMessageId: string; text: string };
+        return msg(1, { clientMessageId, text, authorKind: 'visitor' });
+      }
+      return [];
+    };
+    await startApp();
+    $<HTMLTextAreaElement>('textarea[data-testid="composer"]')!.value = 'hello';
+    $<HTMLButtonElement>('button[data-testid="send"]')!.click();
+    await flush();
+    expect(visible('[data-testid="error"]')).toBe(true);
+    expect($('[data-testid="error"]')?.textContent).toContain('Too fast');
+    expect($('[data-testid="message-text"]')?.textContent).toBe('hello');
+
+    fail = false;
+    $<HTMLButtonElement>('[data-testid="retry"]')!.click();
+    await flush();
+    const ids = hub.calls.filter(([m]) => m === 'SendMessage').map(([, a]) => (a[0] as { clientMessageId: string }).clientMessageId);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+    expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1']);
+    expect(visible('[data-testid="error"]')).toBe(false);
+  });
+
+  it('resumes after reconnect with GetMessagesAfter(lastSeen)', async () => {
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') {
+        return { conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, messages: [msg(1), msg(2)] };
+      }
+      if (method === 'GetMessagesAfter') {
+        expect(args[0]).toBe(2);
+        return [msg(3), msg(4)];
+      }
+      return null;
+    };
+    await startApp();
+    hub.conn!.reconnecting.forEach((fn) => fn());
+    expect(visible('[data-testid="connection-status"]')).toBe(true);
+    expect($('[data-testid="connection-status"]')?.textContent).toContain(t.reconnecting);
+    hub.conn!.reconnected.forEach((fn) => fn());
+    await flush();
+    expect(visible('[data-testid="connection-status"]')).toBe(false);
+    expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('shows the ended notice and returns to the pre-chat form', async () => {
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') {
+        return { conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, messages: [msg(1)] };
+      }
+      return null;
+    };
+    await startApp();
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'operator' });
+    expect(visible('[data-testid="chat-ended"]')).toBe(true);
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.endedByOperator);
+    expect($<HTMLTextAreaElement>('textarea[data-testid="composer"]')!.disabled).toBe(true);
+    $<HTMLButtonElement>('button[data-testid="new-chat"]')!.click();
+    expect(visible('form[data-testid="prechat-form"]')).toBe(true);
+  });
+
+  it('shows an ended conversation with its history', async () => {
+    hub.handler = async (method) =>
+      method === 'GetConversation'
+        ? { conversationId: CONV, status: 'ended', operatorName: 'Alice', endedBy: 'visitor', messages: [msg(1)] }
+        : null;
+    await startApp();
+    expect($$('[data-testid="message"]')).toHaveLength(1);
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.endedByVisitor);
+    expect(visible('button[data-testid="new-chat"]')).toBe(true);
+  });
+
+  it('forgets a rejected token (401) and shows 403 errors', async () => {
+    localStorage.setItem('chatdesk.visitorToken.demo', 'old');
+    const bodies: unknown[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (_url: unknown, init: { body: string }) => {
+      const body = JSON.parse(init.body) as { visitorToken: string | null };
+      bodies.push(body);
+      if (body.visitorToken === 'old') return jsonResponse(401, { title: 'Unauthorized', status: 401 });
+      return jsonResponse(403, { title: 'Forbidden', detail: 'origin', status: 403 });
+    }));
+    await startApp();
+    expect(bodies).toEqual([
+      { siteKey: 'demo', hostOrigin: 'https://shop.test', visitorToken: 'old', language: 'en' },
+      { siteKey: 'demo', hostOrigin: 'https://shop.test', visitorToken: null, language: 'en' },
+    ]);
+    expect(localStorage.getItem('chatdesk.visitorToken.demo')).toBeNull();
+    expect(visible('[data-testid="error"]')).toBe(true);
+    expect($('[data-testid="error"]')?.textContent).toContain(t.errorOriginNotAllowed);
+  });
+});
