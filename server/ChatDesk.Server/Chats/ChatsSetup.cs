@@ -12,6 +12,7 @@ public static class ChatsSetup
         services.AddSignalR(options =>
         {
             options.MaximumReceiveMessageSize = MaxHubMessageBytes;
+            options.EnableDetailedErrors = true; // safe: ChatErrorFilter hides internal failures
             options.AddFilter<ChatErrorFilter>();
         });
         services.AddSingleton<EventLog>();

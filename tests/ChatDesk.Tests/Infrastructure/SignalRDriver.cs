@@ -51,6 +51,10 @@ public sealed class SignalRDriver : IAsyncDisposable
             ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged"),
         });
 
+    /// <summary>Connects to any hub URL with an optional bearer token and no callbacks.</summary>
+    public Task InvokeRawConnectAsync(string connection, string url, string? token) =>
+        SendAsync(new JsonObject { ["op"] = "connect", ["conn"] = connection, ["url"] = url, ["token"] = token });
+
     public async Task<T> InvokeAsync<T>(string connection, string method, params object?[] args)
     {
         var result = await InvokeAsync(connection, method, args);

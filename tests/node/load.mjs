@@ -1,0 +1,463 @@
+// ChatDesk load benchmark client, on the official @microsoft/signalr client.
+//
+// N visitors chat with M operators through the real server: operators log in over HTTP like the
+// console (cookie + antiforgery) and go online; visitors get a widget session, connect to the
+// visitor hub and start a "billing" chat (ramped in batches). Then, for `seconds`, visitors send
+// `rate` messages per second in total (a drift-free schedule spread over all visitors); operators
+// answer one message in `replyEvery`. Reported: connections held, messages/s, visitor->operator
+// delivery latency (operator receive - visitor send, both performance.now() in this process),
+// lost and duplicated messages, errors. Prints a human-readable report, then one JSON line.
+//
+//   node tests/node/load.mjs --url http://127.0.0.1:5190 --visitors 1000 --operators 20 --seconds 60 --rate 200
+//
+// Operators bench-op-1..M@chatdesk.local must exist (tests/load/run-benchmark.sh creates them).
+// Exit code is 0 whenever the benchmark ran (goals are reported PASS/MISS), 1 if setup failed outright.
+import * as signalR from "@microsoft/signalr";
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+
+const { values: argv } = parseArgs({
+  options: {
+    url: { type: "string", default: "http://127.0.0.1:5190" },
+    visitors: { type: "string", default: "1000" },
+    operators: { type: "string", default: "20" },
+    seconds: { type: "string", default: "60" },
+    rate: { type: "string", default: "200" },
+    "reply-every": { type: "string", default: "5" },
+    drain: { type: "string", default: "3" },
+    batch: { type: "string", default: "50" },
+    "site-key": { type: "string", default: "demo" },
+    "host-origin": { type: "string" },
+    topic: { type: "string", default: "billing" },
+    "operator-email": { type: "string", default: "bench-op-{n}@chatdesk.local" },
+    "operator-password": { type: "string", default: "alice-demo-pass" },
+    "goal-chats": { type: "string", default: "1000" },
+    "goal-rate": { type: "string", default: "200" },
+    "goal-p99": { type: "string", default: "100" },
+    "ack-timeout": { type: "string", default: "30" },
+    "phase-file": { type: "string" },
+  },
+});
+const cfg = {
+  url: argv.url.replace(/\/$/, ""),
+  visitors: int(argv.visitors), operators: int(argv.operators), seconds: num(argv.seconds), rate: num(argv.rate),
+  replyEvery: int(argv["reply-every"]), drainMs: num(argv.drain) * 1000, batch: int(argv.batch),
+  siteKey: argv["site-key"], hostOrigin: argv["host-origin"] ?? argv.url.replace(/\/$/, ""), topic: argv.topic,
+  operatorEmail: argv["operator-email"], operatorPassword: argv["operator-password"],
+  goalChats: int(argv["goal-chats"]), goalRate: num(argv["goal-rate"]), goalP99: num(argv["goal-p99"]),
+  ackTimeoutMs: num(argv["ack-timeout"]) * 1000, phaseFile: argv["phase-file"],
+};
+function int(v) { const n = Number.parseInt(v, 10); if (!Number.isFinite(n)) throw new Error(`Not an integer: ${v}`); return n; }
+function num(v) { const n = Number(v); if (!Number.isFinite(n)) throw new Error(`Not a number: ${v}`); return n; }
+
+const log = (...parts) => console.error(`[load ${new Date().toISOString().slice(11, 19)}]`, ...parts);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const errorText = (e) => String(e?.message ?? e).replace(/\s+/g, " ").slice(0, 200);
+
+// ---- Bookkeeping ------------------------------------------------------------------------------
+const errors = new Map(); // "phase: message" -> count
+const noteError = (phase, e) => { const key = `${phase}: ${errorText(e)}`; errors.set(key, (errors.get(key) ?? 0) + 1); };
+const errorCount = (prefix) => [...errors].filter(([k]) => !prefix || k.startsWith(prefix)).reduce((s, [, n]) => s + n, 0);
+
+/** Visitor messages, indexed by id: { v, conv, sentAt, ackAt, seq, failed, recvAt, recvCount, recvOp } */
+const messages = [];
+/** Operator replies, indexed by id: { op, conv, v, sentAt, ackAt, seq, failed, recvAt, recvCount } */
+const replies = [];
+const convOwner = new Map(); // conversationId -> operator index (from the operator's ChatAssigned)
+const convVisitor = new Map(); // conversationId -> visitor index
+const lastSequence = new Map(); // conversationId -> highest sequence acknowledged to a sender
+let inflight = 0;
+let misrouted = 0; // visitor message received by an operator that does not own the conversation
+let unknownReceived = 0; // message text we cannot match to something we sent
+let window0 = 0; // performance.now() at the start of the measurement window
+const deliveredPerSecond = [];
+
+function track(promise) {
+  inflight++;
+  return promise.finally(() => { inflight--; });
+}
+function noteSequence(conversationId, sequence) {
+  if ((lastSequence.get(conversationId) ?? 0) < sequence) lastSequence.set(conversationId, sequence);
+}
+/** Records (conversation, sequence) seen by one client; returns false when it was already seen. */
+function firstSight(seen, dto) {
+  let set = seen.get(dto.conversationId);
+  if (!set) seen.set(dto.conversationId, (set = new Set()));
+  if (set.has(dto.sequence)) return false;
+  set.add(dto.sequence);
+  return true;
+}
+const MESSAGE_RE = /^bench (msg|reply) (\d+) /;
+
+// ---- HTTP helpers (operators log in exactly like the console) -----------------------------------
+class CookieJar {
+  cookies = new Map();
+  absorb(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(";", 1)[0];
+      const at = pair.indexOf("=");
+      if (at < 0) continue;
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      const expired = /;\s*expires=Thu, 01 Jan 1970/i.test(line) || /;\s*max-age=0/i.test(line);
+      if (expired || value === "") this.cookies.delete(name); else this.cookies.set(name, value);
+    }
+  }
+  get(name) { return this.cookies.get(name); }
+  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "); }
+}
+
+async function operatorLogin(email, password) {
+  const jar = new CookieJar();
+  let response = await fetch(`${cfg.url}/api/auth/me`, { headers: { Accept: "application/json" } });
+  jar.absorb(response);
+  await response.arrayBuffer();
+  const xsrf = jar.get("XSRF-TOKEN");
+  if (!xsrf) throw new Error(`GET /api/auth/me gave no XSRF-TOKEN cookie (status ${response.status})`);
+  response = await fetch(`${cfg.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-XSRF-TOKEN": decodeURIComponent(xsrf), Cookie: jar.header() },
+    body: JSON.stringify({ email, password }),
+  });
+  jar.absorb(response);
+  const body = await response.text();
+  if (!response.ok) throw new Error(`login ${email}: ${response.status} ${body.slice(0, 200)}`);
+  return { cookie: jar.header(), me: JSON.parse(body) };
+}
+
+async function widgetSession() {
+  const response = await fetch(`${cfg.url}/api/widget/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ siteKey: cfg.siteKey, hostOrigin: cfg.hostOrigin }),
+  });
+  const body = await response.text();
+  if (!response.ok) throw new Error(`POST /api/widget/session: ${response.status} ${body.slice(0, 200)}`);
+  return JSON.parse(body);
+}
+
+function buildConnection(path, options) {
+  return new signalR.HubConnectionBuilder()
+    .withUrl(`${cfg.url}${path}`, { transport: signalR.HttpTransportType.WebSockets, ...options })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+}
+
+// ---- Operators ----------------------------------------------------------------------------------
+const operators = [];
+
+async function startOperator(index) {
+  const op = { index, email: cfg.operatorEmail.replace("{n}", String(index + 1)), conn: null, open: false, closedWith: null, seen: new Map(), assigned: 0, duplicates: 0 };
+  operators.push(op);
+  try {
+    const { cookie } = await operatorLogin(op.email, cfg.operatorPassword);
+    const conn = (op.conn = buildConnection("/hubs/operator", { headers: { Cookie: cookie } }));
+    conn.on("ChatAssigned", (summary) => { op.assigned++; convOwner.set(summary.conversationId, index); });
+    conn.on("MessageReceived", (dto) => onOperatorMessage(op, dto));
+    conn.on("ChatEnded", () => {});
+    conn.on("StatusChanged", () => {});
+    conn.onclose((e) => { op.open = false; op.closedWith = errorText(e ?? "closed"); if (!stopping) noteError("operator connection closed", e ?? "closed"); });
+    await conn.start();
+    op.open = true;
+    await conn.invoke("SetStatus", "online");
+  } catch (e) {
+    op.failed = true;
+    noteError("operator setup", e);
+  }
+}
+
+function onOperatorMessage(op, dto) {
+  const now = performance.now();
+  noteSequence(dto.conversationId, dto.sequence);
+  if (!firstSight(op.seen, dto)) { op.duplicates++; return; }
+  if (dto.authorKind !== "visitor") return;
+  const match = MESSAGE_RE.exec(dto.text);
+  const record = match?.[1] === "msg" ? messages[Number(match[2])] : undefined;
+  if (!record) { unknownReceived++; return; }
+  record.recvCount++;
+  if (record.recvCount > 1) return; // same message again under another sequence would be a server duplicate
+  record.recvAt = now;
+  record.recvOp = op.index;
+  record.seq ??= dto.sequence;
+  const second = Math.floor((now - window0) / 1000);
+  if (second >= 0) deliveredPerSecond[second] = (deliveredPerSecond[second] ?? 0) + 1;
+  if (cfg.replyEvery > 0 && Number(match[2]) % cfg.replyEvery === 0) sendReply(op, dto.conversationId, record.v);
+}
+
+function sendReply(op, conversationId, visitorIndex) {
+  const id = replies.length;
+  const record = { op: op.index, conv: conversationId, v: visitorIndex, sentAt: performance.now(), ackAt: 0, seq: 0, failed: false, recvAt: 0, recvCount: 0 };
+  replies.push(record);
+  const text = `bench reply ${id} sent ${record.sentAt.toFixed(3)} - thanks, I am looking into your invoice now.`;
+  track(op.conn.invoke("SendMessage", conversationId, { clientMessageId: randomUUID(), text })).then(
+    (dto) => { record.ackAt = performance.now(); record.seq = dto.sequence; noteSequence(conversationId, dto.sequence); },
+    (e) => { record.failed = true; noteError("operator SendMessage", e); },
+  );
+}
+
+// ---- Visitors -----------------------------------------------------------------------------------
+const visitors = [];
+const setupTimes = { session: [], connect: [], startChat: [] };
+
+async function startVisitor(index) {
+  const v = { index, conn: null, open: false, conversationId: null, assigned: false, seen: new Map(), duplicates: 0, repliesReceived: 0 };
+  visitors.push(v);
+  let phase = "widget session";
+  try {
+    let t = performance.now();
+    const session = await widgetSession();
+    setupTimes.session.push(performance.now() - t);
+    phase = "visitor connect";
+    const conn = (v.conn = buildConnection("/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
+    conn.on("MessageReceived", (dto) => onVisitorMessage(v, dto));
+    conn.on("ChatAssigned", (notice) => { if (notice.conversationId === v.conversationId || !v.conversationId) v.assigned = true; });
+    conn.on("ChatEnded", () => { v.ended = true; });
+    conn.onclose((e) => { v.open = false; if (!stopping) noteError("visitor connection closed", e ?? "closed"); });
+    t = performance.now();
+    await conn.start();
+    setupTimes.connect.push(performance.now() - t);
+    v.open = true;
+    phase = "StartChat";
+    t = performance.now();
+    const view = await conn.invoke("StartChat", { name: `Bench visitor ${index + 1}`, topic: cfg.topic });
+    setupTimes.startChat.push(performance.now() - t);
+    v.conversationId = view.conversationId;
+    convVisitor.set(view.conversationId, index);
+    if (view.status === "assigned") v.assigned = true;
+    if (view.status === "ended") throw new Error("StartChat returned an ended conversation");
+  } catch (e) {
+    v.failed = true;
+    noteError(phase, e);
+  }
+}
+
+function onVisitorMessage(v, dto) {
+  const now = performance.now();
+  noteSequence(dto.conversationId, dto.sequence);
+  if (!firstSight(v.seen, dto)) { v.duplicates++; return; }
+  if (dto.authorKind !== "operator") return;
+  const match = MESSAGE_RE.exec(dto.text);
+  const record = match?.[1] === "reply" ? replies[Number(match[2])] : undefined;
+  if (!record) { unknownReceived++; return; }
+  record.recvCount++;
+  if (record.recvCount === 1) { record.recvAt = now; v.repliesReceived++; }
+}
+
+function sendVisitorMessage(v, scheduledAt) {
+  const id = messages.length;
+  const record = { v: v.index, conv: v.conversationId, scheduledAt, sentAt: performance.now(), ackAt: 0, seq: undefined, failed: false, recvAt: 0, recvCount: 0, recvOp: -1 };
+  messages.push(record);
+  const text = `bench msg ${id} sent ${record.sentAt.toFixed(3)} - hello, I have a question about invoice ${100000 + id}.`;
+  track(v.conn.invoke("SendMessage", { clientMessageId: randomUUID(), text })).then(
+    (dto) => { record.ackAt = performance.now(); record.seq = dto.sequence; noteSequence(dto.conversationId, dto.sequence); },
+    (e) => { record.failed = true; noteError("visitor SendMessage", e); },
+  );
+}
+
+// ---- Statistics -----------------------------------------------------------------------------------
+function percentiles(values) {
+  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null };
+  const sorted = Float64Array.from(values).sort();
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
+  return { count: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1]), mean: round(mean) };
+}
+const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const fmt = (s) => (s.count ? `p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.count})` : "n/a");
+
+// ---- Main -----------------------------------------------------------------------------------------
+let stopping = false;
+
+async function main() {
+  const started = performance.now();
+  log(`target ${cfg.url}: ${cfg.visitors} visitors, ${cfg.operators} operators, ${cfg.seconds}s at ${cfg.rate} msg/s, reply 1/${cfg.replyEvery}`);
+
+  // 1. Operators log in and go online (a few at a time: password hashing is deliberately slow).
+  for (let i = 0; i < cfg.operators; i += 5)
+    await Promise.all(Array.from({ length: Math.min(5, cfg.operators - i) }, (_, k) => startOperator(i + k)));
+  const operatorsUp = operators.filter((o) => o.open).length;
+  log(`operators online: ${operatorsUp}/${cfg.operators}`);
+  if (operatorsUp === 0) throw new Error(`no operator could log in: ${[...errors.keys()].join(" | ")}`);
+
+  // 2. Visitors ramp up in batches.
+  const rampStart = performance.now();
+  for (let i = 0; i < cfg.visitors; i += cfg.batch) {
+    await Promise.all(Array.from({ length: Math.min(cfg.batch, cfg.visitors - i) }, (_, k) => startVisitor(i + k)));
+    if ((i / cfg.batch) % 5 === 4 || i + cfg.batch >= cfg.visitors)
+      log(`visitors started: ${Math.min(i + cfg.batch, cfg.visitors)}/${cfg.visitors} (${visitors.filter((v) => v.failed).length} failed)`);
+  }
+  const rampMs = performance.now() - rampStart;
+
+  // 3. Wait (max 15 s) until every chat is assigned and its operator has been told.
+  const waitUntil = performance.now() + 15_000;
+  const ready = () => visitors.filter((v) => v.open && v.conversationId && v.assigned && convOwner.has(v.conversationId));
+  while (ready().length < visitors.filter((v) => v.open && v.conversationId).length && performance.now() < waitUntil) await sleep(100);
+  const senders = ready();
+  const unassigned = visitors.filter((v) => v.open && v.conversationId).length - senders.length;
+  log(`chats assigned and ready: ${senders.length} (unassigned after 15 s: ${unassigned}); ramp took ${(rampMs / 1000).toFixed(1)} s`);
+  if (senders.length === 0) throw new Error(`no chat is ready: ${[...errors.keys()].join(" | ")}`);
+  // Shuffle, so consecutive messages go to different conversations and operators.
+  for (let i = senders.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [senders[i], senders[j]] = [senders[j], senders[i]]; }
+
+  // 4. Measurement window: drift-free schedule (message k is due at window0 + k/rate s).
+  const total = Math.round(cfg.rate * cfg.seconds);
+  const interval = 1000 / cfg.rate;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
+  const wallStartEpoch = Date.now() / 1000;
+  window0 = performance.now() + 20;
+  let next = 0;
+  let maxLag = 0;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && window0 + next * interval <= now) {
+        const due = window0 + next * interval;
+        maxLag = Math.max(maxLag, now - due);
+        const v = senders[next % senders.length];
+        next++;
+        if (v.open) sendVisitorMessage(v, due); else noteError("visitor SendMessage", "skipped: connection closed");
+      }
+      if (next >= total) return resolve();
+      setTimeout(tick, Math.max(0, window0 + next * interval - performance.now()));
+    };
+    setTimeout(tick, Math.max(0, window0 - performance.now()));
+  });
+  const sendEnd = performance.now();
+  const windowMs = sendEnd - window0;
+  const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
+  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, `measure_start=${wallStartEpoch.toFixed(0)}\nmeasure_end=${(Date.now() / 1000).toFixed(0)}\n`);
+  log(`sent ${messages.length} messages in ${(windowMs / 1000).toFixed(2)} s; waiting for acks and a ${cfg.drainMs / 1000} s drain`);
+
+  // 5. Drain: wait for outstanding invocations (max ack-timeout), then let pushes land.
+  const drainUntil = performance.now() + cfg.ackTimeoutMs;
+  while (inflight > 0 && performance.now() < drainUntil) await sleep(50);
+  await sleep(cfg.drainMs);
+  while (inflight > 0 && performance.now() < drainUntil) await sleep(50); // replies sent during the drain
+  if (inflight > 0) await sleep(Math.min(cfg.drainMs, 1000));
+  const stillInflight = inflight;
+
+  // 6. Figures.
+  const operatorsHeld = operators.filter((o) => o.open && o.conn?.state === signalR.HubConnectionState.Connected).length;
+  const visitorsHeld = visitors.filter((v) => v.open && v.conn?.state === signalR.HubConnectionState.Connected).length;
+  const chatsHeld = senders.filter((v) => v.open && !v.ended && v.conn?.state === signalR.HubConnectionState.Connected).length;
+
+  const acked = messages.filter((m) => m.ackAt > 0);
+  const received = messages.filter((m) => m.recvCount > 0);
+  const lost = acked.filter((m) => m.recvCount === 0 || m.recvOp !== convOwner.get(m.conv));
+  const lostNoAck = messages.filter((m) => m.ackAt === 0 && !m.failed && m.recvCount === 0).length; // never answered at all
+  misrouted = received.filter((m) => m.recvOp !== convOwner.get(m.conv)).length;
+  const latencies = received.map((m) => m.recvAt - m.sentAt);
+  const inWindow = received.filter((m) => m.recvAt <= sendEnd + 1000).length; // delivered within the window (+1 s)
+  const acks = percentiles(acked.map((m) => m.ackAt - m.sentAt));
+  const latency = percentiles(latencies);
+
+  const repliesAcked = replies.filter((r) => r.ackAt > 0);
+  const repliesLost = repliesAcked.filter((r) => r.recvCount === 0);
+  const replyLatency = percentiles(replies.filter((r) => r.recvCount > 0).map((r) => r.recvAt - r.sentAt));
+
+  const dupOperator = operators.reduce((s, o) => s + o.duplicates, 0);
+  const dupVisitor = visitors.reduce((s, v) => s + v.duplicates, 0);
+  const dupByText = messages.filter((m) => m.recvCount > 1).length + replies.filter((r) => r.recvCount > 1).length;
+  const duplicated = dupOperator + dupVisitor + dupByText;
+
+  // Gap check: each client must hold every sequence 1..last of its conversations.
+  let operatorGaps = 0, visitorGaps = 0;
+  for (const v of senders) {
+    const last = lastSequence.get(v.conversationId) ?? 0;
+    const op = operators[convOwner.get(v.conversationId)];
+    const opSeen = op?.seen.get(v.conversationId) ?? new Set();
+    const vSeen = v.seen.get(v.conversationId) ?? new Set();
+    for (let s = 1; s <= last; s++) { if (!opSeen.has(s)) operatorGaps++; if (!vSeen.has(s)) visitorGaps++; }
+  }
+
+  const perSecond = deliveredPerSecond.slice(0, Math.floor(windowMs / 1000)).map((n) => n ?? 0);
+  const achievedRate = acked.length / (windowMs / 1000);
+  const deliveredRate = inWindow / (windowMs / 1000);
+  const lostTotal = lost.length + repliesLost.length;
+
+  const goals = [
+    { goal: `concurrent chats >= ${cfg.goalChats}`, value: chatsHeld, pass: chatsHeld >= cfg.goalChats },
+    { goal: `messages/s sustained >= ${cfg.goalRate}`, value: round(Math.min(achievedRate, deliveredRate)), pass: Math.min(achievedRate, deliveredRate) >= cfg.goalRate * 0.99 },
+    { goal: `delivery p99 < ${cfg.goalP99} ms`, value: latency.p99, pass: latency.p99 != null && latency.p99 < cfg.goalP99 },
+    { goal: "lost messages = 0", value: lostTotal, pass: lostTotal === 0 && lostNoAck === 0 },
+    { goal: "duplicated messages = 0", value: duplicated, pass: duplicated === 0 },
+  ];
+
+  const loop = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
+  const clientCpu = round(((cpu.user + cpu.system) / 1000 / windowMs) * 100, 0);
+  const result = {
+    config: { visitors: cfg.visitors, operators: cfg.operators, seconds: cfg.seconds, rate: cfg.rate, replyEvery: cfg.replyEvery, drainMs: cfg.drainMs, batch: cfg.batch },
+    connections: {
+      operatorsHeld, operatorsFailed: operators.filter((o) => o.failed).length,
+      visitorsHeld, visitorsFailed: visitors.filter((v) => v.failed).length,
+      held: operatorsHeld + visitorsHeld, chatsHeld, chatsUnassigned: unassigned,
+      rampSeconds: round(rampMs / 1000, 2),
+      setup: { session: percentiles(setupTimes.session), connect: percentiles(setupTimes.connect), startChat: percentiles(setupTimes.startChat) },
+    },
+    messages: {
+      scheduled: total, sent: messages.length, acknowledged: acked.length, failed: messages.filter((m) => m.failed).length,
+      unanswered: stillInflight, receivedByOperator: received.length, lost: lost.length, lostNeverAcknowledged: lostNoAck, misrouted,
+      windowSeconds: round(windowMs / 1000, 2), sendRate: round(messages.length / (windowMs / 1000)), ackRate: round(achievedRate), deliveredRate: round(deliveredRate),
+      deliveredPerSecond: { min: perSecond.length ? Math.min(...perSecond) : null, max: perSecond.length ? Math.max(...perSecond) : null },
+      schedulerMaxLagMs: round(maxLag),
+    },
+    latencyMs: { delivery: latency, ack: acks, reply: replyLatency },
+    replies: { sent: replies.length, acknowledged: repliesAcked.length, failed: replies.filter((r) => r.failed).length, receivedByVisitor: replies.filter((r) => r.recvCount > 0).length, lost: repliesLost.length },
+    duplicates: { operatorSide: dupOperator, visitorSide: dupVisitor, sameMessageTwice: dupByText, total: duplicated },
+    sequenceGaps: { operatorSide: operatorGaps, visitorSide: visitorGaps },
+    unknownReceived,
+    errors: { total: errorCount(), byKind: Object.fromEntries(errors) },
+    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: round(process.memoryUsage().rss / 2 ** 20, 0) },
+    goals: goals.map((g) => ({ ...g, status: g.pass ? "PASS" : "MISS" })),
+    elapsedSeconds: round((performance.now() - started) / 1000, 1),
+  };
+
+  const lines = [
+    "",
+    "================ ChatDesk load benchmark ================",
+    `Config         ${cfg.visitors} visitors, ${cfg.operators} operators, ${cfg.seconds} s at ${cfg.rate} msg/s, operators reply to 1 in ${cfg.replyEvery}, ramp batch ${cfg.batch}`,
+    `Connections    held at end: ${result.connections.held} (visitors ${visitorsHeld}/${cfg.visitors}, operators ${operatorsHeld}/${cfg.operators}); failed: visitors ${result.connections.visitorsFailed}, operators ${result.connections.operatorsFailed}`,
+    `Chats          ${chatsHeld} concurrent chats held, ${unassigned} left unassigned; ramp ${result.connections.rampSeconds} s`,
+    `Setup          session ${fmt(result.connections.setup.session)}`,
+    `               connect ${fmt(result.connections.setup.connect)}`,
+    `               StartChat ${fmt(result.connections.setup.startChat)}`,
+    `Messages       sent ${messages.length}/${total}, acknowledged ${acked.length}, failed ${result.messages.failed}, still unanswered ${stillInflight}`,
+    `Throughput     ${result.messages.ackRate} msg/s acknowledged, ${result.messages.deliveredRate} msg/s delivered to operators over ${result.messages.windowSeconds} s (per second: min ${result.messages.deliveredPerSecond.min}, max ${result.messages.deliveredPerSecond.max}); scheduler max lag ${result.messages.schedulerMaxLagMs} ms`,
+    `Latency        visitor -> operator delivery: ${fmt(latency)}`,
+    `               visitor SendMessage ack:       ${fmt(acks)}`,
+    `               operator -> visitor reply:     ${fmt(replyLatency)}`,
+    `Replies        sent ${replies.length}, acknowledged ${repliesAcked.length}, received by visitors ${result.replies.receivedByVisitor}, lost ${repliesLost.length}`,
+    `Lost           visitor->operator ${lost.length} (acknowledged but never received by the owning operator), never acknowledged nor received ${lostNoAck}, misrouted ${misrouted}; replies ${repliesLost.length}`,
+    `Duplicated     ${duplicated} (operator side ${dupOperator}, visitor side ${dupVisitor}, same message under two sequences ${dupByText})`,
+    `Sequence gaps  operator side ${operatorGaps}, visitor side ${visitorGaps}`,
+    `Errors         ${result.errors.total}${result.errors.total ? ":" : ""}`,
+    ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),
+    `Client         CPU ${clientCpu}% of one core, event-loop delay p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms, RSS ${result.client.rssMB} MB` +
+      (loop.p99 > 20 ? "  (client event loop was busy: latencies include client-side delay)" : ""),
+    "Goals",
+    ...result.goals.map((g) => `  ${g.status.padEnd(4)}  ${g.goal.padEnd(32)} measured: ${g.value}`),
+    "=========================================================",
+  ];
+  console.log(lines.join("\n"));
+  console.log(JSON.stringify(result));
+
+  stopping = true;
+  await Promise.race([
+    Promise.allSettled([...visitors, ...operators].map((c) => c.conn?.stop())),
+    sleep(10_000),
+  ]);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`load.mjs: setup failed: ${e?.stack ?? e}`);
+    console.log(JSON.stringify({ error: errorText(e), errors: Object.fromEntries(errors) }));
+    process.exit(1);
+  },
+);
