@@ -25,13 +25,19 @@ public static class ChatsSetup
     /// Hub requests must come from ChatDesk's own pages: the operator hub authenticates by cookie,
     /// so a foreign page opening a WebSocket to it (cross-site WebSocket hijacking) is refused.
     /// </summary>
-    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app)
+    {
+        // Behind a TLS reverse proxy the request itself looks like http://internal-host, so the
+        // configured public URL is accepted as ChatDesk's own origin too.
+        var publicUrl = app.ApplicationServices.GetRequiredService<IConfiguration>()["ChatDesk:PublicUrl"];
+        var publicOrigin = Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null;
+        return app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Headers.Origin is { Count: > 0 } origin)
+            if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Headers.Origin is { Count: > 0 } header)
             {
+                var origin = header.ToString();
                 var own = $"{context.Request.Scheme}://{context.Request.Host}";
-                if (!string.Equals(origin.ToString(), own, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) && !string.Equals(origin, publicOrigin, StringComparison.OrdinalIgnoreCase))
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
                     await context.Response.WriteAsync("Origin not allowed.");
@@ -40,6 +46,7 @@ public static class ChatsSetup
             }
             await next();
         });
+    }
 
     public static IEndpointRouteBuilder MapChats(this IEndpointRouteBuilder app)
     {
