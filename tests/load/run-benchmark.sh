@@ -8,6 +8,7 @@
 #   BENCH_DIR=/tmp/chatdesk-bench  BENCH_PORT=5190  BENCH_PG_PORT=55490
 #   BENCH_KEEP=1   keep the database directory after the run (it is wiped at the next start anyway)
 #   BENCH_NO_BUILD=1  skip `dotnet build -c Release`
+#   BENCH_CONN_EXTRA="Maximum Pool Size=30"  appended to the server's connection string (tuning experiments)
 #   Extra arguments for load.mjs can be passed in LOAD_ARGS (e.g. LOAD_ARGS="--reply-every 5 --drain 3").
 # Exit code: 0 when the benchmark ran (goals missed are reported as MISS, not as a failure);
 # non-zero only when the environment could not be set up.
@@ -68,6 +69,7 @@ if ss -ltn "( sport = :$pg_port or sport = :$port )" | grep -q LISTEN; then
 fi
 log "starting PostgreSQL in $pg_dir on port $pg_port"
 conn=$("$repo/infra/local-postgres.sh" "$pg_dir" "$pg_port")
+[ -n "${BENCH_CONN_EXTRA:-}" ] && conn="$conn;$BENCH_CONN_EXTRA"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 export PGPASSWORD
 PGPASSWORD=$(cat "$pg_dir.password")
@@ -89,7 +91,7 @@ ChatDesk__PublicUrl="$url" \
 ChatDesk__Demo__SiteOrigins="$url" \
 Logging__LogLevel__Default=Warning \
 ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$dll" --urls "$url" >"$server_log" 2>&1 &
+  bash -c 'cd "$1" && exec dotnet "$2" --urls "$3"' _ "$repo/server/ChatDesk.Server" "$dll" "$url" >"$server_log" 2>&1 &
 server_pid=$!
 
 for i in $(seq 1 120); do
@@ -157,9 +159,12 @@ ticks() { # sum of utime+stime (clock ticks) of the given pids
     ts=$(date +%s.%N)
     postmaster=$(head -n 1 "$pg_dir/postmaster.pid" 2>/dev/null || true)
     pg_pids="$postmaster $(pgrep -P "$postmaster" 2>/dev/null | tr '\n' ' ')"
-    echo "ticks $ts server $(ticks "$server_pid") postgres $(ticks $pg_pids)" >>"$sampler_log"
-    psql_q -c "SELECT 'pg', extract(epoch from now())::bigint, coalesce(state,'-'), coalesce(wait_event_type,'-'), coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() GROUP BY 3,4,5" 2>/dev/null \
-      | tr '|' ' ' >>"$sampler_log" || true
+    node_pids=$(pgrep -f "load.mjs --url $url" 2>/dev/null | tr '\n' ' ')
+    read -r _ u n sy idle iow irq sirq steal _ </proc/stat
+    echo "ticks $ts server $(ticks "$server_pid") postgres $(ticks $pg_pids) node $(ticks $node_pids) busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
+    psql_q -F '|' -c "SELECT 'pg', extract(epoch from now())::bigint, coalesce(state,'-'), coalesce(wait_event_type,'-') || ':' || coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() GROUP BY 3,4" \
+      -c "SELECT 'db', extract(epoch from clock_timestamp()), xact_commit, xact_rollback, tup_inserted FROM pg_stat_database WHERE datname='chatdesk'" \
+      >>"$sampler_log" 2>/dev/null || true
     sleep 2
   done
 ) &
@@ -182,15 +187,23 @@ if [ -f "$phase_file" ]; then
   {
     echo
     echo "== Resource use during the measurement window (% of one core; this machine has $(nproc) cores) =="
-    awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" -v clk="$clk" '
-      $1=="ticks" && $2>=a && $2<=b { if (!n) { t0=$2; s0=$4; p0=$6 } t1=$2; s1=$4; p1=$6; n++ }
+    awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" -v clk="$clk" -v ncpu="$(nproc)" '
+      $1=="ticks" && $2>=a && $2<=b { if (!n) { t0=$2; s0=$4; p0=$6; n0=$8; b0=$10; a0=$12 } t1=$2; s1=$4; p1=$6; n1=$8; b1=$10; a1=$12; n++ }
       END { if (n < 2) { print "  (not enough samples)"; exit }
-            dt=t1-t0; printf "  server     %5.0f%%\n  postgres   %5.0f%%  (all backends of this cluster; a backend that exits takes its ticks with it)\n", (s1-s0)/clk/dt*100, (p1-p0)/clk/dt*100 }' "$sampler_log"
-    echo "  PostgreSQL sessions (state / wait event: average count over samples):"
-    awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
-      $1=="pg" && $2>=a && $2<=b { k=$3" / "$4":"$5; cnt[k]+=$6; ts[$2]=1 }
-      END { n=0; for (t in ts) n++; if (!n) { print "    (no samples)"; exit }
-            for (k in cnt) printf "    %6.1f  %s\n", cnt[k]/n, k }' "$sampler_log" | sort -rn
+            dt=t1-t0; srv=(s1-s0)/clk/dt*100; pg=(p1-p0)/clk/dt*100; nd=(n1-n0)/clk/dt*100
+            busy=(b1-b0)/(a1-a0)*100*ncpu
+            printf "  server (dotnet)   %5.0f%%\n  postgres          %5.0f%%  (this cluster only; a backend that exits takes its ticks with it)\n  load.mjs (node)   %5.0f%%\n", srv, pg, nd
+            printf "  whole machine     %5.0f%% of %d%% busy -> other processes (not this benchmark) %5.0f%%\n", busy, ncpu*100, busy-srv-pg-nd }' "$sampler_log"
+    echo "  PostgreSQL sessions of the server's pool (average count over samples; Client:ClientRead while"
+    echo "  'idle in transaction' = PostgreSQL waits for the server to send the next statement of an open transaction):"
+    awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
+      $1=="pg" && $2>=a && $2<=b { k=$3"  ["$4"]"; cnt[k]+=$5; tot[$2]+=$5; ts[$2]=1 }
+      END { n=0; m=0; st=0; for (t in ts) { n++; st+=tot[t]; if (tot[t]>m) m=tot[t] } if (!n) { print "    (no samples)"; exit }
+            for (k in cnt) printf "    %6.1f  %s\n", cnt[k]/n, k
+            printf "    %6.1f  = all connections (max seen %d; the Npgsql pool default Max Pool Size is 100)\n", st/n, m }' "$sampler_log" | sort -rn
+    awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
+      $1=="db" && $2>=a-5 && $2<=b+5 { if (!n) { t0=$2; c0=$3; i0=$5 } t1=$2; c1=$3; i1=$5; n++ }
+      END { if (n>=2) printf "  PostgreSQL commits %.0f/s, rows inserted %.0f/s\n", (c1-c0)/(t1-t0), (i1-i0)/(t1-t0) }' "$sampler_log"
     echo "  Server warnings/errors logged: $(grep -cE 'warn|fail|crit|Exception' "$server_log" || true) (see $server_log)"
     grep -E 'warn|fail|crit' "$server_log" | sed 's/^/    /' | sort | uniq -c | sort -rn | head -n 10 || true
   } | tee -a "$dir/report.txt"

@@ -352,7 +352,10 @@ async function main() {
   const lostNoAck = messages.filter((m) => m.ackAt === 0 && !m.failed && m.recvCount === 0).length; // never answered at all
   misrouted = received.filter((m) => m.recvOp !== convOwner.get(m.conv)).length;
   const latencies = received.map((m) => m.recvAt - m.sentAt);
-  const inWindow = received.filter((m) => m.recvAt <= sendEnd + 1000).length; // delivered within the window (+1 s)
+  const inWindow = received.filter((m) => m.recvAt <= sendEnd).length; // delivered to operators within the window
+  const ackedInWindow = acked.filter((m) => m.ackAt <= sendEnd).length;
+  const lastDelivery = received.reduce((t, m) => Math.max(t, m.recvAt), 0);
+  const backlogSeconds = Math.max(0, (lastDelivery - sendEnd) / 1000); // how long after the last send deliveries went on
   const acks = percentiles(acked.map((m) => m.ackAt - m.sentAt));
   const latency = percentiles(latencies);
 
@@ -376,7 +379,7 @@ async function main() {
   }
 
   const perSecond = deliveredPerSecond.slice(0, Math.floor(windowMs / 1000)).map((n) => n ?? 0);
-  const achievedRate = acked.length / (windowMs / 1000);
+  const achievedRate = ackedInWindow / (windowMs / 1000);
   const deliveredRate = inWindow / (windowMs / 1000);
   const lostTotal = lost.length + repliesLost.length;
 
@@ -404,6 +407,7 @@ async function main() {
       unanswered: stillInflight, receivedByOperator: received.length, lost: lost.length, lostNeverAcknowledged: lostNoAck, misrouted,
       windowSeconds: round(windowMs / 1000, 2), sendRate: round(messages.length / (windowMs / 1000)), ackRate: round(achievedRate), deliveredRate: round(deliveredRate),
       deliveredPerSecond: { min: perSecond.length ? Math.min(...perSecond) : null, max: perSecond.length ? Math.max(...perSecond) : null },
+      backlogSeconds: round(backlogSeconds, 2),
       schedulerMaxLagMs: round(maxLag),
     },
     latencyMs: { delivery: latency, ack: acks, reply: replyLatency },
@@ -427,7 +431,8 @@ async function main() {
     `               connect ${fmt(result.connections.setup.connect)}`,
     `               StartChat ${fmt(result.connections.setup.startChat)}`,
     `Messages       sent ${messages.length}/${total}, acknowledged ${acked.length}, failed ${result.messages.failed}, still unanswered ${stillInflight}`,
-    `Throughput     ${result.messages.ackRate} msg/s acknowledged, ${result.messages.deliveredRate} msg/s delivered to operators over ${result.messages.windowSeconds} s (per second: min ${result.messages.deliveredPerSecond.min}, max ${result.messages.deliveredPerSecond.max}); scheduler max lag ${result.messages.schedulerMaxLagMs} ms`,
+    `Throughput     offered ${result.messages.sendRate} msg/s; within the ${result.messages.windowSeconds} s window ${result.messages.ackRate} msg/s acknowledged, ${result.messages.deliveredRate} msg/s delivered to operators (per second: min ${result.messages.deliveredPerSecond.min}, max ${result.messages.deliveredPerSecond.max})`,
+    `               deliveries went on ${result.messages.backlogSeconds} s after the last send (backlog); client scheduler max lag ${result.messages.schedulerMaxLagMs} ms`,
     `Latency        visitor -> operator delivery: ${fmt(latency)}`,
     `               visitor SendMessage ack:       ${fmt(acks)}`,
     `               operator -> visitor reply:     ${fmt(replyLatency)}`,

@@ -19,7 +19,7 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
     private WebApplication? app;
 
     public ManualClock Clock { get; } = new();
-    public int Port { get; } = TestPostgres.FreePort();
+    public int Port { get; init; } = TestPostgres.FreePort();
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>Address the server is reached at by tests and Node clients.</summary>
