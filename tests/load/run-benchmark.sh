@@ -164,6 +164,7 @@ ticks() { # sum of utime+stime (clock ticks) of the given pids
     echo "ticks $ts server $(ticks "$server_pid") postgres $(ticks $pg_pids) node $(ticks $node_pids) busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
     psql_q -F '|' -c "SELECT 'pg', extract(epoch from now())::bigint, coalesce(state,'-'), coalesce(wait_event_type,'-') || ':' || coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() GROUP BY 3,4" \
       -c "SELECT 'db', extract(epoch from clock_timestamp()), xact_commit, xact_rollback, tup_inserted FROM pg_stat_database WHERE datname='chatdesk'" \
+      -c "SELECT 'lock', extract(epoch from now())::bigint, wait_event, regexp_replace(left(query, 70), '\s+', ' ', 'g') FROM pg_stat_activity WHERE datname='chatdesk' AND wait_event_type = 'Lock'" \
       >>"$sampler_log" 2>/dev/null || true
     sleep 2
   done
@@ -204,6 +205,8 @@ if [ -f "$phase_file" ]; then
     awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
       $1=="db" && $2>=a-5 && $2<=b+5 { if (!n) { t0=$2; c0=$3; i0=$5 } t1=$2; c1=$3; i1=$5; n++ }
       END { if (n>=2) printf "  PostgreSQL commits %.0f/s, rows inserted %.0f/s\n", (c1-c0)/(t1-t0), (i1-i0)/(t1-t0) }' "$sampler_log"
+    echo "  Statements seen waiting on a lock (count over samples):"
+    awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '$1=="lock" && $2>=a && $2<=b { c[$3" | "$4]++ } END { for (k in c) printf "    %5d  %s\n", c[k], k }' "$sampler_log" | sort -rn | head -n 8
     echo "  Server warnings/errors logged: $(grep -cE 'warn|fail|crit|Exception' "$server_log" || true) (see $server_log)"
     grep -E 'warn|fail|crit' "$server_log" | sed 's/^/    /' | sort | uniq -c | sort -rn | head -n 10 || true
   } | tee -a "$dir/report.txt"

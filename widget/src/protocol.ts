@@ -70,16 +70,34 @@ export type FrameToLoader =
   | { type: 'chatdesk:ready' }
   | { type: 'chatdesk:close' }
   | { type: 'chatdesk:unread'; count: number }
-  | { type: 'chatdesk:conversation'; open: boolean };
+  | { type: 'chatdesk:conversation'; open: boolean }
+  /** Visitor token to keep in the host page's storage (null = forget it). */
+  | { type: 'chatdesk:token-save'; token: string | null };
 
 /** loader -> iframe */
 export type LoaderToFrame =
   | { type: 'chatdesk:page'; url: string; title: string }
   /** Extension: tells the frame whether the panel is shown (for unread counting). */
-  | { type: 'chatdesk:visibility'; open: boolean };
+  | { type: 'chatdesk:visibility'; open: boolean }
+  /** Visitor token kept in the host page's storage (null = none), sent in reply to chatdesk:ready. */
+  | { type: 'chatdesk:token'; token: string | null };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+export const VISITOR_TOKEN_MAX = 4096;
+const VISITOR_TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Shape of a server-issued visitor token ("payload.signature", base64url). */
+export function isVisitorToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= VISITOR_TOKEN_MAX && VISITOR_TOKEN_PATTERN.test(value);
+}
+
+/** `token` field of the token messages: null or a well-formed token; undefined means invalid. */
+function parseTokenField(value: unknown): string | null | undefined {
+  if (value === null) return null;
+  return isVisitorToken(value) ? value : undefined;
 }
 
 export function parseFrameToLoader(data: unknown): FrameToLoader | null {
@@ -97,6 +115,11 @@ export function parseFrameToLoader(data: unknown): FrameToLoader | null {
     case 'chatdesk:conversation':
       if (typeof data.open !== 'boolean') return null;
       return { type: 'chatdesk:conversation', open: data.open };
+    case 'chatdesk:token-save': {
+      const token = parseTokenField(data.token);
+      if (token === undefined) return null;
+      return { type: 'chatdesk:token-save', token };
+    }
     default:
       return null;
   }
@@ -111,6 +134,11 @@ export function parseLoaderToFrame(data: unknown): LoaderToFrame | null {
     case 'chatdesk:visibility':
       if (typeof data.open !== 'boolean') return null;
       return { type: 'chatdesk:visibility', open: data.open };
+    case 'chatdesk:token': {
+      const token = parseTokenField(data.token);
+      if (token === undefined) return null;
+      return { type: 'chatdesk:token', token };
+    }
     default:
       return null;
   }

@@ -73,7 +73,7 @@ vi.mock('@microsoft/signalr', () => {
   };
 });
 
-import { ChatApp } from '../src/frame/app';
+import { ChatApp, HOST_TOKEN_WAIT_MS } from '../src/frame/app';
 import { getMessages } from '../src/i18n';
 import type { MessageDto } from '../src/protocol';
 
@@ -314,5 +314,132 @@ describe('chat frame', () => {
     expect(localStorage.getItem('chatdesk.visitorToken.demo')).toBeNull();
     expect(visible('[data-testid="error"]')).toBe(true);
     expect($('[data-testid="error"]')?.textContent).toContain(t.errorOriginNotAllowed);
+  });
+});
+
+describe('chat frame in the loader iframe (visitor token kept by the host page)', () => {
+  const HOST = 'https://shop.test';
+  const fakeParent = { postMessage: vi.fn() };
+  const saved = new Map<string, PropertyDescriptor | undefined>();
+
+  function override(name: 'parent' | 'localStorage', get: () => unknown): void {
+    if (!saved.has(name)) saved.set(name, Object.getOwnPropertyDescriptor(window, name));
+    Object.defineProperty(window, name, { configurable: true, get });
+  }
+
+  /** Third-party storage blocked, as in Chromium/Safari/Brave. */
+  function blockFrameStorage(): void {
+    override('localStorage', () => {
+      throw new DOMException("Failed to read the 'localStorage' property from 'Window': Access is denied for this document.", 'SecurityError');
+    });
+  }
+
+  function fromLoader(data: unknown, origin = HOST, source: unknown = fakeParent): void {
+    window.dispatchEvent(new MessageEvent('message', { data, origin, source: source as Window }));
+  }
+
+  function sentToLoader(): unknown[] {
+    return fakeParent.postMessage.mock.calls.map(([message, target]) => {
+      expect(target).toBe(HOST);
+      return message;
+    });
+  }
+
+  const tokenSaves = () => sentToLoader().filter((m) => (m as { type: string }).type === 'chatdesk:token-save');
+
+  function stubSession(handler: (token: string | null) => ReturnType<typeof jsonResponse>): Array<string | null> {
+    const tokens: Array<string | null> = [];
+    vi.stubGlobal('fetch', vi.fn(async (_url: unknown, init: { body: string }) => {
+      const { visitorToken } = JSON.parse(init.body) as { visitorToken: string | null };
+      tokens.push(visitorToken);
+      return handler(visitorToken);
+    }));
+    return tokens;
+  }
+
+  function startEmbedded(): void {
+    const container = document.createElement('div');
+    document.body.replaceChildren(container);
+    new ChatApp(container, { siteKey: 'demo', hostOrigin: HOST, lang: 'en', t }).start();
+  }
+
+  beforeEach(() => {
+    fakeParent.postMessage.mockClear();
+    override('parent', () => fakeParent);
+    hub.handler = async () => null;
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+    for (const [name, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(window, name, descriptor);
+      else Reflect.deleteProperty(window, name);
+    }
+    saved.clear();
+  });
+
+  it('waits for the loader token, resumes with it and forwards the issued token', async () => {
+    blockFrameStorage();
+    const tokens = stubSession(() => jsonResponse(200, { ...session, visitorToken: 'bmV3.dG9r' }));
+    startEmbedded();
+    await flush();
+    expect(sentToLoader()).toEqual([{ type: 'chatdesk:ready' }]);
+    expect(tokens).toEqual([]); // no session before the loader answered
+
+    fromLoader({ type: 'chatdesk:token', token: 'evil.token' }, 'https://evil.test'); // wrong origin
+    fromLoader({ type: 'chatdesk:token', token: 'evil.token' }, HOST, window); // wrong source
+    fromLoader({ type: 'chatdesk:token', token: 'not a token' }); // malformed
+    await flush();
+    expect(tokens).toEqual([]);
+
+    fromLoader({ type: 'chatdesk:token', token: 'aG9zdA.c2ln' });
+    await flush();
+    expect(tokens).toEqual(['aG9zdA.c2ln']);
+    expect(tokenSaves()).toEqual([{ type: 'chatdesk:token-save', token: 'bmV3.dG9r' }]);
+    expect(hub.token).toBe('bmV3.dG9r');
+
+    // Later copies are ignored.
+    fromLoader({ type: 'chatdesk:token', token: 'bGF0ZQ.c2ln' });
+    await flush();
+    expect(tokens).toEqual(['aG9zdA.c2ln']);
+  });
+
+  it("prefers the frame's own storage when it is readable", async () => {
+    localStorage.setItem('chatdesk.visitorToken.demo', 'b3du.c2ln');
+    const tokens = stubSession(() => jsonResponse(200, { ...session, visitorToken: 'b3du.c2ln' }));
+    startEmbedded();
+    fromLoader({ type: 'chatdesk:token', token: 'aG9zdA.c2ln' });
+    await flush();
+    expect(tokens).toEqual(['b3du.c2ln']);
+    expect(localStorage.getItem('chatdesk.visitorToken.demo')).toBe('b3du.c2ln');
+    expect(tokenSaves()).toEqual([{ type: 'chatdesk:token-save', token: 'b3du.c2ln' }]);
+  });
+
+  it('tells the loader to forget a rejected token (401)', async () => {
+    blockFrameStorage();
+    const tokens = stubSession((token) =>
+      token === 'b2xk.c2ln'
+        ? jsonResponse(401, { title: 'Unauthorized', status: 401 })
+        : jsonResponse(200, { ...session, visitorToken: 'bmV3.dG9r' }));
+    startEmbedded();
+    fromLoader({ type: 'chatdesk:token', token: 'b2xk.c2ln' });
+    await flush();
+    expect(tokens).toEqual(['b2xk.c2ln', null]);
+    expect(tokenSaves()).toEqual([
+      { type: 'chatdesk:token-save', token: null },
+      { type: 'chatdesk:token-save', token: 'bmV3.dG9r' },
+    ]);
+  });
+
+  it('goes on without a token when the loader does not answer', async () => {
+    vi.useFakeTimers();
+    blockFrameStorage();
+    const tokens = stubSession(() => jsonResponse(200, { ...session, visitorToken: 'bmV3.dG9r' }));
+    startEmbedded();
+    await vi.advanceTimersByTimeAsync(HOST_TOKEN_WAIT_MS - 100);
+    expect(tokens).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(tokens).toEqual([null]);
+    expect(tokenSaves()).toEqual([{ type: 'chatdesk:token-save', token: 'bmV3.dG9r' }]);
   });
 });

@@ -9,6 +9,7 @@ let shadow: ShadowRoot;
 
 beforeAll(async () => {
   sessionStorage.clear();
+  localStorage.clear();
   document.title = 'Products';
   const script = document.createElement('script');
   script.type = 'text/plain'; // not executed nor fetched by happy-dom; the module is imported below
@@ -66,12 +67,50 @@ describe('loader', () => {
     fromFrame({ type: 'chatdesk:ready' }, 'https://chatdesk.test', window); // wrong source: ignored
     expect(post).not.toHaveBeenCalled();
     fromFrame({ type: 'chatdesk:ready' });
+    // The token comes first: the frame waits for it before opening its session.
+    expect(post.mock.calls[0]).toEqual([{ type: 'chatdesk:token', token: null }, 'https://chatdesk.test']);
     expect(post).toHaveBeenCalledWith(
       { type: 'chatdesk:page', url: 'https://shop.test/products?id=1', title: 'Products' },
       'https://chatdesk.test',
     );
     expect(post).toHaveBeenCalledWith({ type: 'chatdesk:visibility', open: true }, 'https://chatdesk.test');
     for (const call of post.mock.calls) expect(call[1]).toBe('https://chatdesk.test');
+  });
+
+  it('keeps the visitor token in the host storage for the frame', () => {
+    const key = 'chatdesk.visitorToken.demo';
+    const post = vi.mocked(frame()!.contentWindow!.postMessage);
+    const tokenReplies = () =>
+      post.mock.calls.filter(([m]) => (m as { type: string }).type === 'chatdesk:token');
+
+    localStorage.setItem(key, 'eyJ2IjoxfQ.c2ln');
+    post.mockClear();
+    fromFrame({ type: 'chatdesk:ready' });
+    expect(tokenReplies()).toEqual([[{ type: 'chatdesk:token', token: 'eyJ2IjoxfQ.c2ln' }, 'https://chatdesk.test']]);
+
+    // Only the iframe (right origin and source) may store, and only a well-formed token.
+    fromFrame({ type: 'chatdesk:token-save', token: 'evil.token' }, 'https://evil.test');
+    fromFrame({ type: 'chatdesk:token-save', token: 'evil.token' }, 'https://chatdesk.test', window);
+    fromFrame({ type: 'chatdesk:token-save', token: null }, 'https://evil.test');
+    fromFrame({ type: 'chatdesk:token-save', token: '<img src=x>' });
+    fromFrame({ type: 'chatdesk:token-save' });
+    expect(localStorage.getItem(key)).toBe('eyJ2IjoxfQ.c2ln');
+
+    fromFrame({ type: 'chatdesk:token-save', token: 'bmV3.dG9r' });
+    expect(localStorage.getItem(key)).toBe('bmV3.dG9r');
+    fromFrame({ type: 'chatdesk:token-save', token: null });
+    expect(localStorage.getItem(key)).toBeNull();
+
+    post.mockClear();
+    fromFrame({ type: 'chatdesk:ready' });
+    expect(tokenReplies()).toEqual([[{ type: 'chatdesk:token', token: null }, 'https://chatdesk.test']]);
+
+    // A malformed stored value is not forwarded.
+    localStorage.setItem(key, 'not a token');
+    post.mockClear();
+    fromFrame({ type: 'chatdesk:ready' });
+    expect(tokenReplies()).toEqual([[{ type: 'chatdesk:token', token: null }, 'https://chatdesk.test']]);
+    localStorage.removeItem(key);
   });
 
   it('closes on chatdesk:close and shows the unread badge while closed', () => {

@@ -14,6 +14,24 @@ describe('protocol guards', () => {
     expect(parseLoaderToFrame({ type: 'chatdesk:page', url: 1 })).toBeNull();
   });
 
+  it('validates the visitor token messages', () => {
+    const token = 'eyJWIjoiMSJ9.c2ln_-';
+    expect(parseLoaderToFrame({ type: 'chatdesk:token', token })).toEqual({ type: 'chatdesk:token', token });
+    expect(parseLoaderToFrame({ type: 'chatdesk:token', token: null })).toEqual({ type: 'chatdesk:token', token: null });
+    expect(parseFrameToLoader({ type: 'chatdesk:token-save', token })).toEqual({ type: 'chatdesk:token-save', token });
+    expect(parseFrameToLoader({ type: 'chatdesk:token-save', token: null })).toEqual({ type: 'chatdesk:token-save', token: null });
+    const long = `${'a'.repeat(4000)}.${'b'.repeat(95)}`; // 4096 chars
+    expect(parseLoaderToFrame({ type: 'chatdesk:token', token: long })).toEqual({ type: 'chatdesk:token', token: long });
+    for (const bad of [undefined, 1, '', 'abc', 'a.b.c', '.b', 'a.', 'a b.c', 'a.b\n', '<x>.y', `${long}c`, {}]) {
+      expect(parseLoaderToFrame({ type: 'chatdesk:token', token: bad })).toBeNull();
+      expect(parseFrameToLoader({ type: 'chatdesk:token-save', token: bad })).toBeNull();
+    }
+    expect(parseLoaderToFrame({ type: 'chatdesk:token' })).toBeNull();
+    // Each direction only accepts its own message.
+    expect(parseFrameToLoader({ type: 'chatdesk:token', token })).toBeNull();
+    expect(parseLoaderToFrame({ type: 'chatdesk:token-save', token })).toBeNull();
+  });
+
   it('validates server messages', () => {
     expect(toMessageDto({ conversationId: 'c', sequence: 0, text: 'x' })).toBeNull();
     expect(toMessageDto({ conversationId: 'c', sequence: 1, text: 'x', authorKind: 'evil' })?.authorKind).toBe('system');

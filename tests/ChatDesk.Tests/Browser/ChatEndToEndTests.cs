@@ -40,14 +40,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(widget.Locator("[data-testid=message][data-seq='2']")).ToHaveAttributeAsync("data-author", "operator");
 
         await visitorPage.ReloadAsync();
-        await Task.Delay(3000);
-        await visitorPage.ScreenshotAsync(new() { Path = "/tmp/after-reload.png" });
-        var f = visitorPage.Frames.First(fr => fr.Url.Contains("frame.html"));
-        Console.WriteLine("LS: " + await f.EvaluateAsync<string>("() => JSON.stringify(Object.entries(localStorage))"));
-        Console.WriteLine("visitors: " + await CountAsync(db => db.Visitors.CountAsync()) + " convs: " + await CountAsync(db => db.Conversations.CountAsync()));
         widget = await OpenWidgetAsync(visitorPage);
-        await Task.Delay(1000);
-        await visitorPage.ScreenshotAsync(new() { Path = "/tmp/after-open.png" });
         await Assertions.Expect(MessageTexts(widget)).ToHaveTextAsync(conversation, new() { Timeout = 15_000 });
 
         await visitorPage.GotoAsync(Host.DemoSiteOrigin + "/demo/pricing");
@@ -124,7 +117,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(launcher).ToBeVisibleAsync(new() { Timeout = 15_000 });
         if (!await page.Locator("[data-testid=chatdesk-frame]").IsVisibleAsync())
             await launcher.ClickAsync();
-        await Assertions.Expect(frame.Locator("[data-testid=prechat-form], [data-testid=message-list]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(frame.Locator("[data-testid=prechat-form]:visible, [data-testid=message-list]:visible").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         return frame;
     }
 

@@ -30,6 +30,8 @@ import { openSession } from './session';
 
 const NAME_MAX = 100;
 const TEXT_MAX = 4000;
+/** How long start-up waits for the loader's chatdesk:token before going on without it. */
+export const HOST_TOKEN_WAIT_MS = 1500;
 
 type View = 'loading' | 'prechat' | 'chat' | 'fatal';
 
@@ -95,6 +97,9 @@ export class ChatApp {
   private lastConversationOpen: boolean | null = null;
   private readonly rendered = new Map<string, RenderedMessage>();
   private starting = false;
+  /** Visitor token kept by the loader in the host page's storage, kept current in memory (see session.ts). */
+  private hostToken: string | null = null;
+  private hostTokenWait: (() => void) | null = null;
 
   // ---- elements ----
   private readonly root: HTMLElement;
@@ -252,15 +257,39 @@ export class ChatApp {
       this.fatal(this.t.errorMissingParams);
       return;
     }
+    // Third-party storage is blocked in many browsers, so the token is kept by
+    // the loader in the host page's storage: wait for it (the loader answers
+    // chatdesk:ready with chatdesk:token) before opening the session.
+    const hostToken = this.waitForHostToken();
     this.postToLoader({ type: 'chatdesk:ready' });
-    void this.boot();
+    void hostToken.then(() => this.boot());
+  }
+
+  /** Resolves when the loader's chatdesk:token arrives, after HOST_TOKEN_WAIT_MS, or at once without a loader. */
+  private waitForHostToken(): Promise<void> {
+    if (window.parent === window) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        window.clearTimeout(timer);
+        this.hostTokenWait = null;
+        resolve();
+      };
+      const timer = window.setTimeout(done, HOST_TOKEN_WAIT_MS);
+      this.hostTokenWait = done;
+    });
   }
 
   private async boot(): Promise<void> {
     if (!this.hostOrigin) return;
     this.clearError();
     this.setView('loading');
-    const result = await openSession(this.siteKey, this.hostOrigin, this.lang);
+    const result = await openSession(this.siteKey, this.hostOrigin, this.lang, {
+      hostToken: this.hostToken,
+      onTokenChange: (token) => {
+        this.hostToken = token;
+        this.postToLoader({ type: 'chatdesk:token-save', token });
+      },
+    });
     if (!result.ok) {
       if (result.reason === 'forbidden') this.fatal(this.t.errorOriginNotAllowed);
       else if (result.reason === 'notFound') this.fatal(this.t.errorUnknownSite);
@@ -753,6 +782,12 @@ export class ChatApp {
     if (!msg) return;
     if (msg.type === 'chatdesk:page') {
       this.latestPage = { url: msg.url, title: msg.title };
+    } else if (msg.type === 'chatdesk:token') {
+      // Only used while start-up waits for it; later copies are stale.
+      if (this.hostTokenWait) {
+        this.hostToken = msg.token;
+        this.hostTokenWait();
+      }
     } else {
       this.panelVisible = msg.open;
       this.maybeClearUnread();

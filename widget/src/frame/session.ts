@@ -1,4 +1,11 @@
-// POST /api/widget/session, with visitor-token persistence in localStorage.
+// POST /api/widget/session, with visitor-token persistence.
+//
+// The token is kept in two places: the frame's own localStorage (best effort:
+// third-party storage is blocked or throws in many browsers, and is partitioned
+// in others) and the host page's localStorage, managed by the loader over
+// postMessage (chatdesk:token / chatdesk:token-save). The token only grants
+// this visitor's own conversation on this site, as with any first-party chat
+// widget, so keeping it in the host's first-party storage is fine.
 
 import type { Language } from '../i18n';
 import { toSessionResponse, type SessionResponse } from '../protocol';
@@ -9,29 +16,40 @@ export type SessionResult =
   | { ok: true; session: SessionResponse }
   | { ok: false; reason: SessionFailure; status: number; detail: string | null };
 
-const memoryTokens = new Map<string, string>();
+export interface SessionOptions {
+  /**
+   * Token the loader read from the host page's storage (null = none or no loader).
+   * The caller keeps it current with onTokenChange (it also stands in for the
+   * frame's storage when that is blocked, e.g. for a retry).
+   */
+  hostToken?: string | null;
+  /** Called when a token is obtained (string) or forgotten after a 401 (null). */
+  onTokenChange?: (token: string | null) => void;
+}
 
 export function tokenKey(siteKey: string): string {
   return `chatdesk.visitorToken.${siteKey}`;
 }
 
-function loadToken(siteKey: string): string | null {
+/** Precedence: the frame's own storage (if readable and non-empty), else the host's token. */
+function loadToken(siteKey: string, hostToken: string | null): string | null {
   try {
-    return window.localStorage.getItem(tokenKey(siteKey));
+    const own = window.localStorage.getItem(tokenKey(siteKey));
+    if (own) return own;
   } catch {
-    return memoryTokens.get(siteKey) ?? null;
+    /* storage blocked (third-party iframe): use the host's copy */
   }
+  return hostToken;
 }
 
-function saveToken(siteKey: string, token: string | null): void {
-  if (token === null) memoryTokens.delete(siteKey);
-  else memoryTokens.set(siteKey, token);
+function saveToken(siteKey: string, token: string | null, options: SessionOptions): void {
   try {
     if (token === null) window.localStorage.removeItem(tokenKey(siteKey));
     else window.localStorage.setItem(tokenKey(siteKey), token);
   } catch {
-    /* storage blocked (e.g. third-party storage disabled): memory only */
+    /* storage blocked (e.g. third-party storage disabled): host storage only */
   }
+  options.onTokenChange?.(token);
 }
 
 async function readProblemDetail(res: Response): Promise<string | null> {
@@ -67,14 +85,19 @@ async function post(
  * Creates/resumes the visitor session. On 401 the stored token is forgotten
  * and the call is made once more without a token.
  */
-export async function openSession(siteKey: string, hostOrigin: string, language: Language): Promise<SessionResult> {
+export async function openSession(
+  siteKey: string,
+  hostOrigin: string,
+  language: Language,
+  options: SessionOptions = {},
+): Promise<SessionResult> {
   const url = new URL('../api/widget/session', window.location.href);
-  let token = loadToken(siteKey);
+  let token = loadToken(siteKey, options.hostToken ?? null);
   let res: Response;
   try {
     res = await post(url, siteKey, hostOrigin, token, language);
     if (res.status === 401 && token !== null) {
-      saveToken(siteKey, null);
+      saveToken(siteKey, null, options);
       token = null;
       res = await post(url, siteKey, hostOrigin, null, language);
     }
@@ -91,12 +114,12 @@ export async function openSession(siteKey: string, hostOrigin: string, language:
     }
     const session = toSessionResponse(body);
     if (!session) return { ok: false, reason: 'unavailable', status: res.status, detail: null };
-    saveToken(siteKey, session.visitorToken);
+    saveToken(siteKey, session.visitorToken, options);
     return { ok: true, session };
   }
 
   const detail = await readProblemDetail(res);
-  if (res.status === 401) saveToken(siteKey, null);
+  if (res.status === 401) saveToken(siteKey, null, options);
   const reason: SessionFailure =
     res.status === 403 ? 'forbidden' : res.status === 404 ? 'notFound' : res.status === 400 ? 'badRequest' : 'unavailable';
   return { ok: false, reason, status: res.status, detail };

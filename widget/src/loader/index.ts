@@ -6,7 +6,7 @@
 
 import css from './loader.css?inline';
 import { detectLanguage, format, getMessages } from '../i18n';
-import { parseFrameToLoader, type LoaderToFrame } from '../protocol';
+import { isVisitorToken, parseFrameToLoader, type LoaderToFrame } from '../protocol';
 
 interface LoaderWindow extends Window {
   __chatdeskLoaded?: boolean;
@@ -32,6 +32,28 @@ function storageSet(key: string, value: string): void {
     window.sessionStorage.setItem(key, value);
   } catch {
     /* storage blocked: state is simply not remembered */
+  }
+}
+
+// The visitor token lives in the HOST page's localStorage (first-party), not in
+// the frame's: storage inside a third-party iframe is blocked or throws in many
+// browsers (Chromium with third-party storage blocked, Safari, Brave), which
+// made every reload start a new visitor. The token only grants this visitor's
+// own conversation on this site, as with any first-party chat widget.
+function tokenGet(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function tokenSet(key: string, token: string | null): void {
+  try {
+    if (token === null) window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, token);
+  } catch {
+    /* storage blocked: the visitor is not remembered across pages */
   }
 }
 
@@ -70,6 +92,7 @@ function start(script: HTMLScriptElement | null): void {
   const t = getMessages(detectLanguage(navigator.language));
   const panelKey = `chatdesk.panel.${siteKey}`;
   const conversationKey = `chatdesk.conversation.${siteKey}`;
+  const tokenKey = `chatdesk.visitorToken.${siteKey}`;
 
   const frameUrl = new URL('frame.html', scriptUrl);
   frameUrl.search = '';
@@ -118,6 +141,12 @@ function start(script: HTMLScriptElement | null): void {
   function post(message: LoaderToFrame): void {
     if (!iframe || !frameReady) return;
     iframe.contentWindow?.postMessage(message, chatdeskOrigin);
+  }
+
+  /** The stored token if well-formed (anything else is not sent to the frame). */
+  function storedToken(): string | null {
+    const token = tokenGet(tokenKey);
+    return isVisitorToken(token) ? token : null;
   }
 
   function sendPage(): void {
@@ -172,6 +201,8 @@ function start(script: HTMLScriptElement | null): void {
     switch (msg.type) {
       case 'chatdesk:ready':
         frameReady = true;
+        // The frame waits for this before opening its session.
+        post({ type: 'chatdesk:token', token: storedToken() });
         sendPage();
         post({ type: 'chatdesk:visibility', open: panelOpen });
         break;
@@ -184,6 +215,9 @@ function start(script: HTMLScriptElement | null): void {
         break;
       case 'chatdesk:conversation':
         storageSet(conversationKey, msg.open ? '1' : '0');
+        break;
+      case 'chatdesk:token-save':
+        tokenSet(tokenKey, msg.token);
         break;
     }
   });
