@@ -22,11 +22,11 @@ public sealed class ChatNotifier(IHubContext<VisitorHub, IVisitorClient> visitor
 {
     public static string VisitorGroup(Guid visitorId) => $"visitor:{visitorId}";
 
-    public async Task MessageSentAsync(Conversation conversation, MessageDto message)
+    public async Task MessageSentAsync(Guid visitorId, string? operatorId, MessageDto message)
     {
-        await visitors.Clients.Group(VisitorGroup(conversation.VisitorId)).MessageReceived(message);
-        if (conversation.OperatorId is not null)
-            await operators.Clients.User(conversation.OperatorId).MessageReceived(message);
+        await visitors.Clients.Group(VisitorGroup(visitorId)).MessageReceived(message);
+        if (operatorId is not null)
+            await operators.Clients.User(operatorId).MessageReceived(message);
     }
 
     public async Task ChatAssignedAsync(Conversation conversation, string operatorName)

@@ -4,6 +4,7 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ChatDesk.Server.Chats;
 
@@ -11,7 +12,8 @@ namespace ChatDesk.Server.Chats;
 /// Conversations and messages, for both sides. Every change is made in one transaction together
 /// with the events that record it; pushes to connected clients happen after the commit.
 /// </summary>
-public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing)
+public sealed class ChatService(
+    ChatDeskDbContext db, NpgsqlDataSource dataSource, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing)
 {
     private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
 
@@ -79,11 +81,9 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
     public async Task<MessageDto> SendVisitorMessageAsync(VisitorIdentity visitor, SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         var (clientMessageId, text) = ValidateMessage(request);
-        var conversation = await LatestConversationAsync(visitor, cancellationToken);
-        if (conversation is not { IsOpen: true })
-            throw new ChatException("There is no open chat. Start a new one first.");
-        return await AppendMessageAsync(conversation.Id, c => c.VisitorId == visitor.VisitorId,
-            AuthorKind.Visitor, null, conversation.VisitorName, clientMessageId, text, cancellationToken);
+        return await MessageAppender.AppendAsync(dataSource, clock, notifier,
+            MessageAppender.Author.Visitor(visitor), clientMessageId, text, cancellationToken)
+            ?? throw await WhyVisitorCannotWriteAsync(visitor, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MessageDto>> GetVisitorMessagesAfterAsync(VisitorIdentity visitor, int afterSequence, CancellationToken cancellationToken = default)
@@ -127,9 +127,9 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
     public async Task<MessageDto> SendOperatorMessageAsync(string operatorId, Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         var (clientMessageId, text) = ValidateMessage(request);
-        var operatorName = await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
-        return await AppendMessageAsync(conversationId, c => c.OperatorId == operatorId,
-            AuthorKind.Operator, operatorId, operatorName, clientMessageId, text, cancellationToken);
+        return await MessageAppender.AppendAsync(dataSource, clock, notifier,
+            MessageAppender.Author.Operator(operatorId, conversationId), clientMessageId, text, cancellationToken)
+            ?? throw await WhyOperatorCannotWriteAsync(operatorId, conversationId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MessageDto>> GetOperatorMessagesAfterAsync(string operatorId, Guid conversationId, int afterSequence, CancellationToken cancellationToken = default)
@@ -145,56 +145,16 @@ public sealed class ChatService(ChatDeskDbContext db, EventLog events, TimeProvi
 
     // ---- Shared -------------------------------------------------------------------------------
 
-    private async Task<MessageDto> AppendMessageAsync(
-        Guid conversationId, Func<Conversation, bool> mayWrite, string authorKind, string? operatorId, string? authorName,
-        Guid clientMessageId, string text, CancellationToken cancellationToken)
-    {
-        Conversation conversation;
-        Message message;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            // The row lock serialises writers of one conversation: sequences stay gap-free and a
-            // repeated client id is seen by the second writer.
-            conversation = await LockConversationAsync(conversationId, cancellationToken);
-            if (!mayWrite(conversation))
-                throw UnknownConversation();
+    // Only reached when nothing was stored: finds the reason to report.
+    private async Task<ChatException> WhyVisitorCannotWriteAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
+        await LatestConversationAsync(visitor, cancellationToken) is { IsOpen: true }
+            ? new ChatException("This chat has ended.")
+            : new ChatException("There is no open chat. Start a new one first.");
 
-            var existing = await db.Messages.AsNoTracking()
-                .SingleOrDefaultAsync(m => m.ConversationId == conversationId && m.ClientMessageId == clientMessageId, cancellationToken);
-            if (existing is not null)
-                return existing.ToDto();
-            if (!conversation.IsOpen)
-                throw new ChatException("This chat has ended.");
-
-            conversation.LastMessageSequence++;
-            message = new Message
-            {
-                ConversationId = conversationId,
-                Sequence = conversation.LastMessageSequence,
-                ClientMessageId = clientMessageId,
-                AuthorKind = authorKind,
-                AuthorOperatorId = operatorId,
-                AuthorName = authorName,
-                Text = text,
-                SentAt = clock.UtcNowForStorage(),
-            };
-            db.Messages.Add(message);
-            events.Append(db, conversation, EventTypes.MessageSent, new
-            {
-                authorKind,
-                operatorId,
-                clientMessageId,
-                messageSequence = message.Sequence,
-                length = text.Length,
-            }, operatorId);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        var dto = message.ToDto();
-        await notifier.MessageSentAsync(conversation, dto);
-        return dto;
-    }
+    private async Task<ChatException> WhyOperatorCannotWriteAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken) =>
+        await db.Conversations.AnyAsync(c => c.Id == conversationId && c.OperatorId == operatorId, cancellationToken)
+            ? new ChatException("This chat has ended.")
+            : UnknownConversation();
 
     private async Task EndAsync(Guid conversationId, Func<Conversation, bool> mayEnd, string endedBy, string? operatorId, CancellationToken cancellationToken)
     {

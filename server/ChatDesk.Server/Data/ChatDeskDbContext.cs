@@ -9,9 +9,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Data;
 
-public sealed class ChatDeskDbContext(DbContextOptions<ChatDeskDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options)
+public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
 {
+    public ChatDeskDbContext(DbContextOptions<ChatDeskDbContext> options) : base(options)
+    {
+        // Our transactions are never retried after a failed SaveChanges, so savepoints only cost round trips.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Site> Sites => Set<Site>();
     public DbSet<SiteTopic> SiteTopics => Set<SiteTopic>();
     public DbSet<Skill> Skills => Set<Skill>();

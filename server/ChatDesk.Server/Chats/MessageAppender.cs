@@ -1,0 +1,116 @@
+using System.Data;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Identity;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>
+/// Appends a message and its <c>message.sent</c> event in ONE SQL statement: the hot path of the
+/// product, so one round trip and no transaction held open across awaits. The UPDATE of the
+/// conversation row takes its lock, which serialises writers of one conversation and keeps the
+/// message and event sequences gap-free; a repeated client message id returns the stored message.
+/// </summary>
+public static class MessageAppender
+{
+    /// <summary>Who writes, and which conversation that author may write to.</summary>
+    public sealed record Author(string Kind, Guid? VisitorId, Guid? SiteId, string? OperatorId, Guid? ConversationId)
+    {
+        /// <summary>A visitor writes to their latest conversation on that site.</summary>
+        public static Author Visitor(VisitorIdentity visitor) => new(AuthorKind.Visitor, visitor.VisitorId, visitor.SiteId, null, null);
+
+        /// <summary>An operator writes to a conversation they own.</summary>
+        public static Author Operator(string operatorId, Guid conversationId) => new(AuthorKind.Operator, null, null, operatorId, conversationId);
+    }
+
+    private const string VisitorTarget = """
+        SELECT c.id FROM conversations c WHERE c.visitor_id = $1 AND c.site_id = $2 ORDER BY c.requested_at DESC, c.id DESC LIMIT 1
+        """;
+
+    private const string OperatorTarget = """
+        SELECT c.id FROM conversations c WHERE c.id = $4 AND c.operator_id = $3
+        """;
+
+    private static readonly string VisitorSql = Statement(VisitorTarget);
+    private static readonly string OperatorSql = Statement(OperatorTarget);
+
+    private static string Statement(string target) => $$"""
+        WITH target AS ({{target}}),
+        existing AS (
+            SELECT m.* FROM messages m JOIN target t ON m.conversation_id = t.id WHERE m.client_message_id = $5
+        ),
+        updated AS (
+            UPDATE conversations c
+            SET last_message_sequence = c.last_message_sequence + 1, last_event_sequence = c.last_event_sequence + 1
+            FROM target t
+            WHERE c.id = t.id AND c.status <> 'ended' AND NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING c.id, c.visitor_id, c.operator_id, c.visitor_name, c.last_message_sequence, c.last_event_sequence
+        ),
+        inserted AS (
+            INSERT INTO messages (conversation_id, sequence, client_message_id, author_kind, author_operator_id, author_name, text, sent_at)
+            SELECT u.id, u.last_message_sequence, $5, $6, $3,
+                   CASE WHEN $3::text IS NULL THEN u.visitor_name ELSE (SELECT display_name FROM users WHERE id = $3) END,
+                   $7, $8
+            FROM updated u
+            RETURNING *
+        ),
+        recorded AS (
+            INSERT INTO events (type, occurred_at, conversation_id, sequence, operator_id, visitor_id, data)
+            SELECT $9, $8, u.id, u.last_event_sequence, $3, u.visitor_id,
+                   jsonb_build_object('authorKind', $6::text, 'operatorId', $3::text, 'clientMessageId', $5::uuid,
+                                      'messageSequence', u.last_message_sequence, 'length', $10::int)
+            FROM updated u
+        )
+        SELECT i.conversation_id, i.sequence, i.client_message_id, i.author_kind, i.author_name, i.text, i.sent_at, true, u.visitor_id, u.operator_id
+        FROM inserted i JOIN updated u ON u.id = i.conversation_id
+        UNION ALL
+        SELECT e.conversation_id, e.sequence, e.client_message_id, e.author_kind, e.author_name, e.text, e.sent_at, false, NULL, NULL
+        FROM existing e
+        """;
+
+    /// <returns>The stored message, or null when the author may not write there (unknown, not theirs, or ended).</returns>
+    public static async Task<MessageDto?> AppendAsync(
+        NpgsqlDataSource dataSource, TimeProvider clock, ChatNotifier notifier,
+        Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (message, isNew, visitorId, operatorId) = await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken);
+            if (message is not null && isNew)
+                await notifier.MessageSentAsync(visitorId!.Value, operatorId, message);
+            return message;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // The same client id sent twice at the same moment: the other call stored it.
+            return (await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken)).Message;
+        }
+    }
+
+    private static async Task<(MessageDto? Message, bool IsNew, Guid? VisitorId, string? OperatorId)> ExecuteAsync(
+        NpgsqlDataSource dataSource, TimeProvider clock, Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(author.Kind == AuthorKind.Visitor ? VisitorSql : OperatorSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.VisitorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.SiteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.OperatorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.ConversationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = clientMessageId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = author.Kind, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = text, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.UtcNowForStorage(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = EventTypes.MessageSent, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = text.Length, NpgsqlDbType = NpgsqlDbType.Integer });
+
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return (null, false, null, null);
+        var message = new MessageDto(
+            reader.GetGuid(0), reader.GetInt32(1), reader.GetGuid(2), reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6));
+        var isNew = reader.GetBoolean(7);
+        return (message, isNew, isNew ? reader.GetGuid(8) : null, isNew && !reader.IsDBNull(9) ? reader.GetString(9) : null);
+    }
+}
