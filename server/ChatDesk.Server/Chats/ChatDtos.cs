@@ -17,6 +17,9 @@ public sealed record ChatEndedNotice(Guid ConversationId, string EndedBy);
 
 public sealed record StatusNotice(string Status);
 
+/// <summary>The visitor's place in their skill's queue; no estimate when there is too little data.</summary>
+public sealed record QueueUpdate(Guid ConversationId, int Position, int? EstimatedWaitSeconds);
+
 public sealed record ChatSummary(
     Guid ConversationId, string VisitorName, string? Topic, string Status, DateTimeOffset RequestedAt, MessageDto? LastMessage);
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-
 namespace ChatDesk.Server.Chats;
 
 public interface IVisitorClient
@@ -7,6 +5,7 @@ public interface IVisitorClient
     Task MessageReceived(MessageDto message);
     Task ChatAssigned(ChatAssignedNotice notice);
     Task ChatEnded(ChatEndedNotice notice);
+    Task QueueUpdated(QueueUpdate update);
 }
 
 public interface IOperatorClient
@@ -17,32 +16,44 @@ public interface IOperatorClient
     Task StatusChanged(StatusNotice notice);
 }
 
-/// <summary>Pushes committed changes to the connected visitor and operators.</summary>
-public sealed class ChatNotifier(IHubContext<VisitorHub, IVisitorClient> visitors, IHubContext<OperatorHub, IOperatorClient> operators)
+/// <summary>
+/// Tells the connected visitor and operators about committed changes. Pushes go through the
+/// <see cref="PushBus"/>, so a client connected to any server node receives them.
+/// </summary>
+public sealed class ChatNotifier(PushBus bus)
 {
     public static string VisitorGroup(Guid visitorId) => $"visitor:{visitorId}";
 
-    public async Task MessageSentAsync(Guid visitorId, string? operatorId, MessageDto message)
+    public Task MessageSentAsync(Guid visitorId, string? operatorId, MessageDto message)
     {
-        await visitors.Clients.Group(VisitorGroup(visitorId)).MessageReceived(message);
+        var reference = new MessageReference(message.ConversationId, message.Sequence);
+        var pushes = new List<Push> { Push.ToVisitor(visitorId, nameof(IVisitorClient.MessageReceived), message, reference) };
         if (operatorId is not null)
-            await operators.Clients.User(operatorId).MessageReceived(message);
+            pushes.Add(Push.ToOperator(operatorId, nameof(IOperatorClient.MessageReceived), message, reference));
+        return bus.PublishAsync(pushes);
     }
 
-    public async Task ChatAssignedAsync(Conversation conversation, string operatorName)
-    {
-        await visitors.Clients.Group(VisitorGroup(conversation.VisitorId)).ChatAssigned(new ChatAssignedNotice(conversation.Id, operatorName));
-        await operators.Clients.User(conversation.OperatorId!).ChatAssigned(conversation.ToSummary(null));
-    }
+    public Task ChatAssignedAsync(Conversation conversation, string operatorName) =>
+        bus.PublishAsync(
+        [
+            Push.ToVisitor(conversation.VisitorId, nameof(IVisitorClient.ChatAssigned), new ChatAssignedNotice(conversation.Id, operatorName)),
+            Push.ToOperator(conversation.OperatorId!, nameof(IOperatorClient.ChatAssigned), conversation.ToSummary(null)),
+        ]);
 
-    public async Task ChatEndedAsync(Conversation conversation)
+    public Task ChatEndedAsync(Conversation conversation)
     {
         var notice = new ChatEndedNotice(conversation.Id, conversation.EndedBy!);
-        await visitors.Clients.Group(VisitorGroup(conversation.VisitorId)).ChatEnded(notice);
+        var pushes = new List<Push> { Push.ToVisitor(conversation.VisitorId, nameof(IVisitorClient.ChatEnded), notice) };
         if (conversation.OperatorId is not null)
-            await operators.Clients.User(conversation.OperatorId).ChatEnded(notice);
+            pushes.Add(Push.ToOperator(conversation.OperatorId, nameof(IOperatorClient.ChatEnded), notice));
+        return bus.PublishAsync(pushes);
     }
 
+    public Task QueueUpdatedAsync(IEnumerable<Routing.QueueNotice> notices) =>
+        bus.PublishAsync(notices
+            .Select(n => Push.ToVisitor(n.VisitorId, nameof(IVisitorClient.QueueUpdated), new QueueUpdate(n.ConversationId, n.Position, n.EstimatedWaitSeconds)))
+            .ToList());
+
     public Task OperatorStatusChangedAsync(string operatorId, string status) =>
-        operators.Clients.User(operatorId).StatusChanged(new StatusNotice(status));
+        bus.PublishAsync([Push.ToOperator(operatorId, nameof(IOperatorClient.StatusChanged), new StatusNotice(status))]);
 }

@@ -176,8 +176,7 @@ public sealed class ChatService(
         }
 
         await notifier.ChatEndedAsync(conversation);
-        if (conversation.OperatorId is not null)
-            await routing.DispatchAsync(cancellationToken); // a slot is free
+        await routing.DispatchAsync(cancellationToken); // a slot is free, or the queue moved
     }
 
     private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>

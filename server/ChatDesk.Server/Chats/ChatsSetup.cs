@@ -16,6 +16,8 @@ public static class ChatsSetup
             options.AddFilter<ChatErrorFilter>();
         });
         services.AddSingleton<EventLog>();
+        services.AddSingleton<PushBus>();
+        services.AddHostedService(provider => provider.GetRequiredService<PushBus>());
         services.AddSingleton<ChatNotifier>();
         services.AddScoped<ChatService>();
         return services;

@@ -8,8 +8,20 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The operator side: a logged-in operator acts only on the chats they handle.</summary>
 [Authorize(Policy = OperatorAuthorization.Policy)]
-public sealed class OperatorHub(ChatService chats, PresenceService presence) : Hub<IOperatorClient>
+public sealed class OperatorHub(ChatService chats, PresenceService presence, RoutingService routing) : Hub<IOperatorClient>
 {
+    public override async Task OnConnectedAsync()
+    {
+        await presence.ConnectedAsync(OperatorId, Context.ConnectionId);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await presence.DisconnectedAsync(OperatorId, Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception);
+    }
+
     public Task<OperatorState> GetState() => chats.GetOperatorStateAsync(OperatorId, Context.ConnectionAborted);
 
     public Task SetStatus(string status) =>
@@ -24,6 +36,10 @@ public sealed class OperatorHub(ChatService chats, PresenceService presence) : H
 
     public Task<IReadOnlyList<MessageDto>> GetMessagesAfter(Guid conversationId, int afterSequence) =>
         chats.GetOperatorMessagesAfterAsync(OperatorId, conversationId, afterSequence, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<QueueEntry>> GetQueue() => routing.GetQueueForAsync(OperatorId, Context.ConnectionAborted);
+
+    public Task TakeChat(Guid conversationId) => routing.TakeAsync(OperatorId, conversationId, Context.ConnectionAborted);
 
     public Task EndChat(Guid conversationId) => chats.EndOperatorChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
 

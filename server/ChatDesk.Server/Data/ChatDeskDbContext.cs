@@ -21,6 +21,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<SiteTopic> SiteTopics => Set<SiteTopic>();
     public DbSet<Skill> Skills => Set<Skill>();
     public DbSet<OperatorSkill> OperatorSkills => Set<OperatorSkill>();
+    public DbSet<OperatorConnection> OperatorConnections => Set<OperatorConnection>();
     public DbSet<Visitor> Visitors => Set<Visitor>();
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Message> Messages => Set<Message>();
@@ -76,6 +77,14 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasKey(s => new { s.OperatorId, s.SkillId });
             b.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.OperatorId);
             b.HasOne<Skill>().WithMany().HasForeignKey(s => s.SkillId);
+        });
+        builder.Entity<OperatorConnection>(b =>
+        {
+            b.ToTable("operator_connections");
+            b.HasKey(c => c.ConnectionId);
+            b.Property(c => c.ConnectionId).HasMaxLength(128);
+            b.Property(c => c.NodeId).HasMaxLength(64);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(c => c.OperatorId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<Visitor>(b =>
         {

@@ -25,6 +25,7 @@ public static class EventTypes
     public const string ChatRequested = "chat.requested";
     public const string ChatQueued = "chat.queued";
     public const string ChatAssigned = "chat.assigned";
+    public const string ChatTransferred = "chat.transferred";
     public const string MessageSent = "message.sent";
     public const string ChatEnded = "chat.ended";
     public const string OperatorStatusChanged = "operator.status_changed";

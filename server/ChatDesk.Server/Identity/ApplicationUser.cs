@@ -14,6 +14,9 @@ public sealed class ApplicationUser : IdentityUser
 
     public DateTimeOffset? StatusChangedAt { get; set; }
     public DateTimeOffset? LastAssignedAt { get; set; }
+
+    /// <summary>When the operator's last console connection dropped; null while connected.</summary>
+    public DateTimeOffset? DisconnectedAt { get; set; }
 }
 
 public static class Roles

@@ -4,8 +4,10 @@ public static class RoutingSetup
 {
     public static IServiceCollection AddChatRouting(this IServiceCollection services)
     {
+        services.AddSingleton<ServerNode>();
         services.AddScoped<RoutingService>();
         services.AddScoped<PresenceService>();
+        services.AddHostedService<RoutingTimers>();
         return services;
     }
 }

@@ -82,8 +82,12 @@ public sealed class ChatFlowTests : ChatTestBase
         Assert.Equal("Bob", assigned[0].Args[0]!["operatorName"]!.GetValue<string>());
         Assert.Empty(Driver.Events("alice", "ChatAssigned"));
         var events = await EventsOfAsync(started.ConversationId);
-        Assert.Equal([EventTypes.ChatRequested, EventTypes.ChatQueued, EventTypes.ChatAssigned], events.Select(e => e.Type));
+        Assert.Equal([EventTypes.ChatRequested, EventTypes.ChatQueued, EventTypes.MessageSent, EventTypes.ChatAssigned], events.Select(e => e.Type));
         Assert.Equal(1, JsonDocument.Parse(events[1].Data).RootElement.GetProperty("queuePosition").GetInt32());
+        // The queue notice is automated: it never counts as a first response.
+        Assert.Equal("automated", JsonDocument.Parse(events[2].Data).RootElement.GetProperty("authorKind").GetString());
+        var notice = Assert.Single(await Driver.InvokeAsync<List<MessageDto>>("visitor", "GetMessagesAfter", 0));
+        Assert.Equal((AuthorKind.Automated, "All our operators are busy. An operator will be with you in a few minutes."), (notice.AuthorKind, notice.Text));
     }
 
     [Fact]
@@ -138,5 +142,17 @@ public sealed class ChatFlowTests : ChatTestBase
         Assert.Equal(Enumerable.Range(1, 20), stored.Select(m => m.Sequence));
         var visitorSaw = (await Driver.WaitForEventsAsync("visitor", "MessageReceived", 20)).Select(MessageOf).ToList();
         Assert.Equal(20, visitorSaw.Select(m => m.Sequence).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_message_of_the_maximum_length_in_multi_byte_characters_reaches_the_other_side()
+    {
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
+        await StartVisitorChatAsync("visitor");
+        var text = string.Concat(Enumerable.Repeat("€é", ChatRules.MaxMessageLength / 2));
+        await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message(text));
+
+        var received = MessageOf((await Driver.WaitForEventsAsync("alice", "MessageReceived"))[0]);
+        Assert.Equal(text, received.Text);
     }
 }

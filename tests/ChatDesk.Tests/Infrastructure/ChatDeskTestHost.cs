@@ -18,7 +18,7 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
 {
     private WebApplication? app;
 
-    public ManualClock Clock { get; } = new();
+    public ManualClock Clock { get; init; } = new();
     public int Port { get; init; } = TestPostgres.FreePort();
     public string ConnectionString { get; private set; } = "";
 
@@ -29,6 +29,9 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
     public string DemoSiteOrigin => $"http://127.0.0.1:{Port}";
     public string DemoSiteUrl => $"{DemoSiteOrigin}/demo/";
 
+    /// <summary>Shares another host's database: a second server node.</summary>
+    public string? SharedConnectionString { get; init; }
+
     /// <summary>Overrides the public URL the demo page loads the widget from (e.g. through a proxy).</summary>
     public string? PublicUrlOverride { get; init; }
 
@@ -36,7 +39,7 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        ConnectionString = SharedConnectionString ?? await TestPostgres.CreateDatabaseAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ContentRootPath = RepoPaths.ServerProject,
@@ -49,6 +52,8 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
             ["ChatDesk:PublicUrl"] = PublicUrlOverride ?? ChatDeskOrigin,
             ["ChatDesk:Demo:Enabled"] = "true",
             ["ChatDesk:Demo:SiteOrigins"] = DemoSiteOrigin,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Error",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
@@ -59,6 +64,7 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
         app.UseChatDesk();
         await app.InitializeChatDeskAsync();
         await app.StartAsync();
+        await app.Services.GetRequiredService<ChatDesk.Server.Chats.PushBus>().Listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()
@@ -71,6 +77,12 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
     }
 
     public AsyncServiceScope CreateScope() => app!.Services.CreateAsyncScope();
+
+    public async Task<T> WithServiceAsync<TService, T>(Func<TService, Task<T>> use) where TService : notnull
+    {
+        await using var scope = CreateScope();
+        return await use(scope.ServiceProvider.GetRequiredService<TService>());
+    }
 
     public async Task<T> WithDbAsync<T>(Func<ChatDeskDbContext, Task<T>> query)
     {

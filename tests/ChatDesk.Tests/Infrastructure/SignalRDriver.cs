@@ -40,7 +40,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/visitor", ["token"] = visitorToken,
-            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded"),
+            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated"),
             ["retryMs"] = retryMs is null ? null : new JsonArray(retryMs.Select(r => (JsonNode)r).ToArray()),
         });
 

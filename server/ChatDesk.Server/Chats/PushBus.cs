@@ -1,0 +1,158 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Threading.Channels;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>A message too large to travel inline; the receiving node reads it from the database.</summary>
+public sealed record MessageReference(Guid ConversationId, int Sequence);
+
+/// <summary>One client call to make on whichever node holds the recipient's connections.</summary>
+public sealed record Push(bool ToVisitors, string Recipient, string Method, JsonElement? Argument, MessageReference? Reference)
+{
+    public static Push ToVisitor(Guid visitorId, string method, object argument, MessageReference? reference = null) =>
+        new(true, visitorId.ToString(), method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+
+    public static Push ToOperator(string operatorId, string method, object argument, MessageReference? reference = null) =>
+        new(false, operatorId, method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+}
+
+/// <summary>
+/// Fans pushes out to every server node through PostgreSQL LISTEN/NOTIFY (no Redis here): each node
+/// listens and delivers to its own connections. A notification is delivered after the commit that
+/// sent it and in commit order. Payloads are limited to 8000 bytes, so large messages travel as a
+/// reference and are read back from the database by the node that delivers them.
+/// </summary>
+public sealed class PushBus(
+    NpgsqlDataSource dataSource, IHubContext<VisitorHub> visitorHub, IHubContext<OperatorHub> operatorHub,
+    IServiceScopeFactory scopes, ServerNode node, ILogger<PushBus> logger) : BackgroundService
+{
+    public const string ChannelName = "chatdesk_push";
+    private const int MaxPayloadBytes = 7900;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        // Chat text stays as UTF-8 instead of \uXXXX escapes, so more of it fits in a notification.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public async Task PublishAsync(IReadOnlyList<Push> pushes)
+    {
+        foreach (var payload in Payloads(pushes))
+        {
+            await using var command = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
+            command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
+            command.Parameters.Add(new NpgsqlParameter { Value = payload });
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Packs pushes, in order, into as few notifications as fit the size limit.</summary>
+    public static IEnumerable<string> Payloads(IReadOnlyList<Push> pushes)
+    {
+        var batch = new List<string>();
+        var size = 2;
+        foreach (var push in pushes)
+        {
+            var json = JsonSerializer.Serialize(push, Json);
+            if (Encoding.UTF8.GetByteCount(json) > MaxPayloadBytes - 2 && push.Reference is not null)
+                json = JsonSerializer.Serialize(push with { Argument = null }, Json);
+            var bytes = Encoding.UTF8.GetByteCount(json) + 1;
+            if (batch.Count > 0 && size + bytes > MaxPayloadBytes)
+            {
+                yield return $"[{string.Join(',', batch)}]";
+                batch.Clear();
+                size = 2;
+            }
+            batch.Add(json);
+            size += bytes;
+        }
+        if (batch.Count > 0)
+            yield return $"[{string.Join(',', batch)}]";
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // One consumer delivers in the order the notifications arrived (commit order).
+        var inbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        var delivery = Task.Run(async () =>
+        {
+            await foreach (var payload in inbox.Reader.ReadAllAsync(CancellationToken.None))
+                await DeliverAsync(payload);
+        }, CancellationToken.None);
+        try
+        {
+            await ListenAsync(inbox.Writer, stoppingToken);
+        }
+        finally
+        {
+            inbox.Writer.TryComplete();
+            await delivery;
+        }
+    }
+
+    private async Task ListenAsync(ChannelWriter<string> inbox, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => inbox.TryWrite(e.Payload);
+                // The node's liveness is this session: presence forgets the connections of a node whose session is gone.
+                await using (var listen = new NpgsqlCommand($"SET application_name = '{node.ApplicationName}'; LISTEN {ChannelName}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                Listening.TrySetResult();
+                while (!stoppingToken.IsCancellationRequested)
+                    await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Clients resume from their last sequence when they reconnect; keep listening.
+                logger.LogWarning(e, "Push listener lost its connection; reconnecting");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Completes once this node listens, so start-up can wait before serving.</summary>
+    public TaskCompletionSource Listening { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task DeliverAsync(string payload)
+    {
+        try
+        {
+            foreach (var push in JsonSerializer.Deserialize<List<Push>>(payload, Json)!)
+            {
+                object? argument = push.Argument ?? (object?)await LoadMessageAsync(push.Reference!);
+                var clients = push.ToVisitors
+                    ? visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient)))
+                    : operatorHub.Clients.User(push.Recipient);
+                await clients.SendAsync(push.Method, argument);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not deliver a push");
+        }
+    }
+
+    private async Task<MessageDto?> LoadMessageAsync(MessageReference reference)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
+        var message = await db.Messages.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.ConversationId == reference.ConversationId && m.Sequence == reference.Sequence);
+        return message?.ToDto();
+    }
+}

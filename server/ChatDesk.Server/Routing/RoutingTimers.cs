@@ -1,0 +1,27 @@
+namespace ChatDesk.Server.Routing;
+
+/// <summary>Runs the presence sweep every second on every node; the sweep itself is serialised in the database.</summary>
+public sealed class RoutingTimers(IServiceScopeFactory scopes, ILogger<RoutingTimers> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Real time paces the loop; the sweep decides with the injected clock, which tests move by hand.
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<RoutingService>().SweepAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Routing sweep failed");
+            }
+        }
+    }
+}
