@@ -9,7 +9,7 @@ public sealed record StartChatRequest(
     string? Name, string? Email, string? Topic, string? PageUrl, string? PageTitle, string? Language, string? TimeZone);
 
 public sealed record ConversationView(
-    Guid ConversationId, string Status, string? OperatorName, string? EndedBy, IReadOnlyList<MessageDto> Messages);
+    Guid ConversationId, string Status, string? OperatorName, string? EndedBy, string? EndedReason, IReadOnlyList<MessageDto> Messages);
 
 public sealed record ChatAssignedNotice(Guid ConversationId, string OperatorName);
 
@@ -33,6 +33,9 @@ public static class ChatMappings
 {
     public static MessageDto ToDto(this Message message) => new(
         message.ConversationId, message.Sequence, message.ClientMessageId, message.AuthorKind, message.AuthorName, message.Text, message.SentAt);
+
+    public static OfflineMessageDto ToDto(this OfflineMessage message) => new(
+        message.Id, message.ConversationId, message.Name, message.Email, message.Text, message.TopicKey, message.CreatedAt, message.HandledAt is not null);
 
     public static ChatSummary ToSummary(this Conversation conversation, MessageDto? lastMessage) => new(
         conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.Status, conversation.RequestedAt, lastMessage);

@@ -14,6 +14,8 @@ public interface IOperatorClient
     Task MessageReceived(MessageDto message);
     Task ChatEnded(ChatEndedNotice notice);
     Task StatusChanged(StatusNotice notice);
+    Task QueueChanged();
+    Task OfflineMessageReceived(OfflineMessageDto message);
 }
 
 /// <summary>
@@ -23,6 +25,9 @@ public interface IOperatorClient
 public sealed class ChatNotifier(PushBus bus)
 {
     public static string VisitorGroup(Guid visitorId) => $"visitor:{visitorId}";
+
+    /// <summary>Every connected operator: queue changes and offline messages concern the whole team.</summary>
+    public const string OperatorsGroup = "operators";
 
     public Task MessageSentAsync(Guid visitorId, string? operatorId, MessageDto message)
     {
@@ -53,6 +58,12 @@ public sealed class ChatNotifier(PushBus bus)
         bus.PublishAsync(notices
             .Select(n => Push.ToVisitor(n.VisitorId, nameof(IVisitorClient.QueueUpdated), new QueueUpdate(n.ConversationId, n.Position, n.EstimatedWaitSeconds)))
             .ToList());
+
+    public Task QueueChangedAsync() =>
+        bus.PublishAsync([Push.ToAllOperators(nameof(IOperatorClient.QueueChanged), null)]);
+
+    public Task OfflineMessageReceivedAsync(OfflineMessageDto message) =>
+        bus.PublishAsync([Push.ToAllOperators(nameof(IOperatorClient.OfflineMessageReceived), message)]);
 
     public Task OperatorStatusChangedAsync(string operatorId, string status) =>
         bus.PublishAsync([Push.ToOperator(operatorId, nameof(IOperatorClient.StatusChanged), new StatusNotice(status))]);

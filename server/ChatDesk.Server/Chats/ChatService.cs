@@ -71,11 +71,78 @@ public sealed class ChatService(
             userAgent = conversation.UserAgent,
             language = conversation.Language,
         });
+        if (!await routing.AnyOperatorOnlineForAsync(topic.SkillId, cancellationToken))
+        {
+            // Nobody could ever pick it up now: a missed chat, and the visitor may leave a message.
+            conversation.Status = ConversationStatus.Ended;
+            conversation.EndedAt = conversation.RequestedAt;
+            conversation.EndedBy = AuthorKind.System;
+            conversation.EndedReason = EndedReasons.NoOperator;
+            events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy = AuthorKind.System, reason = EndedReasons.NoOperator });
+            await db.SaveChangesAsync(cancellationToken);
+            return await ToViewAsync(conversation, cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
 
         await routing.DispatchAsync(cancellationToken);
         await db.Entry(conversation).ReloadAsync(cancellationToken);
         return await ToViewAsync(conversation, cancellationToken);
+    }
+
+    public async Task<OfflineMessageCreated> LeaveOfflineMessageAsync(VisitorIdentity visitor, LeaveOfflineMessageRequest? request, CancellationToken cancellationToken = default)
+    {
+        var name = request?.Name?.Trim() ?? "";
+        var email = request?.Email?.Trim() ?? "";
+        var text = request?.Text?.Trim() ?? "";
+        if (name.Length is 0 or > ChatRules.MaxNameLength)
+            throw new ChatException($"Please enter your name (at most {ChatRules.MaxNameLength} characters).");
+        if (email.Length > 254 || !MailAddress.TryCreate(email, out _))
+            throw new ChatException("Please enter a valid email address so we can answer you.");
+        if (text.Length == 0)
+            throw new ChatException("A message cannot be empty.");
+        if (text.Length > ChatRules.MaxMessageLength)
+            throw new ChatException($"A message can be at most {ChatRules.MaxMessageLength} characters.");
+
+        OfflineMessage message;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var latest = await LatestConversationAsync(visitor, cancellationToken);
+            var conversation = latest is null ? null : await LockConversationAsync(latest.Id, cancellationToken);
+            message = new OfflineMessage
+            {
+                Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
+                SiteId = visitor.SiteId,
+                VisitorId = visitor.VisitorId,
+                ConversationId = conversation?.Id,
+                Name = name,
+                Email = email,
+                Text = text,
+                TopicKey = conversation?.TopicKey,
+                CreatedAt = clock.UtcNowForStorage(),
+            };
+            db.OfflineMessages.Add(message);
+            if (conversation is not null)
+                events.Append(db, conversation, EventTypes.OfflineMessageLeft, new { offlineMessageId = message.Id, length = text.Length });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await notifier.OfflineMessageReceivedAsync(message.ToDto());
+        return new OfflineMessageCreated(message.Id);
+    }
+
+    public async Task<IReadOnlyList<OfflineMessageDto>> GetOfflineMessagesAsync(CancellationToken cancellationToken = default) =>
+        (await db.OfflineMessages.AsNoTracking().OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(200).ToListAsync(cancellationToken))
+        .Select(m => m.ToDto()).ToList();
+
+    public async Task MarkOfflineMessageHandledAsync(string operatorId, Guid id, CancellationToken cancellationToken = default)
+    {
+        var message = await db.OfflineMessages.SingleOrDefaultAsync(m => m.Id == id, cancellationToken)
+            ?? throw new ChatException("Unknown offline message.");
+        if (message.HandledAt is not null)
+            return;
+        message.HandledAt = clock.UtcNowForStorage();
+        message.HandledBy = operatorId;
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public async Task<MessageDto> SendVisitorMessageAsync(VisitorIdentity visitor, SendMessageRequest request, CancellationToken cancellationToken = default)
@@ -195,7 +262,7 @@ public sealed class ChatService(
     {
         var operatorName = conversation.OperatorId is null ? null
             : await db.Users.Where(u => u.Id == conversation.OperatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
-        return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy,
+        return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy, conversation.EndedReason,
             await MessagesAfterAsync(conversation.Id, 0, cancellationToken));
     }
 

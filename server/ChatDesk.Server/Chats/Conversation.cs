@@ -27,6 +27,9 @@ public sealed class Conversation
     public DateTimeOffset? EndedAt { get; set; }
     public string? EndedBy { get; set; }
 
+    /// <summary>Why the system ended it, e.g. <see cref="EndedReasons.NoOperator"/>.</summary>
+    public string? EndedReason { get; set; }
+
     /// <summary>Last message sequence handed out; messages are numbered 1, 2, 3… with no gap.</summary>
     public int LastMessageSequence { get; set; }
 

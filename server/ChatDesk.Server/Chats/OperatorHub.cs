@@ -12,6 +12,7 @@ public sealed class OperatorHub(ChatService chats, PresenceService presence, Rou
 {
     public override async Task OnConnectedAsync()
     {
+        await Groups.AddToGroupAsync(Context.ConnectionId, ChatNotifier.OperatorsGroup);
         await presence.ConnectedAsync(OperatorId, Context.ConnectionId);
         await base.OnConnectedAsync();
     }
@@ -40,6 +41,10 @@ public sealed class OperatorHub(ChatService chats, PresenceService presence, Rou
     public Task<IReadOnlyList<QueueEntry>> GetQueue() => routing.GetQueueForAsync(OperatorId, Context.ConnectionAborted);
 
     public Task TakeChat(Guid conversationId) => routing.TakeAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<OfflineMessageDto>> GetOfflineMessages() => chats.GetOfflineMessagesAsync(Context.ConnectionAborted);
+
+    public Task MarkOfflineMessageHandled(Guid id) => chats.MarkOfflineMessageHandledAsync(OperatorId, id, Context.ConnectionAborted);
 
     public Task EndChat(Guid conversationId) => chats.EndOperatorChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
 

@@ -13,14 +13,19 @@ namespace ChatDesk.Server.Chats;
 /// <summary>A message too large to travel inline; the receiving node reads it from the database.</summary>
 public sealed record MessageReference(Guid ConversationId, int Sequence);
 
+public enum PushAudience { Visitor, Operator, AllOperators }
+
 /// <summary>One client call to make on whichever node holds the recipient's connections.</summary>
-public sealed record Push(bool ToVisitors, string Recipient, string Method, JsonElement? Argument, MessageReference? Reference)
+public sealed record Push(PushAudience Audience, string? Recipient, string Method, JsonElement? Argument, MessageReference? Reference)
 {
     public static Push ToVisitor(Guid visitorId, string method, object argument, MessageReference? reference = null) =>
-        new(true, visitorId.ToString(), method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+        new(PushAudience.Visitor, visitorId.ToString(), method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
 
     public static Push ToOperator(string operatorId, string method, object argument, MessageReference? reference = null) =>
-        new(false, operatorId, method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+        new(PushAudience.Operator, operatorId, method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+
+    public static Push ToAllOperators(string method, object? argument) =>
+        new(PushAudience.AllOperators, null, method, argument is null ? null : JsonSerializer.SerializeToElement(argument, PushBus.Json), null);
 }
 
 /// <summary>
@@ -134,10 +139,18 @@ public sealed class PushBus(
         {
             foreach (var push in JsonSerializer.Deserialize<List<Push>>(payload, Json)!)
             {
+                var clients = push.Audience switch
+                {
+                    PushAudience.Visitor => visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient!))),
+                    PushAudience.Operator => operatorHub.Clients.User(push.Recipient!),
+                    _ => operatorHub.Clients.Group(ChatNotifier.OperatorsGroup),
+                };
+                if (push.Argument is null && push.Reference is null)
+                {
+                    await clients.SendAsync(push.Method);
+                    continue;
+                }
                 object? argument = push.Argument ?? (object?)await LoadMessageAsync(push.Reference!);
-                var clients = push.ToVisitors
-                    ? visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient)))
-                    : operatorHub.Clients.User(push.Recipient);
                 await clients.SendAsync(push.Method, argument);
             }
         }

@@ -27,6 +27,9 @@ public sealed class VisitorHub(ChatService chats) : Hub<IVisitorClient>
     public Task<IReadOnlyList<MessageDto>> GetMessagesAfter(int afterSequence) =>
         chats.GetVisitorMessagesAfterAsync(Visitor, afterSequence, Context.ConnectionAborted);
 
+    public Task<OfflineMessageCreated> LeaveOfflineMessage(LeaveOfflineMessageRequest request) =>
+        chats.LeaveOfflineMessageAsync(Visitor, request, Context.ConnectionAborted);
+
     public Task EndChat() => chats.EndVisitorChatAsync(Visitor, Context.ConnectionAborted);
 
     private VisitorIdentity Visitor => VisitorIdentity.From(Context.User);

@@ -25,6 +25,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<Visitor> Visitors => Set<Visitor>();
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<OfflineMessage> OfflineMessages => Set<OfflineMessage>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -96,6 +97,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.ToTable("conversations");
             b.Property(c => c.Status).HasMaxLength(16);
             b.Property(c => c.EndedBy).HasMaxLength(16);
+            b.Property(c => c.EndedReason).HasMaxLength(32);
             b.Property(c => c.TopicKey).HasMaxLength(64);
             b.Property(c => c.VisitorName).HasMaxLength(100);
             b.Property(c => c.VisitorEmail).HasMaxLength(254);
@@ -120,6 +122,17 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(m => m.Text).HasMaxLength(ChatRules.MaxMessageLength);
             b.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();
             b.HasIndex(m => new { m.ConversationId, m.ClientMessageId }).IsUnique();
+            b.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
+        });
+        builder.Entity<OfflineMessage>(b =>
+        {
+            b.ToTable("offline_messages");
+            b.Property(m => m.Name).HasMaxLength(ChatRules.MaxNameLength);
+            b.Property(m => m.Email).HasMaxLength(254);
+            b.Property(m => m.Text).HasMaxLength(ChatRules.MaxMessageLength);
+            b.Property(m => m.TopicKey).HasMaxLength(64);
+            b.HasIndex(m => new { m.SiteId, m.CreatedAt });
+            b.HasOne<Site>().WithMany().HasForeignKey(m => m.SiteId).OnDelete(DeleteBehavior.Cascade);
             b.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
         });
         builder.Entity<EventRecord>(b =>

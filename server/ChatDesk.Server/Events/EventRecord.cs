@@ -29,6 +29,7 @@ public static class EventTypes
     public const string MessageSent = "message.sent";
     public const string ChatEnded = "chat.ended";
     public const string OperatorStatusChanged = "operator.status_changed";
+    public const string OfflineMessageLeft = "offline_message.left";
 }
 
 /// <summary>

@@ -90,6 +90,15 @@ public sealed class RoutingService(
         await outcome.NotifyAsync(notifier);
     }
 
+    /// <summary>Is anyone online (and connected) who could take a chat needing this skill?</summary>
+    public async Task<bool> AnyOperatorOnlineForAsync(Guid? skillId, CancellationToken cancellationToken = default)
+    {
+        var operatorRoleId = await db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync(cancellationToken);
+        return await db.Users.AnyAsync(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null
+            && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId)
+            && (skillId == null || db.OperatorSkills.Any(s => s.OperatorId == u.Id && s.SkillId == skillId)), cancellationToken);
+    }
+
     /// <summary>The waiting chats an operator may take, with their place in their skill's queue.</summary>
     public async Task<IReadOnlyList<QueueEntry>> GetQueueForAsync(string operatorId, CancellationToken cancellationToken = default)
     {
@@ -274,6 +283,8 @@ public sealed class RoutingService(
                 await notifier.OperatorStatusChangedAsync(operatorId, OperatorStatus.Offline);
             if (Queued.Count > 0)
                 await notifier.QueueUpdatedAsync(Queued);
+            if (Queued.Count > 0 || Assigned.Count > 0)
+                await notifier.QueueChangedAsync();
         }
     }
 }

@@ -69,17 +69,18 @@ public sealed class ChatFlowTests : ChatTestBase
     [Fact]
     public async Task A_chat_waits_in_the_queue_until_an_operator_with_the_skill_comes_online()
     {
-        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword); // billing and technical 2
-        await Driver.InvokeAsync("alice", "SetStatus", "away");
+        await Host.WithDbAsync(db => db.Users.Where(u => u.Email == TestApi.BobEmail).ExecuteUpdateAsync(u => u.SetProperty(x => x.MaxConcurrentChats, 1)));
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword); // billing and technical: no sales
+        await OperatorOnlineAsync("bob", TestApi.BobEmail, TestApi.BobPassword); // sales 3, one chat at most
+        await StartVisitorChatAsync("first", topic: "sales");
         var (_, started) = await StartVisitorChatAsync("visitor", topic: "sales");
         Assert.Equal(ConversationStatus.Queued, started.Status);
         Assert.Null(started.OperatorName);
 
-        await Driver.InvokeAsync("alice", "SetStatus", "online"); // alice has no sales skill
-        await OperatorOnlineAsync("bob", TestApi.BobEmail, TestApi.BobPassword); // sales 3
+        await OperatorOnlineAsync("chloe", TestApi.ChloeEmail, TestApi.ChloePassword); // sales 5
 
         var assigned = await Driver.WaitForEventsAsync("visitor", "ChatAssigned");
-        Assert.Equal("Bob", assigned[0].Args[0]!["operatorName"]!.GetValue<string>());
+        Assert.Equal("Chloé", assigned[0].Args[0]!["operatorName"]!.GetValue<string>());
         Assert.Empty(Driver.Events("alice", "ChatAssigned"));
         var events = await EventsOfAsync(started.ConversationId);
         Assert.Equal([EventTypes.ChatRequested, EventTypes.ChatQueued, EventTypes.MessageSent, EventTypes.ChatAssigned], events.Select(e => e.Type));
@@ -87,7 +88,8 @@ public sealed class ChatFlowTests : ChatTestBase
         // The queue notice is automated: it never counts as a first response.
         Assert.Equal("automated", JsonDocument.Parse(events[2].Data).RootElement.GetProperty("authorKind").GetString());
         var notice = Assert.Single(await Driver.InvokeAsync<List<MessageDto>>("visitor", "GetMessagesAfter", 0));
-        Assert.Equal((AuthorKind.Automated, "All our operators are busy. An operator will be with you in a few minutes."), (notice.AuthorKind, notice.Text));
+        Assert.Equal(AuthorKind.Automated, notice.AuthorKind);
+        Assert.Equal("All our operators are busy. An operator will be with you in a few minutes.", notice.Text);
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class PresenceTests : ChatTestBase
         await WaitUntilDisconnectedAsync(TestApi.AliceEmail);
 
         var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing");
-        Assert.Equal(ConversationStatus.Queued, chat.Status);
+        Assert.Equal((ConversationStatus.Ended, EndedReasons.NoOperator), (chat.Status, chat.EndedReason));
     }
 
     [Fact]
