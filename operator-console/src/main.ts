@@ -3,13 +3,15 @@ import { createLoginView, fetchMe, logout } from './auth';
 import { createChats } from './chats';
 import { manageConnection } from './connection';
 import { detectLanguage, setLanguage, t, type MessageKey } from './i18n';
+import { createOfflineMessages } from './offline-messages';
 import { createPresence } from './presence';
+import { createQueue } from './queue';
 import type { Me } from './shared/contract';
 import { el } from './shared/dom';
 import { createOperatorConnection, typedHub } from './shared/hub';
 import { createTitleCounter } from './shared/titleCounter';
 
-/** Wires the features together: auth -> workspace (header, presence, connection, chats). */
+/** Wires the features together: auth -> workspace (header, presence, connection, chats, queue, offline messages). */
 
 const root = document.getElementById('app') ?? document.body;
 setLanguage(detectLanguage(navigator.language));
@@ -29,6 +31,8 @@ function showWorkspace(me: Me): void {
   const titleCounter = createTitleCounter(t('app.title'));
   const presence = createPresence(hub);
   const chats = createChats(hub, { onActivity: () => titleCounter.bump() });
+  const queue = createQueue(hub);
+  const offlineMessages = createOfflineMessages(hub, { onNew: () => titleCounter.bump() });
   const operatorName = el('span', { className: 'operator-name', testId: 'operator-name', text: me.displayName });
 
   let leaving = false;
@@ -37,6 +41,7 @@ function showWorkspace(me: Me): void {
     leaving = true;
     await managed.stop();
     chats.dispose();
+    queue.dispose();
     titleCounter.dispose();
     showLogin(reason, me.email);
   };
@@ -53,7 +58,11 @@ function showWorkspace(me: Me): void {
   };
 
   const managed = manageConnection(connection, {
-    onConnected: () => void resume(),
+    onConnected: () => {
+      void resume();
+      void queue.refresh();
+      void offlineMessages.refresh();
+    },
     // Retry while still signed in; a 401 from /api/auth/me means the session is gone.
     shouldRetry: async () => {
       if (leaving) return false;
@@ -91,7 +100,9 @@ function showWorkspace(me: Me): void {
     managed.indicator,
     logoutButton,
   );
-  root.replaceChildren(el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, chats.sidebar, chats.pane)));
+  const left = el('div', { className: 'left-column' }, chats.sidebar, queue.element);
+  const right = el('aside', { className: 'right-column' }, offlineMessages.element);
+  root.replaceChildren(el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, left, chats.pane, right)));
   managed.start();
 }
 

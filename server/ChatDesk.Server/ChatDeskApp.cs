@@ -32,6 +32,7 @@ public static class ChatDeskApp
         app.MapAuth();
         app.MapWidget();
         app.MapChats();
+        app.MapRoutingAdmin();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

@@ -21,8 +21,13 @@ export interface ConversationView {
   status: ConversationStatus;
   operatorName: string | null;
   endedBy: EndedBy | null;
+  /** Why the conversation ended, e.g. "no_operator" (null when unknown or still open). */
+  endedReason: string | null;
   messages: MessageDto[];
 }
+
+/** StartChat ended at once because nobody can take it: the widget offers the offline-message form. */
+export const ENDED_REASON_NO_OPERATOR = 'no_operator';
 
 export interface Topic {
   key: string;
@@ -54,6 +59,22 @@ export interface StartChatRequest {
 export interface ChatAssignedEvent {
   conversationId: string;
   operatorName: string | null;
+}
+
+/** "QueueUpdated" callback: the visitor's place in the waiting queue changed. */
+export interface QueueUpdatedEvent {
+  conversationId: string;
+  /** 1 = next. */
+  position: number;
+  /** null = not enough data for an estimate ("a few minutes"). */
+  estimatedWaitSeconds: number | null;
+}
+
+/** LeaveOfflineMessage argument. */
+export interface OfflineMessageRequest {
+  name: string;
+  email: string;
+  text: string;
 }
 
 export interface ChatEndedEvent {
@@ -197,6 +218,7 @@ export function toConversationView(value: unknown): ConversationView | null {
     status,
     operatorName: optString(value.operatorName),
     endedBy: toEndedBy(value.endedBy),
+    endedReason: optString(value.endedReason),
     messages: toMessageList(value.messages),
   };
 }
@@ -231,4 +253,19 @@ export function toChatAssigned(value: unknown): ChatAssignedEvent | null {
 export function toChatEnded(value: unknown): ChatEndedEvent | null {
   if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
   return { conversationId: value.conversationId, endedBy: toEndedBy(value.endedBy) };
+}
+
+/**
+ * "QueueUpdated" payload. The position must be a whole number >= 1; an estimate
+ * that is missing, negative or not a finite number counts as unknown (null),
+ * so the widget never shows a made-up wait.
+ */
+export function toQueueUpdated(value: unknown): QueueUpdatedEvent | null {
+  if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
+  const { position, estimatedWaitSeconds } = value;
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) return null;
+  const estimate = typeof estimatedWaitSeconds === 'number' && Number.isFinite(estimatedWaitSeconds) && estimatedWaitSeconds >= 0
+    ? estimatedWaitSeconds
+    : null;
+  return { conversationId: value.conversationId, position, estimatedWaitSeconds: estimate };
 }

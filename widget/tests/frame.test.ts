@@ -443,3 +443,165 @@ describe('chat frame in the loader iframe (visitor token kept by the host page)'
     expect(tokenSaves()).toEqual([{ type: 'chatdesk:token-save', token: 'bmV3.dG9r' }]);
   });
 });
+
+describe('chat frame: queue position and offline messages', () => {
+  const queued = { conversationId: CONV, status: 'queued', operatorName: null, endedBy: null, endedReason: null, messages: [] };
+  const noOperator = { conversationId: CONV, status: 'ended', operatorName: null, endedBy: 'system', endedReason: 'no_operator', messages: [] };
+  const offline = (sel: string) => $<HTMLInputElement & HTMLTextAreaElement>(`form[data-testid="offline-form"] ${sel}`)!;
+
+  it('shows the queue position and estimate while queued and hides them once assigned', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? queued : []);
+    await startApp();
+    expect(visible('[data-testid="queue-position"]')).toBe(false);
+
+    emit('QueueUpdated', { conversationId: CONV, position: 3, estimatedWaitSeconds: 240 });
+    expect(visible('[data-testid="queue-position"]')).toBe(true);
+    expect(visible('[data-testid="queue-estimate"]')).toBe(true);
+    expect($('[data-testid="queue-position"]')?.textContent).toBe('You are number 3 in the queue');
+    expect($('[data-testid="queue-estimate"]')?.textContent).toBe('Estimated wait: about 4 minutes');
+    expect($('[data-testid="chat-status"]')?.textContent).toBe(t.statusQueued);
+
+    emit('QueueUpdated', { conversationId: CONV, position: 2, estimatedWaitSeconds: null });
+    expect($('[data-testid="queue-position"]')?.textContent).toContain('2');
+    expect($('[data-testid="queue-estimate"]')?.textContent).toBe('Estimated wait: a few minutes');
+
+    // Other conversations and malformed payloads are ignored.
+    emit('QueueUpdated', { conversationId: 'other', position: 9, estimatedWaitSeconds: 60 });
+    emit('QueueUpdated', { conversationId: CONV, position: 'first', estimatedWaitSeconds: 60 });
+    expect($('[data-testid="queue-position"]')?.textContent).toContain('2');
+
+    emit('ChatAssigned', { conversationId: CONV, operatorName: 'Bob' });
+    expect(visible('[data-testid="queue-position"]')).toBe(false);
+    expect(visible('[data-testid="queue-estimate"]')).toBe(false);
+    expect($('[data-testid="operator-name"]')?.textContent).toBe('Bob');
+  });
+
+  it('re-reads the status when an assigned chat goes back to the queue', async () => {
+    let view: unknown = { ...queued, status: 'assigned', operatorName: 'Bob' };
+    hub.handler = async (method) => (method === 'GetConversation' ? view : []);
+    await startApp();
+    expect($('[data-testid="operator-name"]')?.textContent).toBe('Bob');
+    view = queued; // the operator dropped
+    emit('QueueUpdated', { conversationId: CONV, position: 1, estimatedWaitSeconds: null });
+    await flush();
+    expect($('[data-testid="chat-status"]')?.textContent).toBe(t.statusQueued);
+    expect($('[data-testid="queue-position"]')?.textContent).toBe('You are number 1 in the queue');
+    expect(visible('[data-testid="queue-estimate"]')).toBe(true);
+  });
+
+  it('keeps a QueueUpdated that arrives before StartChat returns, hides it when ended', async () => {
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') {
+        emit('QueueUpdated', { conversationId: CONV, position: 1, estimatedWaitSeconds: 61 });
+        return queued;
+      }
+      return [];
+    };
+    await startApp();
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+    expect($('[data-testid="queue-position"]')?.textContent).toBe('You are number 1 in the queue');
+    expect($('[data-testid="queue-estimate"]')?.textContent).toBe('Estimated wait: about 2 minutes');
+
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'system' });
+    expect(visible('[data-testid="queue-position"]')).toBe(false);
+    expect(visible('[data-testid="queue-estimate"]')).toBe(false);
+  });
+
+  it('offers the offline form when nobody is available, keeps the input on error and thanks on success', async () => {
+    let failWith: string | null = 'Please wait a moment before leaving another message.';
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') return noOperator;
+      if (method === 'LeaveOfflineMessage') {
+        if (failWith) throw new Error(`An unexpected error occurred invoking 'LeaveOfflineMessage' on the server. HubException: ${failWith}`);
+        return { id: 'o1' };
+      }
+      return [];
+    };
+    await startApp();
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.noOperator);
+    expect(visible('form[data-testid="offline-form"]')).toBe(true);
+    expect(visible('button[data-testid="new-chat"]')).toBe(true);
+    expect(visible('textarea[data-testid="composer"]')).toBe(false);
+    // Only the shown form is in the document: field names stay unique.
+    expect(document.querySelectorAll('input[name="name"]')).toHaveLength(1);
+    expect(document.querySelectorAll('input[name="email"]')).toHaveLength(1);
+    expect(offline('input[name="name"]').value).toBe('Zoé');
+    expect(offline('input[name="name"]').required).toBe(true);
+    expect(offline('input[name="name"]').maxLength).toBe(100);
+    expect(offline('input[name="email"]').type).toBe('email');
+    expect(offline('input[name="email"]').required).toBe(true);
+    expect(offline('input[name="email"]').maxLength).toBe(254);
+    expect(offline('textarea[name="text"]').required).toBe(true);
+    expect(offline('textarea[name="text"]').maxLength).toBe(4000);
+
+    // Required fields are checked before anything is sent.
+    offline('button[data-testid="offline-submit"]').click();
+    await flush();
+    expect(hub.calls.some(([m]) => m === 'LeaveOfflineMessage')).toBe(false);
+    expect($('[data-testid="offline-error-email"]')?.textContent).toBe(t.emailRequired);
+    expect($('[data-testid="offline-error-text"]')?.textContent).toBe(t.textRequired);
+
+    offline('input[name="email"]').value = 'zoe@example.com';
+    offline('textarea[name="text"]').value = 'Do you ship\nto Canada?';
+    offline('button[data-testid="offline-submit"]').click();
+    await flush();
+    const calls = hub.calls.filter(([m]) => m === 'LeaveOfflineMessage');
+    expect(calls).toEqual([['LeaveOfflineMessage', [{ name: 'Zoé', email: 'zoe@example.com', text: 'Do you ship\nto Canada?' }]]]);
+    expect(visible('[data-testid="error"]')).toBe(true);
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe(failWith);
+    expect(visible('form[data-testid="offline-form"]')).toBe(true);
+    expect(offline('input[name="name"]').value).toBe('Zoé');
+    expect(offline('input[name="email"]').value).toBe('zoe@example.com');
+    expect(offline('textarea[name="text"]').value).toBe('Do you ship\nto Canada?');
+    expect($('[data-testid="offline-sent"]')).toBeNull();
+
+    failWith = null;
+    offline('button[data-testid="offline-submit"]').click();
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'LeaveOfflineMessage')).toHaveLength(2);
+    expect($('form[data-testid="offline-form"]')).toBeNull();
+    expect(visible('[data-testid="offline-sent"]')).toBe(true);
+    expect($('[data-testid="offline-sent"]')?.textContent).toBe('Thank you! We will reply to zoe@example.com.');
+    expect(visible('[data-testid="error"]')).toBe(false);
+
+    $<HTMLButtonElement>('button[data-testid="new-chat"]')!.click();
+    expect(visible('form[data-testid="prechat-form"]')).toBe(true);
+  });
+
+  it('shows the offline form for a no_operator conversation from GetConversation, not for other ended ones', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? noOperator : []);
+    await startApp();
+    expect(visible('form[data-testid="offline-form"]')).toBe(true);
+    expect(offline('input[name="name"]').value).toBe(''); // not known after a reload
+
+    const { endedReason: _omitted, ...withoutReason } = noOperator;
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...withoutReason, conversationId: 'c2' } : []);
+    await startApp();
+    expect(visible('[data-testid="chat-ended"]')).toBe(true);
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.endedBySystem);
+    expect($('form[data-testid="offline-form"]')).toBeNull();
+  });
+
+  it('renders system and automated messages as centered notices', async () => {
+    hub.handler = async (method) =>
+      method === 'GetConversation'
+        ? { ...queued, messages: [msg(1, { authorKind: 'automated', authorName: null }), msg(2, { authorKind: 'system', authorName: null }), msg(3)] }
+        : [];
+    await startApp();
+    const [automated, system, operator] = $$('[data-testid="message"]');
+    expect(automated?.classList.contains('msg--automated')).toBe(true);
+    expect(automated?.dataset.author).toBe('automated');
+    expect(system?.classList.contains('msg--system')).toBe(true);
+    expect(operator?.classList.contains('msg--operator')).toBe(true);
+  });
+});

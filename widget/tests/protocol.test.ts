@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto } from '../src/protocol';
+import { parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto, toQueueUpdated } from '../src/protocol';
 
 describe('protocol guards', () => {
   it('accepts only known chatdesk: messages', () => {
@@ -41,5 +41,32 @@ describe('protocol guards', () => {
     });
     expect(view?.status).toBe('assigned');
     expect(view?.messages).toHaveLength(1);
+  });
+
+  it('reads endedReason (missing -> null)', () => {
+    const base = { conversationId: 'c', status: 'ended', operatorName: null, endedBy: 'system', messages: [] };
+    expect(toConversationView({ ...base, endedReason: 'no_operator' })?.endedReason).toBe('no_operator');
+    expect(toConversationView(base)?.endedReason).toBeNull();
+    expect(toConversationView({ ...base, endedReason: 5 })?.endedReason).toBeNull();
+  });
+
+  it('validates QueueUpdated', () => {
+    expect(toQueueUpdated({ conversationId: 'c', position: 3, estimatedWaitSeconds: 240 })).toEqual({
+      conversationId: 'c', position: 3, estimatedWaitSeconds: 240,
+    });
+    expect(toQueueUpdated({ conversationId: 'c', position: 1, estimatedWaitSeconds: null })).toEqual({
+      conversationId: 'c', position: 1, estimatedWaitSeconds: null,
+    });
+    // A missing or bogus estimate is "unknown", never a made-up number.
+    for (const estimate of [undefined, '240', -5, Number.NaN, Number.POSITIVE_INFINITY, {}]) {
+      expect(toQueueUpdated({ conversationId: 'c', position: 2, estimatedWaitSeconds: estimate })?.estimatedWaitSeconds).toBeNull();
+    }
+    for (const bad of [
+      null, 'x', {}, { position: 1 }, { conversationId: 1, position: 1 },
+      { conversationId: 'c' }, { conversationId: 'c', position: 0 }, { conversationId: 'c', position: -1 },
+      { conversationId: 'c', position: 1.5 }, { conversationId: 'c', position: '2' }, { conversationId: 'c', position: Number.NaN },
+    ]) {
+      expect(toQueueUpdated(bad)).toBeNull();
+    }
   });
 });

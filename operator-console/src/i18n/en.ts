@@ -61,6 +61,33 @@ export const en = {
   'author.operator': 'Operator',
   'author.system': 'System',
   'author.automated': 'Automated message',
+
+  'queue.heading': 'Queue',
+  'queue.empty': 'Nobody is waiting.',
+  'queue.count': '{count} waiting',
+  'queue.position': 'No. {position} in line',
+  'queue.waiting': 'Waiting {time}',
+  'queue.noTopic': 'No topic',
+  'queue.take': 'Take',
+  'queue.taking': 'Taking…',
+  'queue.takeLabel': 'Take the chat with {name}',
+  'queue.takeFailed': 'Could not take this chat. Check your connection and try again.',
+  'queue.loadFailed': 'Could not load the queue.',
+
+  'duration.lessThanMinute': '< 1 min',
+  'duration.minutes': '{minutes} min',
+  'duration.hours': '{hours} h {minutes} min',
+
+  'offline.heading': 'Offline messages',
+  'offline.empty': 'No offline messages.',
+  'offline.unhandled': '{count} not handled',
+  'offline.topic': 'Topic',
+  'offline.noTopic': '—',
+  'offline.markHandled': 'Mark handled',
+  'offline.marking': 'Saving…',
+  'offline.handled': 'Handled',
+  'offline.markFailed': 'Could not mark the message as handled.',
+  'offline.loadFailed': 'Could not load the offline messages.',
 };
 
 export type MessageKey = keyof typeof en;

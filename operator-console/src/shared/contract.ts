@@ -57,7 +57,70 @@ export interface ChatEndedEvent {
   endedBy: EndedBy;
 }
 
+/** A waiting chat this operator may take (GetQueue). position: place in that chat's skill queue, 1 = next. */
+export interface QueueEntry {
+  conversationId: string;
+  visitorName: string;
+  topic: string | null;
+  requestedAt: string;
+  position: number;
+}
+
+/** What a visitor left when nobody could take the chat (GetOfflineMessages, OfflineMessageReceived). */
+export interface OfflineMessage {
+  id: string;
+  conversationId: string | null;
+  name: string;
+  email: string;
+  text: string;
+  topic: string | null;
+  createdAt: string;
+  handled: boolean;
+}
+
 export const MAX_MESSAGE_LENGTH = 4000;
+
+/* Runtime guards for payloads of the routing additions: the server is trusted for shape, but a bad item
+   is dropped instead of breaking the whole panel. */
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isStringOrNull(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
+}
+
+export function isQueueEntry(value: unknown): value is QueueEntry {
+  return (
+    isRecord(value) &&
+    typeof value.conversationId === 'string' &&
+    typeof value.visitorName === 'string' &&
+    isStringOrNull(value.topic ?? null) &&
+    typeof value.requestedAt === 'string' &&
+    typeof value.position === 'number' &&
+    Number.isFinite(value.position)
+  );
+}
+
+export function isOfflineMessage(value: unknown): value is OfflineMessage {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    isStringOrNull(value.conversationId ?? null) &&
+    typeof value.name === 'string' &&
+    typeof value.email === 'string' &&
+    typeof value.text === 'string' &&
+    isStringOrNull(value.topic ?? null) &&
+    typeof value.createdAt === 'string' &&
+    typeof value.handled === 'boolean'
+  );
+}
+
+/** The valid items of an array payload, or null when the payload is not an array. */
+export function validItems<T>(value: unknown, guard: (item: unknown) => item is T): T[] | null {
+  return Array.isArray(value) ? value.filter(guard) : null;
+}
 
 /** Server methods of /hubs/operator: argument tuple and result. */
 export interface OperatorHubMethods {
@@ -67,6 +130,10 @@ export interface OperatorHubMethods {
   SendMessage: { args: [conversationId: string, message: SendMessageRequest]; result: MessageDto };
   GetMessagesAfter: { args: [conversationId: string, afterSequence: number]; result: MessageDto[] };
   EndChat: { args: [conversationId: string]; result: void };
+  GetQueue: { args: []; result: QueueEntry[] };
+  TakeChat: { args: [conversationId: string]; result: void };
+  GetOfflineMessages: { args: []; result: OfflineMessage[] };
+  MarkOfflineMessageHandled: { args: [id: string]; result: void };
 }
 
 /** Client callbacks of /hubs/operator. */
@@ -75,6 +142,9 @@ export interface OperatorHubEvents {
   MessageReceived: MessageDto;
   ChatEnded: ChatEndedEvent;
   StatusChanged: { status: OperatorStatus };
+  /** No argument: the waiting queue changed, call GetQueue again. */
+  QueueChanged: undefined;
+  OfflineMessageReceived: OfflineMessage;
 }
 
 /** The typed slice of the hub connection that features use. */

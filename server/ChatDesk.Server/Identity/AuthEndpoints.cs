@@ -64,23 +64,25 @@ public static class AuthEndpoints
 
     private static async Task<MeResponse> ToMeAsync(ApplicationUser user, UserManager<ApplicationUser> users) =>
         new(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)]);
+}
 
-    /// <summary>State-changing console requests must carry the antiforgery header.</summary>
-    private sealed class AntiforgeryFilter(IAntiforgery antiforgery) : IEndpointFilter
+/// <summary>State-changing console requests must carry the antiforgery header (GET and HEAD pass).</summary>
+public sealed class AntiforgeryFilter(IAntiforgery antiforgery) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-        {
-            try
-            {
-                await antiforgery.ValidateRequestAsync(context.HttpContext);
-            }
-            catch (AntiforgeryValidationException)
-            {
-                return Results.Problem(title: "Missing or invalid antiforgery token",
-                    detail: $"Send the {AntiforgeryCookie} cookie value in the {AntiforgeryHeader} header.",
-                    statusCode: StatusCodes.Status400BadRequest);
-            }
+        if (HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method))
             return await next(context);
+        try
+        {
+            await antiforgery.ValidateRequestAsync(context.HttpContext);
         }
+        catch (AntiforgeryValidationException)
+        {
+            return Results.Problem(title: "Missing or invalid antiforgery token",
+                detail: $"Send the {AuthEndpoints.AntiforgeryCookie} cookie value in the {AuthEndpoints.AntiforgeryHeader} header.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        return await next(context);
     }
 }

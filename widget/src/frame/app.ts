@@ -10,26 +10,33 @@ import {
 import { format, type Language, type Messages } from '../i18n';
 import { MessageStore, type DisplayMessage } from '../messageStore';
 import {
+  ENDED_REASON_NO_OPERATOR,
   parseLoaderToFrame,
   toChatAssigned,
   toChatEnded,
   toConversationView,
   toMessageDto,
   toMessageList,
+  toQueueUpdated,
   type ConversationStatus,
   type ConversationView,
   type EndedBy,
   type FrameToLoader,
   type MessageDto,
+  type OfflineMessageRequest,
+  type QueueUpdatedEvent,
   type SiteInfo,
   type StartChatRequest,
 } from '../protocol';
+import { formatQueueEstimate, formatQueuePosition } from '../queue';
 import { newUuid } from '../uuid';
 import { el, svgIcon, template } from './dom';
 import { openSession } from './session';
 
 const NAME_MAX = 100;
 const TEXT_MAX = 4000;
+const EMAIL_MAX = 254;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 /** How long start-up waits for the loader's chatdesk:token before going on without it. */
 export const HOST_TOKEN_WAIT_MS = 1500;
 
@@ -40,7 +47,10 @@ interface Conversation {
   status: ConversationStatus;
   operatorName: string | null;
   endedBy: EndedBy | null;
+  endedReason: string | null;
 }
+
+type OfflineField = 'name' | 'email' | 'text';
 
 interface RenderedMessage {
   li: HTMLLIElement;
@@ -100,6 +110,13 @@ export class ChatApp {
   /** Visitor token kept by the loader in the host page's storage, kept current in memory (see session.ts). */
   private hostToken: string | null = null;
   private hostTokenWait: (() => void) | null = null;
+  /** Latest "QueueUpdated" (kept even before StartChat returns: the callback may arrive first). */
+  private lastQueue: QueueUpdatedEvent | null = null;
+  /** Conversation the offline form was last prepared for (its fields are reset for a new one). */
+  private offlineFormFor: string | null = null;
+  /** Conversation whose offline message was sent, and the address we will reply to. */
+  private offlineSent: { conversationId: string; email: string } | null = null;
+  private sendingOffline = false;
 
   // ---- elements ----
   private readonly root: HTMLElement;
@@ -111,6 +128,7 @@ export class ChatApp {
   private readonly errorText: HTMLSpanElement;
   private readonly errorRetry: HTMLButtonElement;
   private errorRetryAction: (() => void) | null = null;
+  private readonly mainEl: HTMLElement;
   private readonly loadingView: HTMLDivElement;
   private readonly prechatForm: HTMLFormElement;
   private readonly nameInput: HTMLInputElement;
@@ -122,6 +140,17 @@ export class ChatApp {
   private readonly chatView: HTMLDivElement;
   private readonly statusEl: HTMLDivElement;
   private readonly endChatBtn: HTMLButtonElement;
+  private readonly queueInfo: HTMLDivElement;
+  private readonly queuePositionEl: HTMLParagraphElement;
+  private readonly queueEstimateEl: HTMLParagraphElement;
+  private readonly offlineSection: HTMLDivElement;
+  private readonly offlineForm: HTMLFormElement;
+  private readonly offlineName: HTMLInputElement;
+  private readonly offlineEmail: HTMLInputElement;
+  private readonly offlineText: HTMLTextAreaElement;
+  private readonly offlineSubmit: HTMLButtonElement;
+  private readonly offlineErrors: Record<OfflineField, HTMLParagraphElement>;
+  private readonly offlineSentEl: HTMLParagraphElement;
   private readonly messageList: HTMLOListElement;
   private readonly endedBox: HTMLDivElement;
   private readonly endedText: HTMLParagraphElement;
@@ -206,10 +235,55 @@ export class ChatApp {
       class: 'messages', 'data-testid': 'message-list', role: 'log', 'aria-live': 'polite',
       'aria-relevant': 'additions', 'aria-label': t.messageListLabel, tabindex: '0',
     });
-    this.endedText = el('p', {});
+    this.queuePositionEl = el('p', { class: 'queue-position', 'data-testid': 'queue-position', hidden: true });
+    this.queueEstimateEl = el('p', { class: 'queue-estimate', 'data-testid': 'queue-estimate', hidden: true });
+    this.queueInfo = el('div', { class: 'queue-info', 'data-testid': 'queue-info', role: 'status', hidden: true },
+      this.queuePositionEl, this.queueEstimateEl);
+
+    // Offline message form (conversation ended with endedReason "no_operator")
+    this.offlineName = el('input', {
+      id: 'cd-offline-name', name: 'name', type: 'text', required: true, maxlength: String(NAME_MAX), autocomplete: 'name',
+      'aria-describedby': 'cd-offline-name-error',
+    });
+    this.offlineEmail = el('input', {
+      id: 'cd-offline-email', name: 'email', type: 'email', required: true, maxlength: String(EMAIL_MAX), autocomplete: 'email',
+      'aria-describedby': 'cd-offline-email-error',
+    });
+    this.offlineText = el('textarea', {
+      id: 'cd-offline-text', name: 'text', required: true, rows: '4', maxlength: String(TEXT_MAX),
+      'aria-describedby': 'cd-offline-text-error',
+    });
+    this.offlineErrors = {
+      name: el('p', { class: 'field-error', id: 'cd-offline-name-error', 'data-testid': 'offline-error-name', hidden: true }),
+      email: el('p', { class: 'field-error', id: 'cd-offline-email-error', 'data-testid': 'offline-error-email', hidden: true }),
+      text: el('p', { class: 'field-error', id: 'cd-offline-text-error', 'data-testid': 'offline-error-text', hidden: true }),
+    };
+    this.offlineSubmit = el('button', { type: 'submit', class: 'primary', 'data-testid': 'offline-submit' }, t.offlineSubmit);
+    this.offlineForm = el('form', { class: 'offline-form', 'data-testid': 'offline-form', novalidate: true },
+      el('div', { class: 'field' },
+        el('label', { for: 'cd-offline-name' }, t.offlineNameLabel), this.offlineName, this.offlineErrors.name),
+      el('div', { class: 'field' },
+        el('label', { for: 'cd-offline-email' }, t.offlineEmailLabel), this.offlineEmail, this.offlineErrors.email),
+      el('div', { class: 'field' },
+        el('label', { for: 'cd-offline-text' }, t.offlineTextLabel), this.offlineText, this.offlineErrors.text),
+      this.offlineSubmit,
+    );
+    this.offlineForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.submitOffline();
+    });
+    for (const [field, input] of [['name', this.offlineName], ['email', this.offlineEmail], ['text', this.offlineText]] as const) {
+      input.addEventListener('input', () => this.setOfflineError(field, null));
+    }
+    this.offlineSentEl = el('p', { class: 'offline-sent', 'data-testid': 'offline-sent', role: 'status' });
+    // Holds either the form or the thank-you (only the one shown is in the DOM).
+    this.offlineSection = el('div', { class: 'offline', hidden: true });
+
+    this.endedText = el('p', { role: 'status' });
     const newChatBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'new-chat' }, t.newChat);
     newChatBtn.addEventListener('click', () => this.startNewChat());
-    this.endedBox = el('div', { class: 'chat-ended', 'data-testid': 'chat-ended', role: 'status', hidden: true }, this.endedText, newChatBtn);
+    this.endedBox = el('div', { class: 'chat-ended', 'data-testid': 'chat-ended', hidden: true },
+      this.endedText, this.offlineSection, newChatBtn);
     this.composer = el('textarea', {
       class: 'composer', 'data-testid': 'composer', name: 'message', rows: '2', maxlength: String(TEXT_MAX),
       'aria-label': t.composerLabel, placeholder: t.composerPlaceholder,
@@ -228,14 +302,16 @@ export class ChatApp {
     });
     this.chatView = el('div', { class: 'chat', hidden: true },
       el('div', { class: 'chat-bar' }, this.statusEl, this.endChatBtn),
+      this.queueInfo,
       this.messageList,
       this.endedBox,
       this.composerForm,
     );
 
-    const main = el('main', { class: 'body' }, this.loadingView, this.prechatForm, this.chatView);
+    // Only the current view is attached, so field names (name, email) are unique in the document.
+    this.mainEl = el('main', { class: 'body' }, this.loadingView);
     this.root = el('div', { class: 'app', role: 'region', 'aria-labelledby': 'chatdesk-title' },
-      header, this.connStatus, this.errorBox, main);
+      header, this.connStatus, this.errorBox, this.mainEl);
     container.replaceChildren(this.root);
 
     // Host page messages and visibility
@@ -318,6 +394,7 @@ export class ChatApp {
     connection.on('MessageReceived', (raw: unknown) => this.onMessageReceived(raw));
     connection.on('ChatAssigned', (raw: unknown) => this.onChatAssigned(raw));
     connection.on('ChatEnded', (raw: unknown) => this.onChatEnded(raw));
+    connection.on('QueueUpdated', (raw: unknown) => this.onQueueUpdated(raw));
     connection.onreconnecting(() => this.showConnection('reconnecting'));
     connection.onreconnected(() => {
       this.showConnection('connected');
@@ -396,7 +473,9 @@ export class ChatApp {
         status: view.status,
         operatorName: view.operatorName,
         endedBy: view.endedBy,
+        endedReason: view.endedReason,
       };
+      if (view.status !== 'queued') this.forgetQueue(view.conversationId);
       if (isNew || !live) this.store.merge(view.messages);
       else this.mergeLive(view.messages);
     }
@@ -435,7 +514,27 @@ export class ChatApp {
     if (this.conversation.status === 'ended') return;
     this.conversation.status = 'assigned';
     this.conversation.operatorName = e.operatorName;
+    this.forgetQueue(e.conversationId);
     this.refresh();
+  }
+
+  private onQueueUpdated(raw: unknown): void {
+    const e = toQueueUpdated(raw);
+    if (!e) return;
+    // Kept even for a conversation not known yet: StartChat's result may arrive after it.
+    this.lastQueue = e;
+    const c = this.conversation;
+    if (!c || c.id !== e.conversationId) return;
+    if (c.status === 'queued') {
+      this.renderQueue(c);
+    } else if (c.status === 'assigned') {
+      // The operator dropped and the chat went back to the queue: re-read the status.
+      void this.resume();
+    }
+  }
+
+  private forgetQueue(conversationId: string): void {
+    if (this.lastQueue?.conversationId === conversationId) this.lastQueue = null;
   }
 
   private onChatEnded(raw: unknown): void {
@@ -443,6 +542,7 @@ export class ChatApp {
     if (!e || !this.conversation || e.conversationId !== this.conversation.id) return;
     this.conversation.status = 'ended';
     this.conversation.endedBy = e.endedBy;
+    this.forgetQueue(e.conversationId);
     this.refresh();
   }
 
@@ -523,12 +623,22 @@ export class ChatApp {
       if (!view) throw new Error('Invalid StartChat response');
       this.wantsNewChat = false;
       this.applyConversation(view, false);
-      if (this.view === 'chat') this.composer.focus();
+      if (this.view === 'chat') this.focusChat();
     } catch (err) {
       this.showError(hubErrorMessage(err, this.t.errorGeneric));
     } finally {
       this.starting = false;
       this.prechatSubmit.disabled = false;
+    }
+  }
+
+  private focusChat(): void {
+    const c = this.conversation;
+    if (c && this.isNoOperator(c) && !this.offlineForm.hidden && this.offlineForm.isConnected) {
+      const firstEmpty = [this.offlineName, this.offlineEmail, this.offlineText].find((f) => !f.value.trim());
+      (firstEmpty ?? this.offlineText).focus();
+    } else {
+      this.composer.focus();
     }
   }
 
@@ -607,9 +717,17 @@ export class ChatApp {
 
   private setView(view: View): void {
     this.view = view;
-    this.loadingView.hidden = view !== 'loading';
-    this.prechatForm.hidden = view !== 'prechat';
-    this.chatView.hidden = view !== 'chat';
+    const views: Array<[HTMLElement, boolean]> = [
+      [this.loadingView, view === 'loading'],
+      [this.prechatForm, view === 'prechat'],
+      [this.chatView, view === 'chat'],
+    ];
+    for (const [node, shown] of views) {
+      node.hidden = !shown;
+      // Attach/detach only on change, so focus is not lost on re-renders.
+      if (shown && node.parentNode !== this.mainEl) this.mainEl.append(node);
+      else if (!shown && node.parentNode) node.remove();
+    }
   }
 
   private fatal(message: string, retry?: () => void): void {
@@ -648,15 +766,121 @@ export class ChatApp {
     this.statusEl.dataset.status = c.status;
     this.endChatBtn.hidden = ended;
     this.endedBox.hidden = !ended;
+    const noOperator = this.isNoOperator(c);
     this.endedText.textContent =
-      c.endedBy === 'visitor' ? t.endedByVisitor
-        : c.endedBy === 'operator' ? t.endedByOperator
-          : c.endedBy === 'system' ? t.endedBySystem
-            : t.endedUnknown;
+      noOperator ? t.noOperator
+        : c.endedBy === 'visitor' ? t.endedByVisitor
+          : c.endedBy === 'operator' ? t.endedByOperator
+            : c.endedBy === 'system' ? t.endedBySystem
+              : t.endedUnknown;
     this.endedBox.dataset.endedBy = c.endedBy ?? '';
+    this.endedBox.dataset.endedReason = c.endedReason ?? '';
+    this.renderQueue(c);
+    this.renderOffline(c, noOperator);
     this.composer.disabled = ended;
     this.sendBtn.disabled = ended;
     this.composerForm.hidden = ended;
+  }
+
+  private isNoOperator(c: Conversation): boolean {
+    return c.status === 'ended' && c.endedReason === ENDED_REASON_NO_OPERATOR;
+  }
+
+  /** Queue position and estimate, shown only while the conversation is queued. */
+  private renderQueue(c: Conversation): void {
+    const q = this.lastQueue;
+    const show = c.status === 'queued' && q !== null && q.conversationId === c.id;
+    this.queueInfo.hidden = !show;
+    this.queuePositionEl.hidden = !show;
+    this.queueEstimateEl.hidden = !show;
+    if (!show) return;
+    const position = formatQueuePosition(this.t, q.position);
+    const estimate = formatQueueEstimate(this.t, q.estimatedWaitSeconds);
+    // Only touch the live region when the text changes.
+    if (this.queuePositionEl.textContent !== position) this.queuePositionEl.textContent = position;
+    if (this.queueEstimateEl.textContent !== estimate) this.queueEstimateEl.textContent = estimate;
+    this.queuePositionEl.dataset.position = String(q.position);
+  }
+
+  /** Offline-message form (or its thank-you) for a conversation ended with "no_operator". */
+  private renderOffline(c: Conversation, noOperator: boolean): void {
+    this.offlineSection.hidden = !noOperator;
+    if (!noOperator) {
+      this.offlineSection.replaceChildren();
+      return;
+    }
+    if (this.offlineFormFor !== c.id) this.prepareOfflineForm(c.id);
+    const sent = this.offlineSent?.conversationId === c.id ? this.offlineSent : null;
+    const node = sent ? this.offlineSentEl : this.offlineForm;
+    if (sent) this.offlineSentEl.textContent = format(this.t.offlineSent, { email: sent.email });
+    this.offlineForm.hidden = !!sent;
+    if (node.parentNode !== this.offlineSection || this.offlineSection.childNodes.length !== 1) {
+      this.offlineSection.replaceChildren(node);
+    }
+  }
+
+  /** Fresh form for a new conversation: name (and email) prefilled from the pre-chat form when known. */
+  private prepareOfflineForm(conversationId: string): void {
+    this.offlineFormFor = conversationId;
+    this.offlineName.value = this.nameInput.value.trim().slice(0, NAME_MAX);
+    this.offlineEmail.value = this.emailInput.value.trim().slice(0, EMAIL_MAX);
+    this.offlineText.value = '';
+    for (const field of ['name', 'email', 'text'] as const) this.setOfflineError(field, null);
+  }
+
+  private setOfflineError(field: OfflineField, message: string | null): void {
+    const p = this.offlineErrors[field];
+    p.textContent = message ?? '';
+    p.hidden = message === null;
+    const input = field === 'name' ? this.offlineName : field === 'email' ? this.offlineEmail : this.offlineText;
+    if (message === null) input.removeAttribute('aria-invalid');
+    else input.setAttribute('aria-invalid', 'true');
+  }
+
+  private validateOffline(): OfflineMessageRequest | null {
+    const t = this.t;
+    const name = this.offlineName.value.trim();
+    const email = this.offlineEmail.value.trim();
+    const text = this.offlineText.value.trim();
+    const errors: Array<[OfflineField, string | null, HTMLElement]> = [
+      ['name', !name ? t.nameRequired : name.length > NAME_MAX ? t.nameTooLong : null, this.offlineName],
+      ['email', !email ? t.emailRequired
+        : email.length > EMAIL_MAX || this.offlineEmail.validity.typeMismatch || !EMAIL_PATTERN.test(email) ? t.emailInvalid
+          : null, this.offlineEmail],
+      ['text', !text ? t.textRequired : text.length > TEXT_MAX ? t.textTooLong : null, this.offlineText],
+    ];
+    let firstInvalid: HTMLElement | null = null;
+    for (const [field, message, input] of errors) {
+      this.setOfflineError(field, message);
+      if (message) firstInvalid ??= input;
+    }
+    if (firstInvalid) {
+      firstInvalid.focus();
+      return null;
+    }
+    return { name, email, text };
+  }
+
+  private async submitOffline(): Promise<void> {
+    const c = this.conversation;
+    const connection = this.connection;
+    if (this.sendingOffline || !c || !this.isNoOperator(c) || !connection) return;
+    const request = this.validateOffline();
+    if (!request) return;
+    this.sendingOffline = true;
+    this.offlineSubmit.disabled = true;
+    this.clearError();
+    try {
+      await connection.invoke<unknown>('LeaveOfflineMessage', request);
+      this.offlineSent = { conversationId: c.id, email: request.email };
+      if (this.conversation?.id === c.id) this.refresh();
+    } catch (err) {
+      // Keep everything typed; the server's reason goes to the error box.
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      this.sendingOffline = false;
+      this.offlineSubmit.disabled = false;
+    }
   }
 
   private resetMessageList(): void {

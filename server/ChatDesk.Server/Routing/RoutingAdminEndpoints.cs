@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Routing;
+
+public sealed record SkillDto(Guid Id, string Key, string Name);
+
+public sealed record CreateSkillRequest(string? Key, string? Name);
+
+public sealed record SkillLevel(string Skill, int Proficiency);
+
+public sealed record OperatorRoutingDto(
+    string Id, string Email, string DisplayName, string Status, int MaxConcurrentChats, IReadOnlyList<SkillLevel> Skills);
+
+public sealed record UpdateOperatorRoutingRequest(int? MaxConcurrentChats, IReadOnlyList<SkillLevel>? Skills);
+
+/// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
+public static partial class RoutingAdminEndpoints
+{
+    public const int MaxCapacity = 50;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex SkillKeyFormat();
+
+    public static IEndpointRouteBuilder MapRoutingAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/admin")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .AddEndpointFilter<AntiforgeryFilter>();
+
+        group.MapGet("/skills", async (ChatDeskDbContext db) =>
+            (await db.Skills.AsNoTracking().OrderBy(s => s.Key).ToListAsync()).Select(s => new SkillDto(s.Id, s.Key, s.Name)));
+
+        group.MapPost("/skills", async (CreateSkillRequest request, ChatDeskDbContext db) =>
+        {
+            var key = request.Key?.Trim() ?? "";
+            var name = request.Name?.Trim() ?? "";
+            if (!SkillKeyFormat().IsMatch(key))
+                return Problem("Invalid skill key", "Use 1 to 64 lower-case letters, digits or dashes, e.g. billing or lang-fr.");
+            if (name.Length is 0 or > 100)
+                return Problem("Invalid skill name", "A skill needs a name of 1 to 100 characters.");
+            if (await db.Skills.AnyAsync(s => s.Key == key))
+                return Results.Problem(title: "Skill already exists", detail: $"A skill with the key '{key}' already exists.", statusCode: StatusCodes.Status409Conflict);
+            var skill = new Skill { Id = Guid.NewGuid(), Key = key, Name = name };
+            db.Skills.Add(skill);
+            await db.SaveChangesAsync();
+            return Results.Created($"/api/admin/skills/{skill.Id}", new SkillDto(skill.Id, skill.Key, skill.Name));
+        });
+
+        group.MapGet("/operators", async (ChatDeskDbContext db) =>
+        {
+            var operatorRole = await db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync();
+            var operators = await db.Users.AsNoTracking()
+                .Where(u => db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRole))
+                .OrderBy(u => u.DisplayName).ToListAsync();
+            var levels = await (from s in db.OperatorSkills join k in db.Skills on s.SkillId equals k.Id select new { s.OperatorId, k.Key, s.Proficiency }).ToListAsync();
+            return operators.Select(u => new OperatorRoutingDto(u.Id, u.Email!, u.DisplayName, u.Status, u.MaxConcurrentChats,
+                levels.Where(l => l.OperatorId == u.Id).OrderBy(l => l.Key).Select(l => new SkillLevel(l.Key, l.Proficiency)).ToList()));
+        });
+
+        group.MapPut("/operators/{id}/routing", async (string id, UpdateOperatorRoutingRequest request, ChatDeskDbContext db, RoutingService routing) =>
+        {
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id);
+            if (user is null)
+                return Results.Problem(title: "Unknown operator", statusCode: StatusCodes.Status404NotFound);
+            if (request.MaxConcurrentChats is { } capacity && capacity is < 1 or > MaxCapacity)
+                return Problem("Invalid capacity", $"The maximum number of concurrent chats must be between 1 and {MaxCapacity}.");
+            var levels = request.Skills ?? [];
+            if (levels.FirstOrDefault(l => l.Proficiency is < 1 or > 5) is { } badLevel)
+                return Problem("Invalid proficiency", $"Proficiency for '{badLevel.Skill}' must be between 1 and 5.");
+            if (levels.GroupBy(l => l.Skill).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+                return Problem("Duplicate skill", $"'{duplicate.Key}' is listed more than once.");
+            var keys = levels.Select(l => l.Skill).ToList();
+            var skills = await db.Skills.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, s => s.Id);
+            var unknown = keys.Where(k => !skills.ContainsKey(k)).ToList();
+            if (unknown.Count > 0)
+                return Problem("Unknown skills", $"No such skill: {string.Join(", ", unknown)}.");
+
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            if (request.MaxConcurrentChats is { } newCapacity)
+                user.MaxConcurrentChats = newCapacity;
+            if (request.Skills is not null)
+            {
+                await db.OperatorSkills.Where(s => s.OperatorId == id).ExecuteDeleteAsync();
+                db.OperatorSkills.AddRange(levels.Select(l => new OperatorSkill { OperatorId = id, SkillId = skills[l.Skill], Proficiency = l.Proficiency }));
+            }
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            await routing.DispatchAsync(); // more capacity or a new skill may let waiting chats through
+            return Results.NoContent();
+        });
+
+        return app;
+    }
+
+    private static IResult Problem(string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+}
