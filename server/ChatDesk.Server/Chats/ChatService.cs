@@ -84,9 +84,10 @@ public sealed class ChatService(
         }
         await db.SaveChangesAsync(cancellationToken);
 
-        await routing.DispatchAsync(cancellationToken);
-        await db.Entry(conversation).ReloadAsync(cancellationToken);
-        return await ToViewAsync(conversation, cancellationToken);
+        await routing.DispatchAsync(cancellationToken: cancellationToken);
+        // Routing worked on its own fresh copy; read back what it decided.
+        var routed = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversation.Id, cancellationToken);
+        return await ToViewAsync(routed, cancellationToken);
     }
 
     public async Task<OfflineMessageCreated> LeaveOfflineMessageAsync(VisitorIdentity visitor, LeaveOfflineMessageRequest? request, CancellationToken cancellationToken = default)
@@ -243,7 +244,8 @@ public sealed class ChatService(
         }
 
         await notifier.ChatEndedAsync(conversation);
-        await routing.DispatchAsync(cancellationToken); // a slot is free, or the queue moved
+        // A slot is free, or a waiting chat left the queue.
+        await routing.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
     }
 
     private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>

@@ -30,7 +30,7 @@ public sealed class PresenceService(
 
         await notifier.OperatorStatusChangedAsync(operatorId, status);
         if (status == OperatorStatus.Online)
-            await routing.DispatchAsync(cancellationToken);
+            await routing.DispatchAsync(cancellationToken: cancellationToken);
     }
 
     public async Task ConnectedAsync(string operatorId, string connectionId, CancellationToken cancellationToken = default)
@@ -43,7 +43,7 @@ public sealed class PresenceService(
         var cameBack = await db.Users.Where(u => u.Id == operatorId && u.DisconnectedAt != null)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisconnectedAt, (DateTimeOffset?)null), cancellationToken);
         if (cameBack > 0)
-            await routing.DispatchAsync(cancellationToken); // eligible again for new chats
+            await routing.DispatchAsync(cancellationToken: cancellationToken); // eligible again for new chats
     }
 
     public async Task DisconnectedAsync(string operatorId, string connectionId, CancellationToken cancellationToken = default)

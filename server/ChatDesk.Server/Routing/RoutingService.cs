@@ -22,9 +22,10 @@ public sealed class RoutingService(
 
     public TimeSpan DisconnectGrace => TimeSpan.FromSeconds(configuration.GetValue("ChatDesk:Routing:DisconnectGraceSeconds", 60));
 
-    public async Task DispatchAsync(CancellationToken cancellationToken = default)
+    /// <param name="queueMoved">A waiting chat left the queue (e.g. the visitor gave up): positions behind it changed.</param>
+    public async Task DispatchAsync(bool queueMoved = false, CancellationToken cancellationToken = default)
     {
-        var outcome = new DispatchOutcome();
+        var outcome = new DispatchOutcome { QueueMoved = queueMoved };
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await LockRoutingAsync(cancellationToken);
@@ -63,6 +64,7 @@ public sealed class RoutingService(
                 .ToListAsync(cancellationToken);
             foreach (var user in expired)
                 await TakeOfflineAsync(user, "disconnected", outcome, cancellationToken);
+            outcome.QueueMoved = expired.Count > 0;
             await db.SaveChangesAsync(cancellationToken); // the requeued chats must be visible to the queue query
 
             await AssignWaitingAsync(outcome, cancellationToken);
@@ -81,7 +83,10 @@ public sealed class RoutingService(
             await LockRoutingAsync(cancellationToken);
             var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
             if (user.Status != OperatorStatus.Offline)
+            {
                 await TakeOfflineAsync(user, reason, outcome, cancellationToken);
+                outcome.QueueMoved = true;
+            }
             await db.SaveChangesAsync(cancellationToken); // the requeued chats must be visible to the queue query
             await AssignWaitingAsync(outcome, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
@@ -145,8 +150,13 @@ public sealed class RoutingService(
         await outcome.NotifyAsync(notifier);
     }
 
-    private Task LockRoutingAsync(CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
+    private async Task LockRoutingAsync(CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
+        // Entities the caller tracked may be stale by now (another node may have changed them):
+        // routing decides only on rows read under the lock.
+        db.ChangeTracker.Clear();
+    }
 
     private async Task AssignWaitingAsync(DispatchOutcome outcome, CancellationToken cancellationToken)
     {
@@ -204,10 +214,13 @@ public sealed class RoutingService(
             var skill = conversation.SkillId ?? Guid.Empty;
             var position = positions[skill] = positions.GetValueOrDefault(skill) + 1;
             var estimate = WaitEstimator.Estimate(position, recentAssignments.GetValueOrDefault(skill), WaitEstimator.Window);
-            outcome.Queued.Add(new QueueNotice(conversation.VisitorId, conversation.Id, position, (int?)estimate?.TotalSeconds));
-
             // Only chat.requested so far: this is the moment it starts waiting.
-            if (conversation.LastEventSequence == 1)
+            var newlyQueued = conversation.LastEventSequence == 1;
+            // Joining the back of the queue moves nobody, so positions are only sent when they change.
+            if (newlyQueued || outcome.QueueMoved || outcome.Assigned.Count > 0)
+                outcome.Queued.Add(new QueueNotice(conversation.VisitorId, conversation.Id, position, (int?)estimate?.TotalSeconds));
+
+            if (newlyQueued)
             {
                 events.Append(db, conversation, EventTypes.ChatQueued, new { skillId = conversation.SkillId, queuePosition = position });
                 var text = estimate is { } wait
@@ -272,6 +285,7 @@ public sealed class RoutingService(
         public List<QueueNotice> Queued { get; } = [];
         public List<(Conversation Conversation, Message Message)> Messages { get; } = [];
         public List<string> StatusChanges { get; } = [];
+        public bool QueueMoved { get; set; }
 
         public async Task NotifyAsync(ChatNotifier notifier)
         {
@@ -283,7 +297,7 @@ public sealed class RoutingService(
                 await notifier.OperatorStatusChangedAsync(operatorId, OperatorStatus.Offline);
             if (Queued.Count > 0)
                 await notifier.QueueUpdatedAsync(Queued);
-            if (Queued.Count > 0 || Assigned.Count > 0)
+            if (Queued.Count > 0 || Assigned.Count > 0 || QueueMoved)
                 await notifier.QueueChangedAsync();
         }
     }

@@ -26,7 +26,10 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string ChatDeskOrigin => $"http://localhost:{Port}";
     public string ConsoleUrl => $"{ChatDeskOrigin}/console/";
-    public string DemoSiteOrigin => $"http://127.0.0.1:{Port}";
+    public string DemoSiteOrigin => DemoSiteOriginOverride ?? $"http://127.0.0.1:{Port}";
+
+    /// <summary>A second node serves the same customer site as the first.</summary>
+    public string? DemoSiteOriginOverride { get; init; }
     public string DemoSiteUrl => $"{DemoSiteOrigin}/demo/";
 
     /// <summary>Shares another host's database: a second server node.</summary>
