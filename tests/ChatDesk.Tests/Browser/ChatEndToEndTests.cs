@@ -7,20 +7,16 @@ namespace ChatDesk.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
 {
+    private BrowserSteps Steps => new(browser, Host);
+
     private static readonly LocatorAssertionsToHaveCountOptions Wait = new() { Timeout = 15_000 };
 
     [Fact]
     public async Task A_visitor_and_an_operator_chat_from_the_widget_to_the_console_and_the_history_survives_a_reload()
     {
-        var operatorPage = await OperatorLoggedInAsync(TestApi.AliceEmail, TestApi.AlicePassword);
-        var visitorPage = await NewPageAsync();
-        await visitorPage.GotoAsync(Host.DemoSiteUrl);
-        var widget = await OpenWidgetAsync(visitorPage);
-
-        await widget.Locator("input[name=name]").FillAsync("Vera Visitor");
-        await widget.Locator("input[name=email]").FillAsync("vera@example.com");
-        await widget.Locator("select[name=topic]").SelectOptionAsync("billing");
-        await widget.Locator("[data-testid=prechat-submit]").ClickAsync();
+        var operatorPage = await Steps.OperatorLoggedInAsync(TestApi.AliceEmail, TestApi.AlicePassword);
+        var visitorPage = await Steps.NewPageAsync();
+        var widget = await Steps.StartWidgetChatAsync(visitorPage, "Vera Visitor", "billing", "vera@example.com");
         await Assertions.Expect(widget.Locator("[data-testid=operator-name]")).ToHaveTextAsync("Alice", new() { Timeout = 15_000 });
 
         await widget.Locator("[data-testid=composer]").FillAsync("Hello, my invoice is wrong");
@@ -30,25 +26,25 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(chatItem).ToHaveCountAsync(1, Wait);
         await chatItem.ClickAsync();
         await Assertions.Expect(operatorPage.Locator("[data-testid=visitor-name]")).ToHaveTextAsync("Vera Visitor");
-        await Assertions.Expect(MessageTexts(operatorPage)).ToHaveTextAsync(["Hello, my invoice is wrong"]);
+        await Assertions.Expect(BrowserSteps.MessageTexts(operatorPage)).ToHaveTextAsync(["Hello, my invoice is wrong"]);
         await operatorPage.Locator("[data-testid=composer]").FillAsync("Let me check that for you.");
         await operatorPage.Locator("[data-testid=send]").ClickAsync();
 
         string[] conversation = ["Hello, my invoice is wrong", "Let me check that for you."];
-        await Assertions.Expect(MessageTexts(widget)).ToHaveTextAsync(conversation);
-        await Assertions.Expect(MessageTexts(operatorPage)).ToHaveTextAsync(conversation);
+        await Assertions.Expect(BrowserSteps.MessageTexts(widget)).ToHaveTextAsync(conversation);
+        await Assertions.Expect(BrowserSteps.MessageTexts(operatorPage)).ToHaveTextAsync(conversation);
         await Assertions.Expect(widget.Locator("[data-testid=message][data-seq='2']")).ToHaveAttributeAsync("data-author", "operator");
 
         await visitorPage.ReloadAsync();
-        widget = await OpenWidgetAsync(visitorPage);
-        await Assertions.Expect(MessageTexts(widget)).ToHaveTextAsync(conversation, new() { Timeout = 15_000 });
+        widget = await BrowserSteps.OpenWidgetAsync(visitorPage);
+        await Assertions.Expect(BrowserSteps.MessageTexts(widget)).ToHaveTextAsync(conversation, new() { Timeout = 15_000 });
 
         await visitorPage.GotoAsync(Host.DemoSiteOrigin + "/demo/pricing");
-        widget = await OpenWidgetAsync(visitorPage);
-        await Assertions.Expect(MessageTexts(widget)).ToHaveTextAsync(conversation, new() { Timeout = 15_000 });
+        widget = await BrowserSteps.OpenWidgetAsync(visitorPage);
+        await Assertions.Expect(BrowserSteps.MessageTexts(widget)).ToHaveTextAsync(conversation, new() { Timeout = 15_000 });
         await widget.Locator("[data-testid=composer]").FillAsync("I am on the pricing page now");
         await widget.Locator("[data-testid=send]").ClickAsync();
-        await Assertions.Expect(MessageTexts(operatorPage)).ToHaveTextAsync([.. conversation, "I am on the pricing page now"]);
+        await Assertions.Expect(BrowserSteps.MessageTexts(operatorPage)).ToHaveTextAsync([.. conversation, "I am on the pricing page now"]);
 
         await operatorPage.Locator("[data-testid=end-chat]").ClickAsync();
         await Assertions.Expect(widget.Locator("[data-testid=chat-ended]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
@@ -59,7 +55,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
     [Fact]
     public async Task Names_and_messages_are_shown_as_text_never_as_markup()
     {
-        var operatorPage = await OperatorLoggedInAsync(TestApi.AliceEmail, TestApi.AlicePassword);
+        var operatorPage = await Steps.OperatorLoggedInAsync(TestApi.AliceEmail, TestApi.AlicePassword);
         const string name = "<img src=x onerror=\"window.__pwned=1\">";
         const string text = "<b>bold?</b><script>window.__pwned=2</script>";
         await StartVisitorChatAsync("visitor", name: name);
@@ -69,7 +65,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(chatItem).ToHaveCountAsync(1, Wait);
         await chatItem.ClickAsync();
         await Assertions.Expect(operatorPage.Locator("[data-testid=visitor-name]")).ToHaveTextAsync(name);
-        await Assertions.Expect(MessageTexts(operatorPage)).ToHaveTextAsync([text]);
+        await Assertions.Expect(BrowserSteps.MessageTexts(operatorPage)).ToHaveTextAsync([text]);
         Assert.Equal(0, await operatorPage.Locator("[data-testid=chat-view] img, [data-testid=chat-view] b").CountAsync());
         Assert.True(await operatorPage.EvaluateAsync<bool>("() => window.__pwned === undefined"));
     }
@@ -77,7 +73,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
     [Fact]
     public async Task The_console_shows_a_clear_error_for_a_wrong_password()
     {
-        var page = await NewPageAsync(locale: "fr-FR");
+        var page = await Steps.NewPageAsync(locale: "fr-FR");
         await page.GotoAsync(Host.ConsoleUrl);
         await page.Locator("input[name=email]").FillAsync(TestApi.AliceEmail);
         await page.Locator("input[name=password]").FillAsync("wrong-password");
@@ -85,46 +81,5 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(page.Locator("[data-testid=login-error]")).ToBeVisibleAsync();
         Assert.Equal("fr", await page.EvaluateAsync<string>("() => document.documentElement.lang"));
         await Assertions.Expect(page.Locator("input[name=email]")).ToHaveValueAsync(TestApi.AliceEmail);
-    }
-
-    internal static ILocator MessageTexts(IPage page) => page.Locator("[data-testid=message] [data-testid=message-text]");
-
-    internal static ILocator MessageTexts(IFrameLocator frame) => frame.Locator("[data-testid=message] [data-testid=message-text]");
-
-    private async Task<IPage> NewPageAsync(string locale = "en-US")
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale });
-        return await context.NewPageAsync();
-    }
-
-    private async Task<IPage> OperatorLoggedInAsync(string email, string password)
-    {
-        var page = await NewPageAsync();
-        await page.GotoAsync(Host.ConsoleUrl);
-        await page.Locator("input[name=email]").FillAsync(email);
-        await page.Locator("input[name=password]").FillAsync(password);
-        await page.Locator("[data-testid=login-submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=connection-status]")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
-        await page.Locator("[data-testid=presence]").SelectOptionAsync("online");
-        await WaitUntilAsync(() => CountAsync(db => db.Users.CountAsync(u => u.Email == email && u.Status == "online")), 1);
-        return page;
-    }
-
-    internal static async Task<IFrameLocator> OpenWidgetAsync(IPage page)
-    {
-        var frame = page.FrameLocator("[data-testid=chatdesk-frame]");
-        var launcher = page.Locator("[data-testid=chatdesk-launcher]");
-        await Assertions.Expect(launcher).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        if (!await page.Locator("[data-testid=chatdesk-frame]").IsVisibleAsync())
-            await launcher.ClickAsync();
-        await Assertions.Expect(frame.Locator("[data-testid=prechat-form]:visible, [data-testid=message-list]:visible").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        return frame;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<int>> probe, int expected)
-    {
-        for (var i = 0; i < 150 && await probe() != expected; i++)
-            await Task.Delay(100);
-        Assert.Equal(expected, await probe());
     }
 }

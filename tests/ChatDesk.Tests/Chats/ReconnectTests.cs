@@ -1,5 +1,4 @@
 using ChatDesk.Server.Chats;
-using ChatDesk.Tests.Browser;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -33,7 +32,7 @@ public sealed class ReconnectTests(BrowserFixture browser) : ChatTestBase
         await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
         var page = await (await browser.Browser.NewContextAsync()).NewPageAsync();
         await page.GotoAsync(Host.DemoSiteUrl);
-        var widget = await ChatEndToEndTests.OpenWidgetAsync(page);
+        var widget = await BrowserSteps.OpenWidgetAsync(page);
         await widget.Locator("input[name=name]").FillAsync("Rita Reconnect");
         await widget.Locator("select[name=topic]").SelectOptionAsync("billing");
         await widget.Locator("[data-testid=prechat-submit]").ClickAsync();
@@ -49,7 +48,7 @@ public sealed class ReconnectTests(BrowserFixture browser) : ChatTestBase
             await Driver.InvokeAsync("alice", "SendMessage", conversationId, TestApi.Message(text));
         proxy.Unblock();
 
-        await Assertions.Expect(ChatEndToEndTests.MessageTexts(widget))
+        await Assertions.Expect(BrowserSteps.MessageTexts(widget))
             .ToHaveTextAsync(["before the cut", "one", "two", "three"], new() { Timeout = 30_000 });
         await Assertions.Expect(widget.Locator("[data-testid=message][data-seq]")).ToHaveCountAsync(4);
     }
