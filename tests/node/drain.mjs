@@ -167,7 +167,7 @@ async function startVisitor(index, node, name) {
     setupTimes.session.push(performance.now() - t);
     phase = "visitor connect";
     const conn = (v.conn = buildConnection(cfg.urls[node], "/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
-    conn.on("ChatAssigned", (notice) => v.notices.push({ conv: notice.conversationId, operatorName: notice.operatorName, at: performance.now() }));
+    conn.on("ChatAssigned", (notice) => { v.notices.push({ conv: notice.conversationId, operatorName: notice.operatorName, at: performance.now() }); });
     conn.on("QueueUpdated", () => { v.queueUpdates++; if (t0) v.queueUpdatesAfterT0++; });
     conn.on("MessageReceived", () => {});
     conn.on("ChatEnded", () => { v.ended = true; });

@@ -17,6 +17,11 @@ public sealed record ChatEndedNotice(Guid ConversationId, string EndedBy);
 
 public sealed record StatusNotice(string Status);
 
+/// <summary>A chat offered to one operator, who accepts or declines before <paramref name="ExpiresAt"/>.</summary>
+public sealed record ChatOffer(Guid ConversationId, string VisitorName, string? Topic, DateTimeOffset ExpiresAt, [property: System.Text.Json.Serialization.JsonIgnore] string OperatorId = "");
+
+public sealed record OfferWithdrawnNotice(Guid ConversationId);
+
 /// <summary>The visitor's place in their skill's queue; no estimate when there is too little data.</summary>
 public sealed record QueueUpdate(Guid ConversationId, int Position, int? EstimatedWaitSeconds);
 
@@ -27,7 +32,7 @@ public sealed record ChatDetail(
     Guid ConversationId, string VisitorName, string? Topic, string Status, DateTimeOffset RequestedAt, MessageDto? LastMessage,
     string? VisitorEmail, string? PageUrl, string? PageTitle, string? Language, IReadOnlyList<MessageDto> Messages);
 
-public sealed record OperatorState(string OperatorId, string DisplayName, string Status, IReadOnlyList<ChatSummary> Chats);
+public sealed record OperatorState(string OperatorId, string DisplayName, string Status, IReadOnlyList<ChatSummary> Chats, IReadOnlyList<ChatOffer> Offers);
 
 public static class ChatMappings
 {

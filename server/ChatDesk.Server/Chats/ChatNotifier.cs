@@ -15,6 +15,8 @@ public interface IOperatorClient
     Task ChatEnded(ChatEndedNotice notice);
     Task StatusChanged(StatusNotice notice);
     Task QueueChanged();
+    Task ChatOffered(ChatOffer offer);
+    Task OfferWithdrawn(OfferWithdrawnNotice notice);
     Task OfflineMessageReceived(OfflineMessageDto message);
 }
 
@@ -58,6 +60,12 @@ public sealed class ChatNotifier(PushBus bus)
         bus.PublishAsync(notices
             .Select(n => Push.ToVisitor(n.VisitorId, nameof(IVisitorClient.QueueUpdated), new QueueUpdate(n.ConversationId, n.Position, n.EstimatedWaitSeconds)))
             .ToList());
+
+    public Task ChatOfferedAsync(ChatOffer offer) =>
+        bus.PublishAsync([Push.ToOperator(offer.OperatorId, nameof(IOperatorClient.ChatOffered), offer)]);
+
+    public Task OfferWithdrawnAsync(string operatorId, Guid conversationId) =>
+        bus.PublishAsync([Push.ToOperator(operatorId, nameof(IOperatorClient.OfferWithdrawn), new OfferWithdrawnNotice(conversationId))]);
 
     public Task QueueChangedAsync() =>
         bus.PublishAsync([Push.ToAllOperators(nameof(IOperatorClient.QueueChanged), null)]);

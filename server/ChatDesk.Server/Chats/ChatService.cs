@@ -46,18 +46,27 @@ public sealed class ChatService(
         if (open is { IsOpen: true })
             return await ToViewAsync(open, cancellationToken);
 
+        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == visitor.SiteId, cancellationToken);
+        var rules = await db.SitePageRules.AsNoTracking().Where(r => r.SiteId == site.Id).Select(r => new PageRule(r.UrlPattern, r.SkillId)).ToListAsync(cancellationToken);
+        var languageSkills = site.RouteByLanguage
+            ? await db.Skills.AsNoTracking().Where(s => s.Key.StartsWith(SkillRequest.LanguageSkillPrefix)).ToDictionaryAsync(s => s.Key, s => s.Id, cancellationToken)
+            : new Dictionary<string, Guid>();
+        var language = Truncate(request.Language?.Trim(), 16);
+
         var conversation = new Conversation
         {
             Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
             SiteId = visitor.SiteId,
             VisitorId = visitor.VisitorId,
             SkillId = topic.SkillId,
+            RequestedSkillIds = [.. SkillRequest.Resolve(topic.SkillId, pageUrl, rules, language, languageSkills, site.RouteByLanguage)],
+            Priority = topic.Priority,
             TopicKey = topic.Key,
             VisitorName = name,
             VisitorEmail = email,
             PageUrl = pageUrl,
             PageTitle = Truncate(request.PageTitle?.Trim(), 300),
-            Language = Truncate(request.Language?.Trim(), 16),
+            Language = language,
             TimeZone = Truncate(request.TimeZone?.Trim(), 64),
             UserAgent = Truncate(userAgent, 512),
             RequestedAt = clock.UtcNowForStorage(),
@@ -65,20 +74,24 @@ public sealed class ChatService(
         db.Conversations.Add(conversation);
         events.Append(db, conversation, EventTypes.ChatRequested, new
         {
-            skillIds = new[] { topic.SkillId },
+            skillIds = conversation.RequestedSkillIds,
             topic = topic.Key,
             pageUrl = conversation.PageUrl,
             userAgent = conversation.UserAgent,
             language = conversation.Language,
         });
-        if (!await routing.AnyOperatorOnlineForAsync(topic.SkillId, cancellationToken))
+
+        var closedReason = site.BusinessHours is { } hours && !hours.IsOpen(conversation.RequestedAt) ? EndedReasons.OutsideHours
+            : !await routing.AnyOperatorOnlineForAsync(conversation.RequestedSkillIds, cancellationToken) ? EndedReasons.NoOperator
+            : null;
+        if (closedReason is not null)
         {
-            // Nobody could ever pick it up now: a missed chat, and the visitor may leave a message.
+            // Nobody could pick it up now: a missed chat, and the visitor may leave a message.
             conversation.Status = ConversationStatus.Ended;
             conversation.EndedAt = conversation.RequestedAt;
             conversation.EndedBy = AuthorKind.System;
-            conversation.EndedReason = EndedReasons.NoOperator;
-            events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy = AuthorKind.System, reason = EndedReasons.NoOperator });
+            conversation.EndedReason = closedReason;
+            events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy = AuthorKind.System, reason = closedReason });
             await db.SaveChangesAsync(cancellationToken);
             return await ToViewAsync(conversation, cancellationToken);
         }
@@ -180,8 +193,12 @@ public sealed class ChatService(
             .ToListAsync(cancellationToken);
 
         var lastMessages = await LastMessagesAsync(chats, cancellationToken);
+        var offers = await db.Conversations.AsNoTracking()
+            .Where(c => c.Status == ConversationStatus.Offered && c.OfferedTo == operatorId)
+            .Select(c => new ChatOffer(c.Id, c.VisitorName, c.TopicKey, c.OfferExpiresAt!.Value, operatorId))
+            .ToListAsync(cancellationToken);
         return new OperatorState(user.Id, user.DisplayName, user.Status,
-            chats.Select(c => c.ToSummary(lastMessages.GetValueOrDefault(c.Id))).ToList());
+            chats.Select(c => c.ToSummary(lastMessages.GetValueOrDefault(c.Id))).ToList(), offers);
     }
 
     public async Task<ChatDetail> GetChatAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
@@ -227,6 +244,7 @@ public sealed class ChatService(
     private async Task EndAsync(Guid conversationId, Func<Conversation, bool> mayEnd, string endedBy, string? operatorId, CancellationToken cancellationToken)
     {
         Conversation conversation;
+        string? offeredTo;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             conversation = await LockConversationAsync(conversationId, cancellationToken);
@@ -235,15 +253,20 @@ public sealed class ChatService(
             if (!conversation.IsOpen)
                 throw new ChatException("This chat has already ended.");
 
+            offeredTo = conversation.Status == ConversationStatus.Offered ? conversation.OfferedTo : null;
             conversation.Status = ConversationStatus.Ended;
             conversation.EndedAt = clock.UtcNowForStorage();
             conversation.EndedBy = endedBy;
+            conversation.OfferedTo = null;
+            conversation.OfferExpiresAt = null;
             events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy, ownerOperatorId = conversation.OperatorId }, operatorId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
         await notifier.ChatEndedAsync(conversation);
+        if (offeredTo is not null)
+            await notifier.OfferWithdrawnAsync(offeredTo, conversation.Id);
         // A slot is free, or a waiting chat left the queue.
         await routing.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
     }

@@ -5,7 +5,18 @@ public sealed class Conversation
     public Guid Id { get; set; }
     public Guid SiteId { get; set; }
     public Guid VisitorId { get; set; }
+    /// <summary>The topic's skill: the queue the chat waits in.</summary>
     public Guid? SkillId { get; set; }
+
+    /// <summary>Every skill the operator needs: topic, page rules, language.</summary>
+    public List<Guid> RequestedSkillIds { get; set; } = [];
+
+    public int Priority { get; set; }
+
+    /// <summary>While offered: the operator who may accept until <see cref="OfferExpiresAt"/>.</summary>
+    public string? OfferedTo { get; set; }
+
+    public DateTimeOffset? OfferExpiresAt { get; set; }
     public string? TopicKey { get; set; }
 
     /// <summary>queued, assigned or ended (see <see cref="ConversationStatus"/>).</summary>
@@ -42,6 +53,7 @@ public sealed class Conversation
 public static class ConversationStatus
 {
     public const string Queued = "queued";
+    public const string Offered = "offered";
     public const string Assigned = "assigned";
     public const string Ended = "ended";
 }

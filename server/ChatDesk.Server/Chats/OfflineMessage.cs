@@ -26,4 +26,5 @@ public sealed record OfflineMessageDto(
 public static class EndedReasons
 {
     public const string NoOperator = "no_operator";
+    public const string OutsideHours = "outside_hours";
 }

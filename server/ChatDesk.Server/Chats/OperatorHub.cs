@@ -40,6 +40,10 @@ public sealed class OperatorHub(ChatService chats, PresenceService presence, Rou
 
     public Task<IReadOnlyList<QueueEntry>> GetQueue() => routing.GetQueueForAsync(OperatorId, Context.ConnectionAborted);
 
+    public Task AcceptOffer(Guid conversationId) => routing.AcceptOfferAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task DeclineOffer(Guid conversationId) => routing.DeclineOfferAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
     public Task TakeChat(Guid conversationId) => routing.TakeAsync(OperatorId, conversationId, Context.ConnectionAborted);
 
     public Task<IReadOnlyList<OfflineMessageDto>> GetOfflineMessages() => chats.GetOfflineMessagesAsync(Context.ConnectionAborted);

@@ -5,6 +5,7 @@ using ChatDesk.Server.Routing;
 using ChatDesk.Server.Widget;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Data;
@@ -19,6 +20,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
 
     public DbSet<Site> Sites => Set<Site>();
     public DbSet<SiteTopic> SiteTopics => Set<SiteTopic>();
+    public DbSet<SitePageRule> SitePageRules => Set<SitePageRule>();
     public DbSet<Skill> Skills => Set<Skill>();
     public DbSet<OperatorSkill> OperatorSkills => Set<OperatorSkill>();
     public DbSet<OperatorConnection> OperatorConnections => Set<OperatorConnection>();
@@ -54,6 +56,17 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.Key).HasMaxLength(64);
             b.Property(s => s.Name).HasMaxLength(200);
             b.Property(s => s.TimeZone).HasMaxLength(64);
+            b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
+            b.Property(s => s.BusinessHours).HasColumnType("jsonb").HasConversion(
+                v => v == null ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+                v => v == null ? null : JsonSerializer.Deserialize<BusinessHours>(v, JsonSerializerOptions.Web));
+        });
+        builder.Entity<SitePageRule>(b =>
+        {
+            b.ToTable("site_page_rules");
+            b.Property(r => r.UrlPattern).HasMaxLength(512);
+            b.HasOne<Site>().WithMany().HasForeignKey(r => r.SiteId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Skill>().WithMany().HasForeignKey(r => r.SkillId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<SiteTopic>(b =>
         {
@@ -106,7 +119,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(c => c.Language).HasMaxLength(16);
             b.Property(c => c.TimeZone).HasMaxLength(64);
             b.Property(c => c.UserAgent).HasMaxLength(512);
-            b.HasIndex(c => new { c.Status, c.RequestedAt });
+            b.HasIndex(c => new { c.Status, c.Priority, c.RequestedAt });
+            b.HasIndex(c => c.OfferedTo);
             b.HasIndex(c => new { c.VisitorId, c.RequestedAt });
             b.HasIndex(c => new { c.OperatorId, c.Status });
             b.HasOne<Site>().WithMany().HasForeignKey(c => c.SiteId);

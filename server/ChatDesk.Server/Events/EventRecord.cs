@@ -24,6 +24,9 @@ public static class EventTypes
 {
     public const string ChatRequested = "chat.requested";
     public const string ChatQueued = "chat.queued";
+    public const string ChatOffered = "chat.offered";
+    public const string ChatOfferDeclined = "chat.offer_declined";
+    public const string ChatOfferTimedOut = "chat.offer_timed_out";
     public const string ChatAssigned = "chat.assigned";
     public const string ChatTransferred = "chat.transferred";
     public const string MessageSent = "message.sent";

@@ -11,20 +11,22 @@ public sealed record OperatorCandidate(
 
 /// <summary>
 /// The routing choice, kept pure so it can be unit-tested and grow: eligible operators are online,
-/// have the requested skill and are under capacity; among them the most proficient wins, then the
-/// least loaded, then the one who waited longest since their last assignment.
+/// have every requested skill and are under capacity; among them the most proficient (summed over
+/// the requested skills) wins, then the least loaded, then the one who waited longest since their
+/// last assignment. Operators who already declined or let the chat's offer time out are skipped.
 /// </summary>
 public static class OperatorChooser
 {
-    public static bool IsEligible(OperatorCandidate candidate, Guid? skillId) =>
+    public static bool IsEligible(OperatorCandidate candidate, IReadOnlyCollection<Guid> skills) =>
         candidate.Status == OperatorStatus.Online
         && candidate.ActiveChats < candidate.MaxConcurrentChats
-        && (skillId is null || candidate.SkillProficiency.ContainsKey(skillId.Value));
+        && skills.All(candidate.SkillProficiency.ContainsKey);
 
-    public static OperatorCandidate? Choose(IEnumerable<OperatorCandidate> candidates, Guid? skillId) =>
+    public static OperatorCandidate? Choose(
+        IEnumerable<OperatorCandidate> candidates, IReadOnlyCollection<Guid> skills, IReadOnlySet<string>? excluded = null) =>
         candidates
-            .Where(c => IsEligible(c, skillId))
-            .OrderByDescending(c => skillId is null ? 0 : c.SkillProficiency[skillId.Value])
+            .Where(c => IsEligible(c, skills) && excluded?.Contains(c.OperatorId) != true)
+            .OrderByDescending(c => skills.Sum(s => c.SkillProficiency[s]))
             .ThenBy(c => c.ActiveChats)
             .ThenBy(c => c.LastAssignedAt ?? DateTimeOffset.MinValue)
             .ThenBy(c => c.OperatorId, StringComparer.Ordinal)

@@ -8,11 +8,14 @@ namespace ChatDesk.Server.Routing;
 
 public sealed record QueueEntry(Guid ConversationId, string VisitorName, string? Topic, DateTimeOffset RequestedAt, int Position);
 
+public sealed record QueueNotice(Guid VisitorId, Guid ConversationId, int Position, int? EstimatedWaitSeconds);
+
 /// <summary>
-/// Assigns waiting chats, first come first served per skill, to eligible operators. Every decision
-/// is taken inside one transaction holding a cluster-wide advisory lock, with the waiting
-/// conversations locked, so two server processes on the same database never give a chat twice nor
-/// push an operator over capacity. No routing state lives in a process's memory.
+/// Assigns (or offers) waiting chats, highest priority then first come first served per skill
+/// queue, to eligible operators. Every decision is taken inside one transaction holding a
+/// cluster-wide advisory lock, with the conversations locked, so two server processes on the same
+/// database never give a chat twice nor push an operator over capacity. No routing state lives in
+/// a process's memory: offers and their deadlines are rows, and every step is an event.
 /// </summary>
 public sealed class RoutingService(
     ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, IConfiguration configuration)
@@ -23,32 +26,29 @@ public sealed class RoutingService(
     public TimeSpan DisconnectGrace => TimeSpan.FromSeconds(configuration.GetValue("ChatDesk:Routing:DisconnectGraceSeconds", 60));
 
     /// <param name="queueMoved">A waiting chat left the queue (e.g. the visitor gave up): positions behind it changed.</param>
-    public async Task DispatchAsync(bool queueMoved = false, CancellationToken cancellationToken = default)
-    {
-        var outcome = new DispatchOutcome { QueueMoved = queueMoved };
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+    public Task DispatchAsync(bool queueMoved = false, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(outcome =>
         {
-            await LockRoutingAsync(cancellationToken);
-            await AssignWaitingAsync(outcome, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await outcome.NotifyAsync(notifier);
-    }
+            outcome.QueueMoved = queueMoved;
+            return Task.CompletedTask;
+        }, cancellationToken);
 
     /// <summary>
-    /// Presence upkeep, run every second by <see cref="RoutingTimers"/> on every node (and by tests
-    /// after moving the clock): forgets connections of dead nodes, starts the grace period of
-    /// operators left without a connection, and takes offline those whose grace has run out,
-    /// putting their open chats back at the head of the queue.
+    /// Timers, run every second by <see cref="RoutingTimers"/> on every node (and by tests after
+    /// moving the clock): expired offers go to the next operator; connections of dead nodes are
+    /// forgotten; operators left without a connection start their grace period, and those whose
+    /// grace has run out go offline with their chats back at the head of the queue.
     /// </summary>
-    public async Task SweepAsync(CancellationToken cancellationToken = default)
-    {
-        var outcome = new DispatchOutcome();
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+    public Task SweepAsync(CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
         {
-            await LockRoutingAsync(cancellationToken);
             var now = clock.UtcNowForStorage();
+            var expiredOffers = await db.Conversations
+                .FromSqlInterpolated($"SELECT * FROM conversations WHERE status = 'offered' AND offer_expires_at <= {now} ORDER BY id FOR UPDATE")
+                .ToListAsync(cancellationToken);
+            foreach (var conversation in expiredOffers)
+                WithdrawOffer(conversation, EventTypes.ChatOfferTimedOut, outcome);
+
             // A node that died closed its database sessions; its connections are gone with it.
             await db.Database.ExecuteSqlRawAsync("""
                 DELETE FROM operator_connections c
@@ -59,140 +59,203 @@ public sealed class RoutingService(
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisconnectedAt, now), cancellationToken);
 
             var deadline = now - DisconnectGrace;
-            var expired = await db.Users
+            var gone = await db.Users
                 .Where(u => u.Status != OperatorStatus.Offline && u.DisconnectedAt <= deadline && !db.OperatorConnections.Any(c => c.OperatorId == u.Id))
                 .ToListAsync(cancellationToken);
-            foreach (var user in expired)
+            foreach (var user in gone)
                 await TakeOfflineAsync(user, "disconnected", outcome, cancellationToken);
-            outcome.QueueMoved = expired.Count > 0;
-            await db.SaveChangesAsync(cancellationToken); // the requeued chats must be visible to the queue query
+            outcome.QueueMoved = expiredOffers.Count > 0 || gone.Count > 0;
+        }, cancellationToken);
 
-            await AssignWaitingAsync(outcome, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await outcome.NotifyAsync(notifier);
-    }
-
-    /// <summary>An operator signs out or goes offline: their chats return to the queue.</summary>
-    public async Task GoOfflineAsync(string operatorId, string reason, CancellationToken cancellationToken = default)
-    {
-        var outcome = new DispatchOutcome();
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+    /// <summary>An operator signs out or goes offline: their chats and offers return to the queue.</summary>
+    public Task GoOfflineAsync(string operatorId, string reason, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
         {
-            await LockRoutingAsync(cancellationToken);
             var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
-            if (user.Status != OperatorStatus.Offline)
-            {
-                await TakeOfflineAsync(user, reason, outcome, cancellationToken);
-                outcome.QueueMoved = true;
-            }
-            await db.SaveChangesAsync(cancellationToken); // the requeued chats must be visible to the queue query
-            await AssignWaitingAsync(outcome, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await outcome.NotifyAsync(notifier);
-    }
+            if (user.Status == OperatorStatus.Offline)
+                return;
+            await TakeOfflineAsync(user, reason, outcome, cancellationToken);
+            outcome.QueueMoved = true;
+        }, cancellationToken);
 
-    /// <summary>Is anyone online (and connected) who could take a chat needing this skill?</summary>
-    public async Task<bool> AnyOperatorOnlineForAsync(Guid? skillId, CancellationToken cancellationToken = default)
+    /// <summary>Manual pick-up: an operator (online or away) takes a waiting chat they are eligible for.</summary>
+    public Task TakeAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
+        {
+            var conversation = await LockConversationAsync(conversationId, cancellationToken);
+            if (conversation.Status != ConversationStatus.Queued)
+                throw new ChatException("This chat is no longer waiting.");
+            var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
+            if (user.Status == OperatorStatus.Offline)
+                throw new ChatException("Go online or away to take chats.");
+            var skills = await db.OperatorSkills.Where(s => s.OperatorId == operatorId).Select(s => s.SkillId).ToListAsync(cancellationToken);
+            if (!conversation.RequestedSkillIds.All(skills.Contains))
+                throw new ChatException("You do not have the skill this chat needs.");
+            if (await ActiveChatsAsync(operatorId, cancellationToken) >= user.MaxConcurrentChats)
+                throw new ChatException("You already have as many chats as you can take.");
+            Assign(conversation, user, outcome, how: "manual");
+            outcome.QueueMoved = true;
+        }, cancellationToken);
+
+    public Task AcceptOfferAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
+        {
+            var conversation = await LockOfferAsync(operatorId, conversationId, cancellationToken);
+            var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
+            conversation.OfferedTo = null;
+            conversation.OfferExpiresAt = null;
+            Assign(conversation, user, outcome, how: "offer");
+        }, cancellationToken);
+
+    public Task DeclineOfferAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
+        {
+            var conversation = await LockOfferAsync(operatorId, conversationId, cancellationToken);
+            WithdrawOffer(conversation, EventTypes.ChatOfferDeclined, outcome);
+        }, cancellationToken);
+
+    /// <summary>Is anyone online (and connected) who has every one of these skills?</summary>
+    public async Task<bool> AnyOperatorOnlineForAsync(IReadOnlyCollection<Guid> skills, CancellationToken cancellationToken = default)
     {
-        var operatorRoleId = await db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync(cancellationToken);
-        return await db.Users.AnyAsync(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null
-            && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId)
-            && (skillId == null || db.OperatorSkills.Any(s => s.OperatorId == u.Id && s.SkillId == skillId)), cancellationToken);
+        var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
+        var online = await db.Users
+            .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
+            .Select(u => u.Id).ToListAsync(cancellationToken);
+        var levels = await db.OperatorSkills.Where(s => online.Contains(s.OperatorId) && skills.Contains(s.SkillId)).ToListAsync(cancellationToken);
+        return online.Any(id => skills.All(skill => levels.Any(l => l.OperatorId == id && l.SkillId == skill)));
     }
 
     /// <summary>The waiting chats an operator may take, with their place in their skill's queue.</summary>
     public async Task<IReadOnlyList<QueueEntry>> GetQueueForAsync(string operatorId, CancellationToken cancellationToken = default)
     {
         var skills = await db.OperatorSkills.Where(s => s.OperatorId == operatorId).Select(s => s.SkillId).ToListAsync(cancellationToken);
-        var waiting = await db.Conversations.AsNoTracking()
-            .Where(c => c.Status == ConversationStatus.Queued)
-            .OrderBy(c => c.RequestedAt).ThenBy(c => c.Id)
-            .Select(c => new { c.Id, c.VisitorName, c.TopicKey, c.RequestedAt, c.SkillId })
-            .ToListAsync(cancellationToken);
-        return waiting
-            .Select(c => new { c, Position = waiting.Count(o => o.SkillId == c.SkillId && (o.RequestedAt < c.RequestedAt || (o.RequestedAt == c.RequestedAt && o.Id.CompareTo(c.Id) < 0))) + 1 })
-            .Where(x => x.c.SkillId is null || skills.Contains(x.c.SkillId.Value))
-            .Select(x => new QueueEntry(x.c.Id, x.c.VisitorName, x.c.TopicKey, x.c.RequestedAt, x.Position))
-            .ToList();
+        var waiting = await QueueOrder(db.Conversations.AsNoTracking().Where(c => c.Status == ConversationStatus.Queued)).ToListAsync(cancellationToken);
+        var positions = new Dictionary<Guid, int>();
+        var entries = new List<QueueEntry>();
+        foreach (var conversation in waiting)
+        {
+            var position = positions[conversation.SkillId ?? Guid.Empty] = positions.GetValueOrDefault(conversation.SkillId ?? Guid.Empty) + 1;
+            if (conversation.RequestedSkillIds.All(skills.Contains))
+                entries.Add(new QueueEntry(conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.RequestedAt, position));
+        }
+        return entries;
     }
 
-    /// <summary>Manual pick-up: an operator takes a waiting chat they are eligible for.</summary>
-    public async Task TakeAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
+    private static IQueryable<Conversation> QueueOrder(IQueryable<Conversation> conversations) =>
+        conversations.OrderByDescending(c => c.Priority).ThenBy(c => c.RequestedAt).ThenBy(c => c.Id);
+
+    /// <summary>
+    /// Runs <paramref name="decide"/> and then fills free capacity, in one transaction under the
+    /// routing lock; clients are told once it is committed.
+    /// </summary>
+    private async Task InRoutingTransactionAsync(Func<DispatchOutcome, Task> decide, CancellationToken cancellationToken)
     {
         var outcome = new DispatchOutcome();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await LockRoutingAsync(cancellationToken);
-            var conversation = await db.Conversations
-                .FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE")
-                .SingleOrDefaultAsync(cancellationToken)
-                ?? throw new ChatException("Unknown conversation.");
-            if (conversation.Status != ConversationStatus.Queued)
-                throw new ChatException("This chat is no longer waiting.");
-            // Manual pick-up works when away too: away only stops automatic assignment.
-            var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
-            if (user.Status == OperatorStatus.Offline)
-                throw new ChatException("Go online or away to take chats.");
-            if (conversation.SkillId is { } skill && !await db.OperatorSkills.AnyAsync(s => s.OperatorId == operatorId && s.SkillId == skill, cancellationToken))
-                throw new ChatException("You do not have the skill this chat needs.");
-            var active = await db.Conversations.CountAsync(c => c.OperatorId == operatorId && c.Status == ConversationStatus.Assigned, cancellationToken);
-            if (active >= user.MaxConcurrentChats)
-                throw new ChatException("You already have as many chats as you can take.");
-
-            Assign(conversation, user, outcome, manual: true);
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
+            // Entities the caller tracked may be stale by now (another node may have changed them):
+            // routing decides only on rows read under the lock.
+            db.ChangeTracker.Clear();
+            await decide(outcome);
+            await db.SaveChangesAsync(cancellationToken); // what was requeued must be visible to the queue query
+            await AssignWaitingAsync(outcome, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         await outcome.NotifyAsync(notifier);
     }
 
-    private async Task LockRoutingAsync(CancellationToken cancellationToken)
-    {
-        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
-        // Entities the caller tracked may be stale by now (another node may have changed them):
-        // routing decides only on rows read under the lock.
-        db.ChangeTracker.Clear();
-    }
-
     private async Task AssignWaitingAsync(DispatchOutcome outcome, CancellationToken cancellationToken)
     {
         // Locked so that a message appended meanwhile waits instead of racing on the sequences.
         var waiting = await db.Conversations
-            .FromSqlRaw($"SELECT * FROM conversations WHERE status = 'queued' ORDER BY requested_at, id LIMIT {BatchSize} FOR UPDATE")
+            .FromSqlRaw($"SELECT * FROM conversations WHERE status = 'queued' ORDER BY priority DESC, requested_at, id LIMIT {BatchSize} FOR UPDATE")
             .ToListAsync(cancellationToken);
         if (waiting.Count == 0)
             return;
 
         var candidates = await LoadCandidatesAsync(cancellationToken);
         var operators = await db.Users.Where(u => candidates.Keys.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        var siteIds = waiting.Select(c => c.SiteId).Distinct().ToList();
+        var sites = await db.Sites.AsNoTracking().Where(s => siteIds.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => (s.OfferMode, s.RingTimeoutSeconds), cancellationToken);
+        var excluded = await OfferRefusalsAsync(waiting.Select(c => c.Id).ToList(), cancellationToken);
+
         var stillWaiting = new List<Conversation>();
         foreach (var conversation in waiting)
         {
-            var chosen = OperatorChooser.Choose(candidates.Values, conversation.SkillId);
+            var chosen = OperatorChooser.Choose(candidates.Values, conversation.RequestedSkillIds, excluded.GetValueOrDefault(conversation.Id));
             if (chosen is null)
             {
                 stillWaiting.Add(conversation);
                 continue;
             }
+            // An offer holds a slot too, so an operator is never offered more than they can take.
             candidates[chosen.OperatorId] = chosen with { ActiveChats = chosen.ActiveChats + 1, LastAssignedAt = clock.UtcNowForStorage() };
-            Assign(conversation, operators[chosen.OperatorId], outcome, manual: false);
+            var (offerMode, ringTimeoutSeconds) = sites[conversation.SiteId];
+            if (offerMode)
+                Offer(conversation, operators[chosen.OperatorId], TimeSpan.FromSeconds(ringTimeoutSeconds), outcome);
+            else
+                Assign(conversation, operators[chosen.OperatorId], outcome, how: "auto");
         }
         await ReportQueueAsync(stillWaiting, outcome, cancellationToken);
     }
 
-    private void Assign(Conversation conversation, ApplicationUser user, DispatchOutcome outcome, bool manual)
+    private void Assign(Conversation conversation, ApplicationUser user, DispatchOutcome outcome, string how)
     {
         var now = clock.UtcNowForStorage();
         conversation.Status = ConversationStatus.Assigned;
         conversation.OperatorId = user.Id;
         conversation.AssignedAt ??= now;
         user.LastAssignedAt = now;
-        events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = user.Id, manual }, user.Id);
+        events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = user.Id, how }, user.Id);
         outcome.Assigned.Add((conversation, user.DisplayName));
+    }
+
+    private void Offer(Conversation conversation, ApplicationUser user, TimeSpan ringTimeout, DispatchOutcome outcome)
+    {
+        conversation.Status = ConversationStatus.Offered;
+        conversation.OfferedTo = user.Id;
+        conversation.OfferExpiresAt = clock.UtcNowForStorage() + ringTimeout;
+        user.LastAssignedAt = clock.UtcNowForStorage();
+        events.Append(db, conversation, EventTypes.ChatOffered, new { operatorId = user.Id, expiresAt = conversation.OfferExpiresAt }, user.Id);
+        outcome.Offers.Add(new ChatOffer(conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.OfferExpiresAt.Value, user.Id));
+    }
+
+    /// <summary>A declined or timed-out offer: the chat waits again, and will be offered to someone else.</summary>
+    private void WithdrawOffer(Conversation conversation, string eventType, DispatchOutcome outcome)
+    {
+        var operatorId = conversation.OfferedTo!;
+        conversation.Status = ConversationStatus.Queued;
+        conversation.OfferedTo = null;
+        conversation.OfferExpiresAt = null;
+        events.Append(db, conversation, eventType, new { operatorId }, operatorId);
+        outcome.Withdrawn.Add((operatorId, conversation.Id));
+    }
+
+    private async Task<Conversation> LockOfferAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await LockConversationAsync(conversationId, cancellationToken);
+        if (conversation.Status != ConversationStatus.Offered || conversation.OfferedTo != operatorId || conversation.OfferExpiresAt <= clock.UtcNowForStorage())
+            throw new ChatException("This offer has expired or is not yours.");
+        return conversation;
+    }
+
+    private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        await db.Conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
+        ?? throw new ChatException("Unknown conversation.");
+
+    /// <summary>Operators who declined, or let time out, an offer of each of these chats.</summary>
+    private async Task<Dictionary<Guid, IReadOnlySet<string>>> OfferRefusalsAsync(List<Guid> conversationIds, CancellationToken cancellationToken)
+    {
+        var refusals = await db.Events.AsNoTracking()
+            .Where(e => e.ConversationId != null && conversationIds.Contains(e.ConversationId.Value)
+                && (e.Type == EventTypes.ChatOfferDeclined || e.Type == EventTypes.ChatOfferTimedOut))
+            .Select(e => new { ConversationId = e.ConversationId!.Value, e.OperatorId })
+            .ToListAsync(cancellationToken);
+        return refusals.GroupBy(r => r.ConversationId)
+            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(r => r.OperatorId!).ToHashSet());
     }
 
     /// <summary>Queue positions and wait estimates for the chats still waiting; a first-time wait gets an automated notice.</summary>
@@ -200,8 +263,7 @@ public sealed class RoutingService(
     {
         if (stillWaiting.Count == 0)
             return;
-        var now = clock.UtcNowForStorage();
-        var since = now - WaitEstimator.Window;
+        var since = clock.UtcNowForStorage() - WaitEstimator.Window;
         var recentAssignments = await db.Conversations
             .Where(c => c.AssignedAt >= since)
             .GroupBy(c => c.SkillId)
@@ -217,7 +279,7 @@ public sealed class RoutingService(
             // Only chat.requested so far: this is the moment it starts waiting.
             var newlyQueued = conversation.LastEventSequence == 1;
             // Joining the back of the queue moves nobody, so positions are only sent when they change.
-            if (newlyQueued || outcome.QueueMoved || outcome.Assigned.Count > 0)
+            if (newlyQueued || outcome.QueueMoved || outcome.Assigned.Count > 0 || outcome.Offers.Count > 0)
                 outcome.Queued.Add(new QueueNotice(conversation.VisitorId, conversation.Id, position, (int?)estimate?.TotalSeconds));
 
             if (newlyQueued)
@@ -239,11 +301,16 @@ public sealed class RoutingService(
         events.AppendOperatorEvent(db, EventTypes.OperatorStatusChanged, user.Id, new { status = OperatorStatus.Offline, previous, reason });
         outcome.StatusChanges.Add(user.Id);
 
-        var open = await db.Conversations
-            .FromSqlInterpolated($"SELECT * FROM conversations WHERE operator_id = {user.Id} AND status = 'assigned' ORDER BY id FOR UPDATE")
+        var held = await db.Conversations
+            .FromSqlInterpolated($"SELECT * FROM conversations WHERE (operator_id = {user.Id} AND status = 'assigned') OR (offered_to = {user.Id} AND status = 'offered') ORDER BY id FOR UPDATE")
             .ToListAsync(cancellationToken);
-        foreach (var conversation in open)
+        foreach (var conversation in held)
         {
+            if (conversation.Status == ConversationStatus.Offered)
+            {
+                WithdrawOffer(conversation, EventTypes.ChatOfferTimedOut, outcome);
+                continue;
+            }
             conversation.Status = ConversationStatus.Queued;
             conversation.OperatorId = null;
             events.Append(db, conversation, EventTypes.ChatTransferred,
@@ -253,9 +320,16 @@ public sealed class RoutingService(
         }
     }
 
+    private Task<int> ActiveChatsAsync(string operatorId, CancellationToken cancellationToken) =>
+        db.Conversations.CountAsync(c => (c.OperatorId == operatorId && c.Status == ConversationStatus.Assigned)
+            || (c.OfferedTo == operatorId && c.Status == ConversationStatus.Offered), cancellationToken);
+
+    private Task<string> OperatorRoleIdAsync(CancellationToken cancellationToken) =>
+        db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync(cancellationToken);
+
     private async Task<Dictionary<string, OperatorCandidate>> LoadCandidatesAsync(CancellationToken cancellationToken)
     {
-        var operatorRoleId = await db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync(cancellationToken);
+        var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
         // Operators inside a disconnect grace period keep their chats but get no new ones.
         var online = await db.Users
             .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null
@@ -264,11 +338,12 @@ public sealed class RoutingService(
             .ToListAsync(cancellationToken);
         var ids = online.Select(o => o.Id).ToList();
         var skills = await db.OperatorSkills.Where(s => ids.Contains(s.OperatorId)).ToListAsync(cancellationToken);
-        var active = await db.Conversations
-            .Where(c => c.Status == ConversationStatus.Assigned && c.OperatorId != null && ids.Contains(c.OperatorId))
-            .GroupBy(c => c.OperatorId!)
-            .Select(g => new { OperatorId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.OperatorId, g => g.Count, cancellationToken);
+        var held = await db.Conversations
+            .Where(c => (c.Status == ConversationStatus.Assigned && ids.Contains(c.OperatorId!))
+                || (c.Status == ConversationStatus.Offered && ids.Contains(c.OfferedTo!)))
+            .Select(c => c.Status == ConversationStatus.Assigned ? c.OperatorId! : c.OfferedTo!)
+            .ToListAsync(cancellationToken);
+        var active = held.GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
 
         return online.ToDictionary(
             o => o.Id,
@@ -282,6 +357,8 @@ public sealed class RoutingService(
     private sealed class DispatchOutcome
     {
         public List<(Conversation Conversation, string OperatorName)> Assigned { get; } = [];
+        public List<ChatOffer> Offers { get; } = [];
+        public List<(string OperatorId, Guid ConversationId)> Withdrawn { get; } = [];
         public List<QueueNotice> Queued { get; } = [];
         public List<(Conversation Conversation, Message Message)> Messages { get; } = [];
         public List<string> StatusChanges { get; } = [];
@@ -291,16 +368,18 @@ public sealed class RoutingService(
         {
             foreach (var (conversation, message) in Messages)
                 await notifier.MessageSentAsync(conversation.VisitorId, conversation.OperatorId, message.ToDto());
+            foreach (var (operatorId, conversationId) in Withdrawn)
+                await notifier.OfferWithdrawnAsync(operatorId, conversationId);
+            foreach (var offer in Offers)
+                await notifier.ChatOfferedAsync(offer);
             foreach (var (conversation, operatorName) in Assigned)
                 await notifier.ChatAssignedAsync(conversation, operatorName);
             foreach (var operatorId in StatusChanges)
                 await notifier.OperatorStatusChangedAsync(operatorId, OperatorStatus.Offline);
             if (Queued.Count > 0)
                 await notifier.QueueUpdatedAsync(Queued);
-            if (Queued.Count > 0 || Assigned.Count > 0 || QueueMoved)
+            if (Queued.Count > 0 || Assigned.Count > 0 || Offers.Count > 0 || QueueMoved)
                 await notifier.QueueChangedAsync();
         }
     }
 }
-
-public sealed record QueueNotice(Guid VisitorId, Guid ConversationId, int Position, int? EstimatedWaitSeconds);

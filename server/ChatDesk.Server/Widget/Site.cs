@@ -13,6 +13,17 @@ public sealed class Site
     public string TimeZone { get; set; } = "UTC";
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Offer each chat to one operator who accepts or declines, instead of assigning it.</summary>
+    public bool OfferMode { get; set; }
+
+    public int RingTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Ask for the visitor's language skill (lang-xx) too.</summary>
+    public bool RouteByLanguage { get; set; }
+
+    /// <summary>Null: always open.</summary>
+    public Routing.BusinessHours? BusinessHours { get; set; }
+
     public bool AllowsOrigin(string? origin) =>
         origin is not null && AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 }
@@ -28,6 +39,9 @@ public sealed class SiteTopic
     public required string LabelFr { get; set; }
     public int SortOrder { get; set; }
 
+    /// <summary>Chats on a higher-priority topic jump ahead of lower ones in the queue.</summary>
+    public int Priority { get; set; }
+
     public string Label(string? language) => language == "fr" ? LabelFr : LabelEn;
 }
 
@@ -36,4 +50,12 @@ public sealed class Visitor
     public Guid Id { get; set; }
     public Guid SiteId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class SitePageRule
+{
+    public Guid Id { get; set; }
+    public Guid SiteId { get; set; }
+    public required string UrlPattern { get; set; }
+    public Guid SkillId { get; set; }
 }
