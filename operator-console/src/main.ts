@@ -4,6 +4,7 @@ import { createChats } from './chats';
 import { manageConnection } from './connection';
 import { detectLanguage, setLanguage, t, type MessageKey } from './i18n';
 import { createOfflineMessages } from './offline-messages';
+import { createOffers } from './offers';
 import { createPresence } from './presence';
 import { createQueue } from './queue';
 import type { Me } from './shared/contract';
@@ -11,7 +12,7 @@ import { el } from './shared/dom';
 import { createOperatorConnection, typedHub } from './shared/hub';
 import { createTitleCounter } from './shared/titleCounter';
 
-/** Wires the features together: auth -> workspace (header, presence, connection, chats, queue, offline messages). */
+/** Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue, offline messages). */
 
 const root = document.getElementById('app') ?? document.body;
 setLanguage(detectLanguage(navigator.language));
@@ -32,6 +33,7 @@ function showWorkspace(me: Me): void {
   const presence = createPresence(hub);
   const chats = createChats(hub, { onActivity: () => titleCounter.bump() });
   const queue = createQueue(hub);
+  const offers = createOffers(hub, { onNew: () => titleCounter.bump() });
   const offlineMessages = createOfflineMessages(hub, { onNew: () => titleCounter.bump() });
   const operatorName = el('span', { className: 'operator-name', testId: 'operator-name', text: me.displayName });
 
@@ -42,13 +44,14 @@ function showWorkspace(me: Me): void {
     await managed.stop();
     chats.dispose();
     queue.dispose();
+    offers.dispose();
     titleCounter.dispose();
     showLogin(reason, me.email);
   };
 
   const resume = async () => {
     try {
-      const state = await hub.invoke('GetState');
+      const state = await offers.sync(() => hub.invoke('GetState'));
       operatorName.textContent = state.displayName;
       presence.applyStatus(state.status);
       await chats.sync(state.chats);
@@ -100,7 +103,7 @@ function showWorkspace(me: Me): void {
     managed.indicator,
     logoutButton,
   );
-  const left = el('div', { className: 'left-column' }, chats.sidebar, queue.element);
+  const left = el('div', { className: 'left-column' }, offers.element, chats.sidebar, queue.element);
   const right = el('aside', { className: 'right-column' }, offlineMessages.element);
   root.replaceChildren(el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, left, chats.pane, right)));
   managed.start();

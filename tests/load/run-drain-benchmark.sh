@@ -60,9 +60,10 @@ stop_samplers() { # the sampler loops end at their next turn once the stop file 
   touch "$stop_file"
   for pid in "${sampler_pids[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   done
   sampler_pids=()
+  return 0
 }
 
 cleanup() {
@@ -192,24 +193,28 @@ rm -f "$phase_file" "$json_file" "$stop_file"
 : >"$sampler_log"
 : >"$pg_sampler_log"
 clk=$(getconf CLK_TCK)
-ticks() { # sum of utime+stime (clock ticks) of the given pids
-  local total=0 p rest
+ticks() { # sum of utime+stime (clock ticks) of the given pids into $tick_sum; bash builtins only
+  local p line
+  tick_sum=0
   for p in "$@"; do
-    rest=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
-    set -- $rest
-    total=$((total + ${12} + ${13}))
+    { read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
+    set -- ${line##*) }
+    tick_sum=$((tick_sum + ${12} + ${13}))
   done
-  echo "$total"
 }
 (
+  # Few process spawns per turn: on a busy machine every fork makes the turn slower.
   set +eu
   while [ ! -e "$stop_file" ]; do
-    ts=$(date +%s.%N)
-    postmaster=$(head -n 1 "$pg_dir/postmaster.pid" 2>/dev/null || true)
-    pg_pids="$postmaster $(pgrep -P "$postmaster" 2>/dev/null | tr '\n' ' ')"
-    node_pids=$(pgrep -f "drain.mjs --url-a $url_a" 2>/dev/null | tr '\n' ' ')
+    ts=$EPOCHREALTIME
+    read -r postmaster 2>/dev/null <"$pg_dir/postmaster.pid"
+    node_pid=$(sed -n 's/^node_pid=//p' "$phase_file" 2>/dev/null)
+    ticks "$pid_a"; a=$tick_sum
+    ticks "$pid_b"; b=$tick_sum
+    ticks $node_pid; c=$tick_sum
+    ticks "$postmaster" $(pgrep -P "$postmaster" 2>/dev/null); p=$tick_sum
     read -r _ u n sy idle iow irq sirq steal _ </proc/stat
-    echo "ticks $ts A $(ticks "$pid_a") B $(ticks "$pid_b") postgres $(ticks $pg_pids) node $(ticks $node_pids) busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
+    echo "ticks $ts A $a B $b postgres $p node $c busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
     sleep 0.5
   done
 ) &
@@ -218,7 +223,7 @@ sampler_pids+=($!)
   set +eu
   while [ ! -e "$stop_file" ]; do
     # Every row carries the sample's own tag (its epoch time), which groups the rows of one sample.
-    ts=$(date +%s.%N)
+    ts=$EPOCHREALTIME
     echo "SELECT 'pg', $ts, coalesce(state,'-'), coalesce(wait_event_type,'-') || ':' || coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() GROUP BY 3,4;"
     echo "SELECT 'db', $ts, xact_commit, xact_rollback, tup_inserted, tup_updated FROM pg_stat_database WHERE datname='chatdesk';"
     echo "SELECT 'lock', $ts, wait_event, regexp_replace(left(query, 70), '\s+', ' ', 'g') FROM pg_stat_activity WHERE datname='chatdesk' AND wait_event_type = 'Lock';"

@@ -202,15 +202,16 @@ function percentiles(values) {
 }
 const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 const fmt = (s) => (s.count ? `p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.count})` : "n/a");
-const phases = {};
+const phases = { node_pid: process.pid };
 function phase(name) {
-  phases[name] = Date.now() / 1000;
-  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, Object.entries(phases).map(([k, v]) => `${k}=${v.toFixed(3)}\n`).join(""));
+  phases[name] = (Date.now() / 1000).toFixed(3);
+  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, Object.entries(phases).map(([k, v]) => `${k}=${v}\n`).join(""));
 }
 
 // ---- Main -----------------------------------------------------------------------------------------
 async function main() {
   const started = performance.now();
+  phase("start");
   log(`nodes ${cfg.urls.join(" + ")}: ${cfg.chats} chats, ${cfg.operators} drain operators, visitor batch ${cfg.batch}`);
 
   // 1. Sentinel online on node A, and one visitor takes its single slot.

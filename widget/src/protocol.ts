@@ -21,13 +21,20 @@ export interface ConversationView {
   status: ConversationStatus;
   operatorName: string | null;
   endedBy: EndedBy | null;
-  /** Why the conversation ended, e.g. "no_operator" (null when unknown or still open). */
+  /** Why the conversation ended, e.g. "no_operator", "outside_hours" (null when unknown or still open). */
   endedReason: string | null;
   messages: MessageDto[];
 }
 
 /** StartChat ended at once because nobody can take it: the widget offers the offline-message form. */
 export const ENDED_REASON_NO_OPERATOR = 'no_operator';
+/** StartChat ended at once because the site is outside its business hours: same offline-message form. */
+export const ENDED_REASON_OUTSIDE_HOURS = 'outside_hours';
+
+/** Ended reasons for which the widget offers the offline-message form. */
+export function offersOfflineMessage(endedReason: string | null): boolean {
+  return endedReason === ENDED_REASON_NO_OPERATOR || endedReason === ENDED_REASON_OUTSIDE_HOURS;
+}
 
 export interface Topic {
   key: string;

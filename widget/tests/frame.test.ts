@@ -592,6 +592,48 @@ describe('chat frame: queue position and offline messages', () => {
     expect($('form[data-testid="offline-form"]')).toBeNull();
   });
 
+  it('outside business hours: shows the closed notice and the same offline form, which submits LeaveOfflineMessage', async () => {
+    const outsideHours = { ...noOperator, endedReason: 'outside_hours' };
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') return outsideHours;
+      if (method === 'LeaveOfflineMessage') return { id: 'o1' };
+      return [];
+    };
+    await startApp();
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+
+    expect(t.outsideHours).toBe("We are closed right now. Leave us a message and we'll get back to you by email.");
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.outsideHours);
+    expect($('[data-testid="chat-ended"]')?.textContent).not.toContain(t.noOperator);
+    expect(visible('form[data-testid="offline-form"]')).toBe(true);
+    expect(visible('textarea[data-testid="composer"]')).toBe(false);
+    expect(offline('input[name="name"]').value).toBe('Zoé');
+
+    offline('input[name="email"]').value = 'zoe@example.com';
+    offline('textarea[name="text"]').value = 'Are you open on Sunday?';
+    offline('button[data-testid="offline-submit"]').click();
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'LeaveOfflineMessage')).toEqual([
+      ['LeaveOfflineMessage', [{ name: 'Zoé', email: 'zoe@example.com', text: 'Are you open on Sunday?' }]],
+    ]);
+    expect(visible('[data-testid="offline-sent"]')).toBe(true);
+
+    // Also after a reload (GetConversation), here in French.
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...outsideHours, conversationId: 'c3' } : []);
+    const container = document.createElement('div');
+    document.body.replaceChildren(container);
+    new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'fr', t: getMessages('fr') }).start();
+    await flush();
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(
+      'Nous sommes fermés pour le moment. Laissez-nous un message et nous vous répondrons par e-mail.',
+    );
+    expect(visible('form[data-testid="offline-form"]')).toBe(true);
+  });
+
   it('renders system and automated messages as centered notices', async () => {
     hub.handler = async (method) =>
       method === 'GetConversation'

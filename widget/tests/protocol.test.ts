@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto, toQueueUpdated } from '../src/protocol';
+import { offersOfflineMessage, parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto, toQueueUpdated } from '../src/protocol';
 
 describe('protocol guards', () => {
   it('accepts only known chatdesk: messages', () => {
@@ -48,6 +48,13 @@ describe('protocol guards', () => {
     expect(toConversationView({ ...base, endedReason: 'no_operator' })?.endedReason).toBe('no_operator');
     expect(toConversationView(base)?.endedReason).toBeNull();
     expect(toConversationView({ ...base, endedReason: 5 })?.endedReason).toBeNull();
+  });
+
+  it('offers the offline-message form for no_operator and outside_hours only', () => {
+    expect(offersOfflineMessage('no_operator')).toBe(true);
+    expect(offersOfflineMessage('outside_hours')).toBe(true);
+    expect(offersOfflineMessage('visitor_left')).toBe(false);
+    expect(offersOfflineMessage(null)).toBe(false);
   });
 
   it('validates QueueUpdated', () => {

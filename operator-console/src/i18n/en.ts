@@ -88,6 +88,19 @@ export const en = {
   'offline.handled': 'Handled',
   'offline.markFailed': 'Could not mark the message as handled.',
   'offline.loadFailed': 'Could not load the offline messages.',
+
+  'offers.heading': 'Incoming chats',
+  'offers.count': '{count} offered to you',
+  'offers.noTopic': 'No topic',
+  'offers.countdown': '{seconds} s left',
+  'offers.accept': 'Accept',
+  'offers.accepting': 'Accepting…',
+  'offers.acceptLabel': 'Accept the chat with {name}',
+  'offers.decline': 'Decline',
+  'offers.declining': 'Declining…',
+  'offers.declineLabel': 'Decline the chat with {name}',
+  'offers.acceptFailed': 'Could not accept the chat. Check your connection and try again.',
+  'offers.declineFailed': 'Could not decline the chat. Check your connection and try again.',
 };
 
 export type MessageKey = keyof typeof en;

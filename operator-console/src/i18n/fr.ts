@@ -90,4 +90,17 @@ export const fr: Messages = {
   'offline.handled': 'Traité',
   'offline.markFailed': 'Impossible de marquer le message comme traité.',
   'offline.loadFailed': 'Impossible de charger les messages hors ligne.',
+
+  'offers.heading': 'Chats entrants',
+  'offers.count': '{count} proposé(s) pour vous',
+  'offers.noTopic': 'Sans sujet',
+  'offers.countdown': 'Encore {seconds} s',
+  'offers.accept': 'Accepter',
+  'offers.accepting': 'Acceptation…',
+  'offers.acceptLabel': 'Accepter la conversation avec {name}',
+  'offers.decline': 'Refuser',
+  'offers.declining': 'Refus…',
+  'offers.declineLabel': 'Refuser la conversation avec {name}',
+  'offers.acceptFailed': "Impossible d'accepter la conversation. Vérifiez votre connexion et réessayez.",
+  'offers.declineFailed': 'Impossible de refuser la conversation. Vérifiez votre connexion et réessayez.',
 };

@@ -45,6 +45,8 @@ export interface OperatorState {
   displayName: string;
   status: OperatorStatus;
   chats: ChatSummary[];
+  /** Pending offers (offer mode), e.g. after a reload. Absent from servers without offer mode. */
+  offers?: ChatOffer[];
 }
 
 export interface SendMessageRequest {
@@ -77,6 +79,21 @@ export interface OfflineMessage {
   createdAt: string;
   handled: boolean;
 }
+
+/** A chat offered to this operator (offer mode): accept or decline before expiresAt (ISO-8601 UTC). */
+export interface ChatOffer {
+  conversationId: string;
+  visitorName: string;
+  topic: string | null;
+  expiresAt: string;
+}
+
+export interface OfferWithdrawnEvent {
+  conversationId: string;
+}
+
+/** The HubException text of AcceptOffer/DeclineOffer when the offer is gone. */
+export const OFFER_EXPIRED_ERROR = 'This offer has expired or is not yours.';
 
 export const MAX_MESSAGE_LENGTH = 4000;
 
@@ -117,6 +134,21 @@ export function isOfflineMessage(value: unknown): value is OfflineMessage {
   );
 }
 
+export function isChatOffer(value: unknown): value is ChatOffer {
+  return (
+    isRecord(value) &&
+    typeof value.conversationId === 'string' &&
+    typeof value.visitorName === 'string' &&
+    isStringOrNull(value.topic ?? null) &&
+    typeof value.expiresAt === 'string' &&
+    !Number.isNaN(Date.parse(value.expiresAt))
+  );
+}
+
+export function isOfferWithdrawnEvent(value: unknown): value is OfferWithdrawnEvent {
+  return isRecord(value) && typeof value.conversationId === 'string';
+}
+
 /** The valid items of an array payload, or null when the payload is not an array. */
 export function validItems<T>(value: unknown, guard: (item: unknown) => item is T): T[] | null {
   return Array.isArray(value) ? value.filter(guard) : null;
@@ -134,6 +166,8 @@ export interface OperatorHubMethods {
   TakeChat: { args: [conversationId: string]; result: void };
   GetOfflineMessages: { args: []; result: OfflineMessage[] };
   MarkOfflineMessageHandled: { args: [id: string]; result: void };
+  AcceptOffer: { args: [conversationId: string]; result: void };
+  DeclineOffer: { args: [conversationId: string]; result: void };
 }
 
 /** Client callbacks of /hubs/operator. */
@@ -145,6 +179,8 @@ export interface OperatorHubEvents {
   /** No argument: the waiting queue changed, call GetQueue again. */
   QueueChanged: undefined;
   OfflineMessageReceived: OfflineMessage;
+  ChatOffered: ChatOffer;
+  OfferWithdrawn: OfferWithdrawnEvent;
 }
 
 /** The typed slice of the hub connection that features use. */

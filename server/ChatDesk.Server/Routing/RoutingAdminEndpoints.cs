@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Widget;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Routing;
@@ -15,6 +16,12 @@ public sealed record OperatorRoutingDto(
     string Id, string Email, string DisplayName, string Status, int MaxConcurrentChats, IReadOnlyList<SkillLevel> Skills);
 
 public sealed record UpdateOperatorRoutingRequest(int? MaxConcurrentChats, IReadOnlyList<SkillLevel>? Skills);
+
+public sealed record PageRuleDto(string UrlPattern, string Skill);
+
+public sealed record SiteRoutingDto(
+    bool OfferMode, int RingTimeoutSeconds, bool RouteByLanguage, BusinessHours? BusinessHours,
+    IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
 public static partial class RoutingAdminEndpoints
@@ -89,6 +96,54 @@ public static partial class RoutingAdminEndpoints
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             await routing.DispatchAsync(); // more capacity or a new skill may let waiting chats through
+            return Results.NoContent();
+        });
+
+        group.MapGet("/sites/{key}/routing", async (string key, ChatDeskDbContext db) =>
+        {
+            var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key);
+            if (site is null)
+                return Results.Problem(title: "Unknown site", statusCode: StatusCodes.Status404NotFound);
+            var rules = await (from r in db.SitePageRules join k in db.Skills on r.SkillId equals k.Id where r.SiteId == site.Id
+                               orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
+            var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
+            return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities));
+        });
+
+        group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
+        {
+            var site = await db.Sites.SingleOrDefaultAsync(s => s.Key == key);
+            if (site is null)
+                return Results.Problem(title: "Unknown site", statusCode: StatusCodes.Status404NotFound);
+            if (request.RingTimeoutSeconds is < 5 or > 600)
+                return Problem("Invalid ring timeout", "The ring timeout must be between 5 and 600 seconds.");
+            if (request.BusinessHours?.Problems.FirstOrDefault() is { } hoursProblem)
+                return Problem("Invalid business hours", hoursProblem);
+            var rules = request.PageRules ?? [];
+            if (rules.FirstOrDefault(r => string.IsNullOrWhiteSpace(r.UrlPattern) || r.UrlPattern.Length > 512) is { } badRule)
+                return Problem("Invalid page rule", $"A URL pattern needs 1 to 512 characters (got '{badRule.UrlPattern}').");
+            var skillKeys = rules.Select(r => r.Skill).Distinct().ToList();
+            var skills = await db.Skills.Where(k => skillKeys.Contains(k.Key)).ToDictionaryAsync(k => k.Key, k => k.Id);
+            if (skillKeys.Where(k => !skills.ContainsKey(k)).ToList() is { Count: > 0 } unknownSkills)
+                return Problem("Unknown skills", $"No such skill: {string.Join(", ", unknownSkills)}.");
+            var topics = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToListAsync();
+            var priorities = request.TopicPriorities ?? new Dictionary<string, int>();
+            if (priorities.Keys.Where(k => topics.All(t => t.Key != k)).ToList() is { Count: > 0 } unknownTopics)
+                return Problem("Unknown topics", $"This site has no topic: {string.Join(", ", unknownTopics)}.");
+            if (priorities.Values.Any(p => p is < 0 or > 100))
+                return Problem("Invalid priority", "A topic priority is between 0 (normal) and 100.");
+
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            site.OfferMode = request.OfferMode;
+            site.RingTimeoutSeconds = request.RingTimeoutSeconds;
+            site.RouteByLanguage = request.RouteByLanguage;
+            site.BusinessHours = request.BusinessHours;
+            foreach (var topic in topics)
+                topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
+            await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();
+            db.SitePageRules.AddRange(rules.Select(r => new SitePageRule { Id = Guid.NewGuid(), SiteId = site.Id, UrlPattern = r.UrlPattern.Trim(), SkillId = skills[r.Skill] }));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
             return Results.NoContent();
         });
 

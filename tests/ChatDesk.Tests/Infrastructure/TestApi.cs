@@ -40,6 +40,19 @@ public static class TestApi
         return await client.SendAsync(request);
     }
 
+    /// <summary>An HTTP client signed in as that user, sending the antiforgery header on every request.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(ChatDeskTestHost host, string email, string password)
+    {
+        var cookies = new CookieContainer();
+        var client = CreateClient(host, cookies);
+        (await LoginWithClientAsync(client, cookies, email, password)).EnsureSuccessStatusCode();
+        await client.GetAsync("/api/auth/me"); // fresh antiforgery token for the signed-in user
+        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", cookies.GetCookies(client.BaseAddress!)["XSRF-TOKEN"]!.Value);
+        return client;
+    }
+
+    public static Task<HttpClient> AdminClientAsync(ChatDeskTestHost host) => SignedInClientAsync(host, "admin@chatdesk.local", "admin-demo-pass");
+
     public static async Task<WidgetSessionResponse> CreateVisitorAsync(ChatDeskTestHost host, string? visitorToken = null)
     {
         using var client = CreateClient(host);

@@ -9,17 +9,9 @@ namespace ChatDesk.Tests.Routing;
 
 public sealed class RoutingAdminTests : ChatTestBase
 {
-    private async Task<HttpClient> SignedInAsync(string email, string password)
-    {
-        var cookies = new CookieContainer();
-        var client = TestApi.CreateClient(Host, cookies);
-        (await TestApi.LoginWithClientAsync(client, cookies, email, password)).EnsureSuccessStatusCode();
-        await client.GetAsync("/api/auth/me"); // fresh antiforgery token for the signed-in user
-        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", cookies.GetCookies(client.BaseAddress!)["XSRF-TOKEN"]!.Value);
-        return client;
-    }
+    private Task<HttpClient> SignedInAsync(string email, string password) => TestApi.SignedInClientAsync(Host, email, password);
 
-    private Task<HttpClient> AdminAsync() => SignedInAsync("admin@chatdesk.local", "admin-demo-pass");
+    private Task<HttpClient> AdminAsync() => TestApi.AdminClientAsync(Host);
 
     private async Task<OperatorRoutingDto> AliceAsync(HttpClient admin) =>
         (await admin.GetFromJsonAsync<List<OperatorRoutingDto>>("/api/admin/operators", SignalRDriver.Json))!.Single(o => o.Email == TestApi.AliceEmail);

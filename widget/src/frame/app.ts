@@ -10,7 +10,8 @@ import {
 import { format, type Language, type Messages } from '../i18n';
 import { MessageStore, type DisplayMessage } from '../messageStore';
 import {
-  ENDED_REASON_NO_OPERATOR,
+  ENDED_REASON_OUTSIDE_HOURS,
+  offersOfflineMessage,
   parseLoaderToFrame,
   toChatAssigned,
   toChatEnded,
@@ -240,7 +241,7 @@ export class ChatApp {
     this.queueInfo = el('div', { class: 'queue-info', 'data-testid': 'queue-info', role: 'status', hidden: true },
       this.queuePositionEl, this.queueEstimateEl);
 
-    // Offline message form (conversation ended with endedReason "no_operator")
+    // Offline message form (conversation ended with endedReason "no_operator" or "outside_hours")
     this.offlineName = el('input', {
       id: 'cd-offline-name', name: 'name', type: 'text', required: true, maxlength: String(NAME_MAX), autocomplete: 'name',
       'aria-describedby': 'cd-offline-name-error',
@@ -634,7 +635,7 @@ export class ChatApp {
 
   private focusChat(): void {
     const c = this.conversation;
-    if (c && this.isNoOperator(c) && !this.offlineForm.hidden && this.offlineForm.isConnected) {
+    if (c && this.offersOffline(c) && !this.offlineForm.hidden && this.offlineForm.isConnected) {
       const firstEmpty = [this.offlineName, this.offlineEmail, this.offlineText].find((f) => !f.value.trim());
       (firstEmpty ?? this.offlineText).focus();
     } else {
@@ -766,9 +767,9 @@ export class ChatApp {
     this.statusEl.dataset.status = c.status;
     this.endChatBtn.hidden = ended;
     this.endedBox.hidden = !ended;
-    const noOperator = this.isNoOperator(c);
+    const offline = this.offersOffline(c);
     this.endedText.textContent =
-      noOperator ? t.noOperator
+      offline ? (c.endedReason === ENDED_REASON_OUTSIDE_HOURS ? t.outsideHours : t.noOperator)
         : c.endedBy === 'visitor' ? t.endedByVisitor
           : c.endedBy === 'operator' ? t.endedByOperator
             : c.endedBy === 'system' ? t.endedBySystem
@@ -776,14 +777,15 @@ export class ChatApp {
     this.endedBox.dataset.endedBy = c.endedBy ?? '';
     this.endedBox.dataset.endedReason = c.endedReason ?? '';
     this.renderQueue(c);
-    this.renderOffline(c, noOperator);
+    this.renderOffline(c, offline);
     this.composer.disabled = ended;
     this.sendBtn.disabled = ended;
     this.composerForm.hidden = ended;
   }
 
-  private isNoOperator(c: Conversation): boolean {
-    return c.status === 'ended' && c.endedReason === ENDED_REASON_NO_OPERATOR;
+  /** Ended because nobody could take the chat ("no_operator") or outside business hours ("outside_hours"). */
+  private offersOffline(c: Conversation): boolean {
+    return c.status === 'ended' && offersOfflineMessage(c.endedReason);
   }
 
   /** Queue position and estimate, shown only while the conversation is queued. */
@@ -802,10 +804,10 @@ export class ChatApp {
     this.queuePositionEl.dataset.position = String(q.position);
   }
 
-  /** Offline-message form (or its thank-you) for a conversation ended with "no_operator". */
-  private renderOffline(c: Conversation, noOperator: boolean): void {
-    this.offlineSection.hidden = !noOperator;
-    if (!noOperator) {
+  /** Offline-message form (or its thank-you) for a conversation ended with "no_operator" or "outside_hours". */
+  private renderOffline(c: Conversation, show: boolean): void {
+    this.offlineSection.hidden = !show;
+    if (!show) {
       this.offlineSection.replaceChildren();
       return;
     }
@@ -864,7 +866,7 @@ export class ChatApp {
   private async submitOffline(): Promise<void> {
     const c = this.conversation;
     const connection = this.connection;
-    if (this.sendingOffline || !c || !this.isNoOperator(c) || !connection) return;
+    if (this.sendingOffline || !c || !this.offersOffline(c) || !connection) return;
     const request = this.validateOffline();
     if (!request) return;
     this.sendingOffline = true;
