@@ -176,6 +176,11 @@ public sealed class RoutingService(
             return;
 
         var candidates = await LoadCandidatesAsync(cancellationToken);
+        if (!candidates.Values.Any(c => c.ActiveChats < c.MaxConcurrentChats))
+        {
+            await ReportQueueAsync(waiting, outcome, cancellationToken); // nobody has a free slot
+            return;
+        }
         var operators = await db.Users.Where(u => candidates.Keys.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
         var siteIds = waiting.Select(c => c.SiteId).Distinct().ToList();
         var sites = await db.Sites.AsNoTracking().Where(s => siteIds.Contains(s.Id))

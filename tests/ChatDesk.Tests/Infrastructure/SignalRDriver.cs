@@ -12,7 +12,8 @@ namespace ChatDesk.Tests.Infrastructure;
 public sealed class SignalRDriver : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a hub call or an awaited event may take; load tests on a busy machine raise it.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
     private readonly Process process;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> pending = new();
@@ -92,7 +93,7 @@ public sealed class SignalRDriver : IAsyncDisposable
             var found = Events(connection, name);
             if (found.Count >= count)
                 return found;
-            if (deadline.Elapsed > (timeout ?? DefaultTimeout))
+            if (deadline.Elapsed > (timeout ?? Timeout))
                 throw new TimeoutException($"{connection} got {found.Count} of {count} '{name}' events.");
             await Task.Delay(20);
         }
@@ -114,7 +115,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         {
             writeGate.Release();
         }
-        return await reply.Task.WaitAsync(DefaultTimeout);
+        return await reply.Task.WaitAsync(Timeout);
     }
 
     private async Task ReadLoopAsync()

@@ -25,6 +25,7 @@ public sealed class MultiNodeRoutingTests : ChatTestBase
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        Driver.Timeout = TimeSpan.FromSeconds(90); // 200 requests at once queue up behind the routing lock on 2 cores
         second = new ChatDeskTestHost { SharedConnectionString = Host.ConnectionString, Clock = Host.Clock, DemoSiteOriginOverride = Host.DemoSiteOrigin };
         await second.InitializeAsync();
     }
