@@ -1,3 +1,4 @@
+using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
@@ -16,6 +17,7 @@ public static class ChatDeskApp
         builder.Services.AddChatDeskIdentity();
         builder.Services.AddChats();
         builder.Services.AddChatRouting();
+        builder.Services.AddCannedResponses();
         return builder;
     }
 
@@ -33,6 +35,7 @@ public static class ChatDeskApp
         app.MapWidget();
         app.MapChats();
         app.MapRoutingAdmin();
+        app.MapCannedResponses();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

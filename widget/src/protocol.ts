@@ -23,6 +23,8 @@ export interface ConversationView {
   endedBy: EndedBy | null;
   /** Why the conversation ended, e.g. "no_operator", "outside_hours" (null when unknown or still open). */
   endedReason: string | null;
+  /** The operator sees the visitor's draft while typing (missing = false). */
+  typingPreview: boolean;
   messages: MessageDto[];
 }
 
@@ -45,6 +47,8 @@ export interface SiteInfo {
   key: string;
   name: string;
   topics: Topic[];
+  /** The operator sees the visitor's draft while typing (missing = false). */
+  typingPreview: boolean;
 }
 
 export interface SessionResponse {
@@ -81,6 +85,24 @@ export interface QueueUpdatedEvent {
 export interface OfflineMessageRequest {
   name: string;
   email: string;
+  text: string;
+}
+
+/** "OperatorTyping" callback. */
+export interface OperatorTypingEvent {
+  conversationId: string;
+  operatorName: string | null;
+}
+
+/** PageChanged argument (visitor navigation during a chat). */
+export interface PageChangedRequest {
+  url: string;
+  title: string;
+}
+
+/** GetTranscript result: plain-text transcript of the current conversation. */
+export interface Transcript {
+  fileName: string;
   text: string;
 }
 
@@ -226,6 +248,7 @@ export function toConversationView(value: unknown): ConversationView | null {
     operatorName: optString(value.operatorName),
     endedBy: toEndedBy(value.endedBy),
     endedReason: optString(value.endedReason),
+    typingPreview: value.typingPreview === true,
     messages: toMessageList(value.messages),
   };
 }
@@ -248,6 +271,7 @@ export function toSessionResponse(value: unknown): SessionResponse | null {
       key: typeof site.key === 'string' ? site.key : '',
       name: typeof site.name === 'string' ? site.name : '',
       topics,
+      typingPreview: site.typingPreview === true,
     },
   };
 }
@@ -275,4 +299,30 @@ export function toQueueUpdated(value: unknown): QueueUpdatedEvent | null {
     ? estimatedWaitSeconds
     : null;
   return { conversationId: value.conversationId, position, estimatedWaitSeconds: estimate };
+}
+
+export function toOperatorTyping(value: unknown): OperatorTypingEvent | null {
+  if (!isRecord(value) || typeof value.conversationId !== 'string') return null;
+  return { conversationId: value.conversationId, operatorName: optString(value.operatorName) };
+}
+
+export const TRANSCRIPT_FALLBACK_NAME = 'chat-transcript.txt';
+
+/**
+ * Makes a server-given file name safe for <a download>: no path or control
+ * characters, at most 120 characters, always ending in ".txt".
+ */
+export function safeTranscriptFileName(value: unknown): string {
+  if (typeof value !== 'string') return TRANSCRIPT_FALLBACK_NAME;
+  let name = value.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
+  if (!name) return TRANSCRIPT_FALLBACK_NAME;
+  if (!/\.txt$/i.test(name)) name += '.txt';
+  if (name.length > 120) name = `${name.slice(0, 116)}.txt`;
+  return name;
+}
+
+/** GetTranscript result (text required; a missing/odd file name gets a safe default). */
+export function toTranscript(value: unknown): Transcript | null {
+  if (!isRecord(value) || typeof value.text !== 'string') return null;
+  return { fileName: safeTranscriptFileName(value.fileName), text: value.text };
 }

@@ -647,3 +647,246 @@ describe('chat frame: queue position and offline messages', () => {
     expect(operator?.classList.contains('msg--operator')).toBe(true);
   });
 });
+
+describe('chat frame: operator workspace (typing, navigation, transcript)', () => {
+  const assigned = {
+    conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, endedReason: null, messages: [msg(1)],
+  };
+  const composer = () => $<HTMLTextAreaElement>('textarea[data-testid="composer"]')!;
+  const typingCalls = () => hub.calls.filter(([m]) => m === 'Typing').map(([, a]) => a[0]);
+  const pageCalls = () => hub.calls.filter(([m]) => m === 'PageChanged').map(([, a]) => a[0]);
+
+  function type(value: string): void {
+    composer().value = value;
+    composer().dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  function page(url: string, title: string): void {
+    // Opened directly in the tests: window.parent === window, so the source is the window itself.
+    window.dispatchEvent(new MessageEvent('message', {
+      data: { type: 'chatdesk:page', url, title }, origin: 'https://shop.test', source: window,
+    }));
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('throttles Typing(draft) to one call per 300 ms with a trailing call, and sends "" when cleared or sent', async () => {
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') return assigned;
+      if (method === 'SendMessage') {
+        const { clientMessageId, text } = args[0] as { clientMessageId: string; text: string };
+        return msg(2, { clientMessageId, text, authorKind: 'visitor' });
+      }
+      return null;
+    };
+    await startApp();
+    vi.useFakeTimers();
+
+    type('h');
+    expect(typingCalls()).toEqual(['h']); // first keystroke goes at once
+    await vi.advanceTimersByTimeAsync(100);
+    type('he');
+    await vi.advanceTimersByTimeAsync(100);
+    type('hel');
+    expect(typingCalls()).toEqual(['h']);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(typingCalls()).toEqual(['h']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(typingCalls()).toEqual(['h', 'hel']); // trailing call with the latest draft
+
+    type('hell');
+    await vi.advanceTimersByTimeAsync(299);
+    expect(typingCalls()).toEqual(['h', 'hel']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(typingCalls()).toEqual(['h', 'hel', 'hell']);
+
+    // Cleared composer: "" at once, pending trailing call dropped.
+    type('hello');
+    type('');
+    expect(typingCalls()).toEqual(['h', 'hel', 'hell', '']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(typingCalls()).toEqual(['h', 'hel', 'hell', '']);
+
+    // Sending: "" is the last call, the trailing draft is never sent.
+    type('hi there');
+    await vi.advanceTimersByTimeAsync(100);
+    type('hi there!');
+    composer().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(hub.calls.filter(([m]) => m === 'SendMessage')).toHaveLength(1);
+    expect(typingCalls()).toEqual(['h', 'hel', 'hell', '', 'hi there', '']);
+    expect(typingCalls().at(-1)).toBe('');
+  });
+
+  it('does not send Typing once the conversation has ended', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...assigned, status: 'queued', operatorName: null } : null);
+    await startApp();
+    vi.useFakeTimers();
+    type('a');
+    await vi.advanceTimersByTimeAsync(50);
+    type('ab'); // trailing call pending
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'operator' });
+    await vi.advanceTimersByTimeAsync(1000);
+    type('abc');
+    expect(typingCalls()).toEqual(['a']);
+  });
+
+  it('shows "{name} is typing…" for 4 s after each OperatorTyping and hides it when the operator message arrives', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    await startApp();
+    vi.useFakeTimers();
+    expect(visible('[data-testid="operator-typing"]')).toBe(false);
+
+    emit('OperatorTyping', { conversationId: 'other', operatorName: 'Mallory' });
+    expect(visible('[data-testid="operator-typing"]')).toBe(false);
+
+    emit('OperatorTyping', { conversationId: CONV, operatorName: '<i>Alice</i>' });
+    expect(visible('[data-testid="operator-typing"]')).toBe(true);
+    expect($('[data-testid="operator-typing"]')?.textContent).toBe('<i>Alice</i> is typing…');
+    expect($('[data-testid="operator-typing"] i')).toBeNull();
+
+    await vi.advanceTimersByTimeAsync(3000);
+    emit('OperatorTyping', { conversationId: CONV, operatorName: 'Alice' }); // resets the 4 s
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(visible('[data-testid="operator-typing"]')).toBe(true);
+    expect($('[data-testid="operator-typing"]')?.textContent).toBe('Alice is typing…');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(visible('[data-testid="operator-typing"]')).toBe(false);
+
+    emit('OperatorTyping', { conversationId: CONV, operatorName: 'Alice' });
+    expect(visible('[data-testid="operator-typing"]')).toBe(true);
+    emit('MessageReceived', msg(2));
+    expect(visible('[data-testid="operator-typing"]')).toBe(false);
+  });
+
+  it('shows the typing-preview notice when the site or the conversation says so', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    await startApp();
+    expect(visible('[data-testid="typing-preview-notice"]')).toBe(false); // missing = false
+
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { ...session, site: { ...session.site, typingPreview: true } })));
+    await startApp();
+    expect(visible('[data-testid="typing-preview-notice"]')).toBe(true);
+    expect($('[data-testid="typing-preview-notice"]')?.textContent).toBe('The operator can see what you type before you send it.');
+
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, session)));
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...assigned, typingPreview: true } : null);
+    await startApp();
+    expect(visible('[data-testid="typing-preview-notice"]')).toBe(true);
+
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'operator' });
+    expect(visible('[data-testid="typing-preview-notice"]')).toBe(false);
+  });
+
+  it('sends PageChanged for page messages during an open chat only, deduped', async () => {
+    let view: unknown = null;
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return view;
+      if (method === 'StartChat') {
+        view = { ...assigned, status: 'queued', operatorName: null, messages: [] };
+        return view;
+      }
+      return null;
+    };
+    await startApp();
+    page('https://shop.test/a', 'A'); // no chat yet
+    expect(pageCalls()).toEqual([]);
+
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+    const start = hub.calls.find(([m]) => m === 'StartChat')![1][0];
+    expect(start).toMatchObject({ pageUrl: 'https://shop.test/a', pageTitle: 'A' });
+    expect(pageCalls()).toEqual([]); // StartChat carried it
+
+    page('https://shop.test/a', 'A');
+    page('https://shop.test/b', 'B');
+    page('https://shop.test/b', 'B');
+    emit('ChatAssigned', { conversationId: CONV, operatorName: 'Bob' });
+    page('https://shop.test/b', 'B');
+    page('https://shop.test/a', 'A');
+    expect(pageCalls()).toEqual([{ url: 'https://shop.test/b', title: 'B' }, { url: 'https://shop.test/a', title: 'A' }]);
+
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'visitor' });
+    page('https://shop.test/c', 'C');
+    expect(pageCalls()).toHaveLength(2);
+  });
+
+  it('reports the page the loader sent before the open conversation was loaded', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    const container = document.createElement('div');
+    document.body.replaceChildren(container);
+    new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
+    page('https://shop.test/next', 'Next');
+    await flush();
+    expect(pageCalls()).toEqual([{ url: 'https://shop.test/next', title: 'Next' }]);
+    page('https://shop.test/next', 'Next');
+    expect(pageCalls()).toHaveLength(1);
+  });
+
+  it('downloads the transcript as a text file (also for an ended chat)', async () => {
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return { ...assigned, status: 'ended', endedBy: 'operator' };
+      if (method === 'GetTranscript') return { fileName: 'chat-2025-01-01.txt', text: 'Alice: <b>hi</b>\nYou: héllo' };
+      return null;
+    };
+    await startApp();
+    expect(visible('button[data-testid="download-transcript"]')).toBe(true);
+    expect($('button[data-testid="download-transcript"]')?.textContent).toBe(t.downloadTranscript);
+
+    const blobs: Blob[] = [];
+    const created = vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      blobs.push(blob as Blob);
+      return 'blob:https://chatdesk.test/1';
+    });
+    const revoked = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    const clicked: Array<{ href: string; download: string; attached: boolean }> = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push({ href: this.getAttribute('href') ?? '', download: this.download, attached: this.isConnected });
+    });
+    vi.useFakeTimers();
+
+    $<HTMLButtonElement>('button[data-testid="download-transcript"]')!.click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hub.calls.filter(([m]) => m === 'GetTranscript')).toEqual([['GetTranscript', []]]);
+    expect(created).toHaveBeenCalledTimes(1);
+    expect(blobs[0]!.type).toBe('text/plain;charset=utf-8');
+    expect(await blobs[0]!.text()).toBe('Alice: <b>hi</b>\nYou: héllo');
+    expect(clicked).toEqual([{ href: 'blob:https://chatdesk.test/1', download: 'chat-2025-01-01.txt', attached: true }]);
+    expect(document.querySelector('a[download]')).toBeNull(); // temporary link removed
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(revoked).toHaveBeenCalledWith('blob:https://chatdesk.test/1');
+  });
+
+  it('shows the GetTranscript error', async () => {
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return assigned;
+      if (method === 'GetTranscript') throw new Error("An unexpected error occurred invoking 'GetTranscript' on the server. HubException: No conversation");
+      return null;
+    };
+    await startApp();
+    const created = vi.spyOn(URL, 'createObjectURL');
+    $<HTMLButtonElement>('button[data-testid="download-transcript"]')!.click();
+    await flush();
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe('No conversation');
+    expect(created).not.toHaveBeenCalled();
+  });
+
+  it('updates the operator name when a second ChatAssigned names another operator (transfer)', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    await startApp();
+    expect($('[data-testid="operator-name"]')?.textContent).toBe('Alice');
+    emit('OperatorTyping', { conversationId: CONV, operatorName: 'Alice' });
+
+    emit('ChatAssigned', { conversationId: CONV, operatorName: 'Bob' });
+    emit('MessageReceived', msg(2, { authorKind: 'system', authorName: null, text: 'The chat was transferred to Bob.' }));
+    expect($('[data-testid="operator-name"]')?.textContent).toBe('Bob');
+    expect($('[data-testid="chat-status"]')?.textContent).toBe('You are chatting with Bob');
+    expect(visible('[data-testid="operator-typing"]')).toBe(false); // Alice's indicator is stale
+    expect($$('[data-testid="message"]').at(-1)?.dataset.author).toBe('system');
+  });
+});

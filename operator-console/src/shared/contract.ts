@@ -30,6 +30,10 @@ export interface ChatSummary {
   status: ConversationStatus;
   requestedAt: string;
   lastMessage: MessageDto | null;
+  /** Issue 4: the recorded wrap-up (null = not done yet). Absent from older servers. */
+  wrapUp?: WrapUp | null;
+  /** Issue 4: when the wrap-up is completed automatically (ISO-8601 UTC), null when not applicable. */
+  wrapUpDueAt?: string | null;
 }
 
 export interface ChatDetail extends ChatSummary {
@@ -38,6 +42,159 @@ export interface ChatDetail extends ChatSummary {
   pageTitle: string | null;
   language: string | null;
   messages: MessageDto[];
+  /** Issue 4 additions (optional: absent from older servers). */
+  notes?: NoteDto[];
+  participants?: Participant[];
+  context?: VisitorContext | null;
+  previousConversations?: PreviousConversation[];
+}
+
+/* ---------- Operator workspace (issue 4) ---------- */
+
+export type AnswerLanguage = 'en' | 'fr';
+
+/** An answer of the library (GET /api/answers). */
+export interface AnswerDto {
+  id: string;
+  title: string;
+  /** Always starts with '#', lower case. */
+  shortcut: string;
+  /** May contain {visitor.name}, {operator.name}, {site.name}. */
+  body: string;
+  category: string | null;
+  skill: string | null;
+  language: AnswerLanguage | null;
+  /** Owned by the caller. */
+  personal: boolean;
+  retired: boolean;
+  usageCount: number;
+  lastUsedAt: string | null;
+  updatedAt: string;
+}
+
+/** POST /api/answers body (PUT: the same without `personal`). */
+export interface AnswerInput {
+  title: string;
+  shortcut: string;
+  body: string;
+  category?: string | null;
+  skill?: string | null;
+  language?: AnswerLanguage | null;
+  personal?: boolean;
+}
+
+export interface AnswerImportResult {
+  imported: number;
+  errors: { line: number; message: string }[];
+}
+
+/** SuggestAnswers result item: `text` has the placeholders filled for that conversation (plain text). */
+export interface AnswerSuggestion {
+  id: string;
+  title: string;
+  shortcut: string;
+  text: string;
+  category: string | null;
+}
+
+/** "VisitorTyping": draft null = the site turned the preview off (only "is typing" is shown). */
+export interface VisitorTypingEvent {
+  conversationId: string;
+  draft: string | null;
+  at: string;
+}
+
+export interface TransferRequest {
+  toOperatorId?: string;
+  toSkill?: string;
+  note?: string;
+}
+
+export interface TransferOperator {
+  id: string;
+  displayName: string;
+  status: OperatorStatus;
+  activeChats: number;
+  maxConcurrentChats: number;
+}
+
+export interface TransferSkill {
+  key: string;
+  name: string;
+}
+
+export interface TransferTargets {
+  operators: TransferOperator[];
+  skills: TransferSkill[];
+}
+
+export interface ChatTransferredAwayEvent {
+  conversationId: string;
+}
+
+export interface NoteDto {
+  id: string;
+  conversationId: string;
+  authorName: string;
+  text: string;
+  createdAt: string;
+}
+
+export type ParticipantRole = 'owner' | 'invited';
+
+export interface Participant {
+  id: string;
+  displayName: string;
+  role: ParticipantRole;
+}
+
+export type WrapUpDisposition = 'resolved' | 'unresolved' | 'follow_up';
+export const WRAP_UP_DISPOSITIONS: readonly WrapUpDisposition[] = ['resolved', 'unresolved', 'follow_up'];
+
+export interface WrapUp {
+  disposition: WrapUpDisposition;
+  notes: string | null;
+  tags: string[];
+  completedAt: string;
+  /** Completed automatically after the timeout. */
+  auto: boolean;
+}
+
+export interface WrapUpRequest {
+  disposition: WrapUpDisposition;
+  notes?: string;
+  tags?: string[];
+}
+
+export interface VisitedPage {
+  url: string;
+  title: string | null;
+  at: string;
+}
+
+export interface VisitorContext {
+  browser: string | null;
+  os: string | null;
+  language: string | null;
+  timeZone: string | null;
+  pageUrl: string | null;
+  pageTitle: string | null;
+  pagesVisited: VisitedPage[];
+}
+
+export interface PreviousConversation {
+  conversationId: string;
+  requestedAt: string;
+  status: ConversationStatus;
+  topic: string | null;
+  messages: MessageDto[];
+}
+
+export interface VisitorNavigatedEvent {
+  conversationId: string;
+  url: string;
+  title: string | null;
+  at: string;
 }
 
 export interface OperatorState {
@@ -149,6 +306,151 @@ export function isOfferWithdrawnEvent(value: unknown): value is OfferWithdrawnEv
   return isRecord(value) && typeof value.conversationId === 'string';
 }
 
+/* Runtime guards for the operator workspace (issue 4). */
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isDateString(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+export function isMessageDto(value: unknown): value is MessageDto {
+  return (
+    isRecord(value) &&
+    typeof value.conversationId === 'string' &&
+    typeof value.sequence === 'number' &&
+    typeof value.clientMessageId === 'string' &&
+    typeof value.authorKind === 'string' &&
+    isStringOrNull(value.authorName ?? null) &&
+    typeof value.text === 'string' &&
+    typeof value.sentAt === 'string'
+  );
+}
+
+export function isChatSummary(value: unknown): value is ChatSummary {
+  return (
+    isRecord(value) &&
+    typeof value.conversationId === 'string' &&
+    typeof value.visitorName === 'string' &&
+    typeof value.status === 'string' &&
+    typeof value.requestedAt === 'string' &&
+    (value.lastMessage === null || value.lastMessage === undefined || isMessageDto(value.lastMessage))
+  );
+}
+
+export function isAnswerSuggestion(value: unknown): value is AnswerSuggestion {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.title === 'string' &&
+    typeof value.shortcut === 'string' &&
+    typeof value.text === 'string' &&
+    isStringOrNull(value.category ?? null)
+  );
+}
+
+export function isAnswerDto(value: unknown): value is AnswerDto {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.title === 'string' &&
+    typeof value.shortcut === 'string' &&
+    typeof value.body === 'string' &&
+    isStringOrNull(value.category ?? null) &&
+    isStringOrNull(value.skill ?? null) &&
+    isStringOrNull(value.language ?? null) &&
+    typeof value.personal === 'boolean' &&
+    typeof value.retired === 'boolean'
+  );
+}
+
+export function isAnswerImportResult(value: unknown): value is AnswerImportResult {
+  return (
+    isRecord(value) &&
+    typeof value.imported === 'number' &&
+    Array.isArray(value.errors) &&
+    value.errors.every((e) => isRecord(e) && typeof e.line === 'number' && typeof e.message === 'string')
+  );
+}
+
+export function isVisitorTypingEvent(value: unknown): value is VisitorTypingEvent {
+  return isRecord(value) && typeof value.conversationId === 'string' && isStringOrNull(value.draft ?? null);
+}
+
+export function isChatTransferredAwayEvent(value: unknown): value is ChatTransferredAwayEvent {
+  return isRecord(value) && typeof value.conversationId === 'string';
+}
+
+function isTransferOperator(value: unknown): value is TransferOperator {
+  return isRecord(value) && typeof value.id === 'string' && typeof value.displayName === 'string';
+}
+
+function isTransferSkill(value: unknown): value is TransferSkill {
+  return isRecord(value) && typeof value.key === 'string' && typeof value.name === 'string';
+}
+
+/** Normalises GetTransferTargets: malformed items are dropped; null when the payload is not an object. */
+export function transferTargetsFrom(value: unknown): TransferTargets | null {
+  if (!isRecord(value)) return null;
+  return {
+    operators: validItems(value.operators ?? [], isTransferOperator) ?? [],
+    skills: validItems(value.skills ?? [], isTransferSkill) ?? [],
+  };
+}
+
+export function isNoteDto(value: unknown): value is NoteDto {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.conversationId === 'string' &&
+    typeof value.authorName === 'string' &&
+    typeof value.text === 'string' &&
+    typeof value.createdAt === 'string'
+  );
+}
+
+export function isParticipant(value: unknown): value is Participant {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.displayName === 'string' &&
+    (value.role === 'owner' || value.role === 'invited')
+  );
+}
+
+export function isWrapUpDisposition(value: unknown): value is WrapUpDisposition {
+  return typeof value === 'string' && (WRAP_UP_DISPOSITIONS as readonly string[]).includes(value);
+}
+
+export function isWrapUp(value: unknown): value is WrapUp {
+  return (
+    isRecord(value) &&
+    typeof value.disposition === 'string' &&
+    isStringOrNull(value.notes ?? null) &&
+    (value.tags === undefined || value.tags === null || isStringArray(value.tags)) &&
+    typeof value.completedAt === 'string'
+  );
+}
+
+export function isVisitedPage(value: unknown): value is VisitedPage {
+  return isRecord(value) && typeof value.url === 'string' && isStringOrNull(value.title ?? null) && isDateString(value.at);
+}
+
+export function isVisitorNavigatedEvent(value: unknown): value is VisitorNavigatedEvent {
+  return isRecord(value) && typeof value.conversationId === 'string' && isVisitedPage(value);
+}
+
+export function isPreviousConversation(value: unknown): value is PreviousConversation {
+  return (
+    isRecord(value) &&
+    typeof value.conversationId === 'string' &&
+    typeof value.requestedAt === 'string' &&
+    Array.isArray(value.messages)
+  );
+}
+
 /** The valid items of an array payload, or null when the payload is not an array. */
 export function validItems<T>(value: unknown, guard: (item: unknown) => item is T): T[] | null {
   return Array.isArray(value) ? value.filter(guard) : null;
@@ -168,6 +470,15 @@ export interface OperatorHubMethods {
   MarkOfflineMessageHandled: { args: [id: string]; result: void };
   AcceptOffer: { args: [conversationId: string]; result: void };
   DeclineOffer: { args: [conversationId: string]; result: void };
+  SuggestAnswers: { args: [conversationId: string, query: string]; result: AnswerSuggestion[] };
+  AnswerUsed: { args: [answerId: string]; result: void };
+  Typing: { args: [conversationId: string]; result: void };
+  Transfer: { args: [conversationId: string, request: TransferRequest]; result: void };
+  GetTransferTargets: { args: [conversationId: string]; result: TransferTargets };
+  Invite: { args: [conversationId: string, operatorId: string]; result: void };
+  Leave: { args: [conversationId: string]; result: void };
+  AddNote: { args: [conversationId: string, text: string]; result: NoteDto };
+  CompleteWrapUp: { args: [conversationId: string, wrapUp: WrapUpRequest]; result: void };
 }
 
 /** Client callbacks of /hubs/operator. */
@@ -181,6 +492,12 @@ export interface OperatorHubEvents {
   OfflineMessageReceived: OfflineMessage;
   ChatOffered: ChatOffer;
   OfferWithdrawn: OfferWithdrawnEvent;
+  VisitorTyping: VisitorTypingEvent;
+  ChatTransferredAway: ChatTransferredAwayEvent;
+  /** This operator was invited into a chat. */
+  ChatJoined: ChatSummary;
+  NoteAdded: NoteDto;
+  VisitorNavigated: VisitorNavigatedEvent;
 }
 
 /** The typed slice of the hub connection that features use. */

@@ -41,6 +41,14 @@ public sealed class Conversation
     /// <summary>Why the system ended it, e.g. <see cref="EndedReasons.NoOperator"/>.</summary>
     public string? EndedReason { get; set; }
 
+    public DateTimeOffset? WrapUpCompletedAt { get; set; }
+    public string? Disposition { get; set; }
+    public string? WrapUpNotes { get; set; }
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Completed by the timeout rather than by the operator.</summary>
+    public bool WrapUpAuto { get; set; }
+
     /// <summary>Last message sequence handed out; messages are numbered 1, 2, 3… with no gap.</summary>
     public int LastMessageSequence { get; set; }
 

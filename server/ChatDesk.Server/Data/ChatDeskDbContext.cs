@@ -1,3 +1,4 @@
+using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
@@ -28,6 +29,10 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<OfflineMessage> OfflineMessages => Set<OfflineMessage>();
+    public DbSet<ConversationParticipant> ConversationParticipants => Set<ConversationParticipant>();
+    public DbSet<ConversationNote> ConversationNotes => Set<ConversationNote>();
+    public DbSet<PageView> PageViews => Set<PageView>();
+    public DbSet<Answer> Answers => Set<Answer>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -57,6 +62,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.Name).HasMaxLength(200);
             b.Property(s => s.TimeZone).HasMaxLength(64);
             b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
+            b.Property(s => s.TypingPreview).HasDefaultValue(true);
+            b.Property(s => s.WrapUpTimeoutSeconds).HasDefaultValue(120);
             b.Property(s => s.BusinessHours).HasColumnType("jsonb").HasConversion(
                 v => v == null ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
                 v => v == null ? null : JsonSerializer.Deserialize<BusinessHours>(v, JsonSerializerOptions.Web));
@@ -111,6 +118,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(c => c.Status).HasMaxLength(16);
             b.Property(c => c.EndedBy).HasMaxLength(16);
             b.Property(c => c.EndedReason).HasMaxLength(32);
+            b.Property(c => c.Disposition).HasMaxLength(16);
+            b.Property(c => c.WrapUpNotes).HasMaxLength(ChatRules.MaxMessageLength);
             b.Property(c => c.TopicKey).HasMaxLength(64);
             b.Property(c => c.VisitorName).HasMaxLength(100);
             b.Property(c => c.VisitorEmail).HasMaxLength(254);
@@ -148,6 +157,43 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(m => new { m.SiteId, m.CreatedAt });
             b.HasOne<Site>().WithMany().HasForeignKey(m => m.SiteId).OnDelete(DeleteBehavior.Cascade);
             b.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
+        });
+        builder.Entity<ConversationParticipant>(b =>
+        {
+            b.ToTable("conversation_participants");
+            b.HasOne<Conversation>().WithMany().HasForeignKey(p => p.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(p => p.OperatorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ConversationNote>(b =>
+        {
+            b.ToTable("conversation_notes");
+            b.Property(n => n.AuthorName).HasMaxLength(100);
+            b.Property(n => n.Text).HasMaxLength(ChatRules.MaxMessageLength);
+            b.HasOne<Conversation>().WithMany().HasForeignKey(n => n.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<PageView>(b =>
+        {
+            b.ToTable("page_views");
+            b.Property(p => p.Url).HasMaxLength(2048);
+            b.Property(p => p.Title).HasMaxLength(300);
+            b.HasOne<Conversation>().WithMany().HasForeignKey(p => p.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Answer>(b =>
+        {
+            b.ToTable("answers");
+            b.Property(a => a.Title).HasMaxLength(200);
+            b.Property(a => a.Shortcut).HasMaxLength(64);
+            b.Property(a => a.Body).HasMaxLength(ChatRules.MaxMessageLength);
+            b.Property(a => a.Category).HasMaxLength(100);
+            b.Property(a => a.Language).HasMaxLength(8);
+            b.Property(a => a.UsageCount).HasDefaultValue(0);
+            b.Property<NpgsqlTypes.NpgsqlTsVector>("Search").HasColumnType("tsvector")
+                .HasComputedColumnSql("generated in 0005_workspace.sql", stored: true);
+            b.HasIndex("Search").HasMethod("gin").HasDatabaseName("ix_answers_search");
+            b.HasIndex(a => a.Shortcut).IsUnique().HasFilter("owner_id IS NULL").HasDatabaseName("ux_answers_shared_shortcut");
+            b.HasIndex(a => new { a.OwnerId, a.Shortcut }).IsUnique().HasFilter("owner_id IS NOT NULL").HasDatabaseName("ux_answers_personal_shortcut");
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Skill>().WithMany().HasForeignKey(a => a.SkillId).OnDelete(DeleteBehavior.SetNull);
         });
         builder.Entity<EventRecord>(b =>
         {

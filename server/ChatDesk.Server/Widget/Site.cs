@@ -21,6 +21,12 @@ public sealed class Site
     /// <summary>Ask for the visitor's language skill (lang-xx) too.</summary>
     public bool RouteByLanguage { get; set; }
 
+    /// <summary>Operators see the visitor's draft as they type (the widget says so).</summary>
+    public bool TypingPreview { get; set; } = true;
+
+    /// <summary>After-chat work left open this long is completed automatically.</summary>
+    public int WrapUpTimeoutSeconds { get; set; } = 120;
+
     /// <summary>Null: always open.</summary>
     public Routing.BusinessHours? BusinessHours { get; set; }
 

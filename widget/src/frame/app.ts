@@ -18,20 +18,24 @@ import {
   toConversationView,
   toMessageDto,
   toMessageList,
+  toOperatorTyping,
   toQueueUpdated,
+  toTranscript,
   type ConversationStatus,
   type ConversationView,
   type EndedBy,
   type FrameToLoader,
   type MessageDto,
   type OfflineMessageRequest,
+  type PageChangedRequest,
   type QueueUpdatedEvent,
   type SiteInfo,
   type StartChatRequest,
 } from '../protocol';
 import { formatQueueEstimate, formatQueuePosition } from '../queue';
+import { TypingThrottle } from '../typing';
 import { newUuid } from '../uuid';
-import { el, svgIcon, template } from './dom';
+import { el, saveTextFile, svgIcon, template } from './dom';
 import { openSession } from './session';
 
 const NAME_MAX = 100;
@@ -40,6 +44,8 @@ const EMAIL_MAX = 254;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 /** How long start-up waits for the loader's chatdesk:token before going on without it. */
 export const HOST_TOKEN_WAIT_MS = 1500;
+/** How long "Alice is typing…" stays after the last "OperatorTyping". */
+export const OPERATOR_TYPING_MS = 4000;
 
 type View = 'loading' | 'prechat' | 'chat' | 'fatal';
 
@@ -49,6 +55,8 @@ interface Conversation {
   operatorName: string | null;
   endedBy: EndedBy | null;
   endedReason: string | null;
+  /** From ConversationView (the session's site flag counts too). */
+  typingPreview: boolean;
 }
 
 type OfflineField = 'name' | 'email' | 'text';
@@ -118,6 +126,12 @@ export class ChatApp {
   /** Conversation whose offline message was sent, and the address we will reply to. */
   private offlineSent: { conversationId: string; email: string } | null = null;
   private sendingOffline = false;
+  /** Throttled Typing(draft) calls while a conversation is open. */
+  private readonly typing = new TypingThrottle((draft) => this.sendTyping(draft));
+  private operatorTypingTimer: number | null = null;
+  /** Last page reported for a conversation (StartChat's pageUrl/pageTitle or PageChanged), for dedupe. */
+  private pageSent: (PageChangedRequest & { conversationId: string }) | null = null;
+  private downloadingTranscript = false;
 
   // ---- elements ----
   private readonly root: HTMLElement;
@@ -141,6 +155,9 @@ export class ChatApp {
   private readonly chatView: HTMLDivElement;
   private readonly statusEl: HTMLDivElement;
   private readonly endChatBtn: HTMLButtonElement;
+  private readonly transcriptBtn: HTMLButtonElement;
+  private readonly operatorTypingEl: HTMLParagraphElement;
+  private readonly typingPreviewNotice: HTMLParagraphElement;
   private readonly queueInfo: HTMLDivElement;
   private readonly queuePositionEl: HTMLParagraphElement;
   private readonly queueEstimateEl: HTMLParagraphElement;
@@ -232,6 +249,12 @@ export class ChatApp {
     this.statusEl = el('div', { class: 'chat-status', 'data-testid': 'chat-status' });
     this.endChatBtn = el('button', { type: 'button', class: 'link-btn end-chat', 'data-testid': 'end-chat' }, t.endChat);
     this.endChatBtn.addEventListener('click', () => void this.endChat());
+    this.transcriptBtn = el('button', { type: 'button', class: 'link-btn transcript', 'data-testid': 'download-transcript' },
+      t.downloadTranscript);
+    this.transcriptBtn.addEventListener('click', () => void this.downloadTranscript());
+    this.operatorTypingEl = el('p', { class: 'operator-typing', 'data-testid': 'operator-typing', role: 'status', hidden: true });
+    this.typingPreviewNotice = el('p', { class: 'typing-preview-notice', 'data-testid': 'typing-preview-notice', hidden: true },
+      t.typingPreviewNotice);
     this.messageList = el('ol', {
       class: 'messages', 'data-testid': 'message-list', role: 'log', 'aria-live': 'polite',
       'aria-relevant': 'additions', 'aria-label': t.messageListLabel, tabindex: '0',
@@ -295,6 +318,7 @@ export class ChatApp {
       e.preventDefault();
       this.sendFromComposer();
     });
+    this.composer.addEventListener('input', () => this.onComposerInput());
     this.composer.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
@@ -302,10 +326,12 @@ export class ChatApp {
       }
     });
     this.chatView = el('div', { class: 'chat', hidden: true },
-      el('div', { class: 'chat-bar' }, this.statusEl, this.endChatBtn),
+      el('div', { class: 'chat-bar' }, this.statusEl, this.transcriptBtn, this.endChatBtn),
       this.queueInfo,
       this.messageList,
+      this.operatorTypingEl,
       this.endedBox,
+      this.typingPreviewNotice,
       this.composerForm,
     );
 
@@ -396,6 +422,7 @@ export class ChatApp {
     connection.on('ChatAssigned', (raw: unknown) => this.onChatAssigned(raw));
     connection.on('ChatEnded', (raw: unknown) => this.onChatEnded(raw));
     connection.on('QueueUpdated', (raw: unknown) => this.onQueueUpdated(raw));
+    connection.on('OperatorTyping', (raw: unknown) => this.onOperatorTyping(raw));
     connection.onreconnecting(() => this.showConnection('reconnecting'));
     connection.onreconnected(() => {
       this.showConnection('connected');
@@ -467,6 +494,8 @@ export class ChatApp {
       if (isNew) {
         this.store = new MessageStore(view.conversationId);
         this.resetMessageList();
+        this.typing.reset();
+        this.hideOperatorTyping();
         if (view.status !== 'ended') this.wantsNewChat = false;
       }
       this.conversation = {
@@ -475,18 +504,22 @@ export class ChatApp {
         operatorName: view.operatorName,
         endedBy: view.endedBy,
         endedReason: view.endedReason,
+        typingPreview: view.typingPreview,
       };
       if (view.status !== 'queued') this.forgetQueue(view.conversationId);
       if (isNew || !live) this.store.merge(view.messages);
       else this.mergeLive(view.messages);
     }
     this.refresh();
+    // A page message may have come before the conversation was known (the loader sends it at once).
+    this.syncPage();
   }
 
   /** Merges messages that arrived live; counts unread operator messages. */
   private mergeLive(messages: readonly MessageDto[]): void {
     const added = this.store.merge(messages);
     const fromOperator = added.filter((m) => m.authorKind === 'operator').length;
+    if (fromOperator > 0) this.hideOperatorTyping();
     if (fromOperator > 0 && !this.isSeen()) {
       this.unread += fromOperator;
       this.postToLoader({ type: 'chatdesk:unread', count: this.unread });
@@ -513,6 +546,8 @@ export class ChatApp {
       return;
     }
     if (this.conversation.status === 'ended') return;
+    // A new operator (e.g. after a transfer): the old one's typing indicator is stale.
+    if (e.operatorName !== this.conversation.operatorName) this.hideOperatorTyping();
     this.conversation.status = 'assigned';
     this.conversation.operatorName = e.operatorName;
     this.forgetQueue(e.conversationId);
@@ -623,6 +658,10 @@ export class ChatApp {
       const view = toConversationView(await this.connection.invoke<unknown>('StartChat', request));
       if (!view) throw new Error('Invalid StartChat response');
       this.wantsNewChat = false;
+      // StartChat already carried the page: no PageChanged for it.
+      this.pageSent = request.pageUrl !== undefined
+        ? { conversationId: view.conversationId, url: request.pageUrl, title: request.pageTitle ?? '' }
+        : null;
       this.applyConversation(view, false);
       if (this.view === 'chat') this.focusChat();
     } catch (err) {
@@ -662,6 +701,7 @@ export class ChatApp {
     const clientMessageId = newUuid();
     this.store.addPending(clientMessageId, text);
     this.composer.value = '';
+    this.typing.clear(true);
     this.renderMessages(true);
     void this.deliver(clientMessageId);
   }
@@ -714,6 +754,85 @@ export class ChatApp {
   }
 
   // ---------------------------------------------------------------------------
+  // Typing, navigation, transcript
+
+  private isOpen(): boolean {
+    const c = this.conversation;
+    return c !== null && c.status !== 'ended';
+  }
+
+  private isConnected(connection: HubConnection | null): connection is HubConnection {
+    return connection !== null && connection.state === HubConnectionState.Connected;
+  }
+
+  private onComposerInput(): void {
+    if (!this.isOpen()) return;
+    this.typing.update(this.composer.value);
+  }
+
+  /** Typing(draft): best effort, never shown as an error. */
+  private sendTyping(draft: string): void {
+    const connection = this.connection;
+    if (!this.isOpen() || !this.isConnected(connection)) return;
+    connection.invoke('Typing', draft).catch(() => {
+      /* best effort */
+    });
+  }
+
+  private onOperatorTyping(raw: unknown): void {
+    const e = toOperatorTyping(raw);
+    const c = this.conversation;
+    if (!e || !c || c.id !== e.conversationId || c.status === 'ended') return;
+    const name = e.operatorName ?? c.operatorName;
+    const text = name ? format(this.t.operatorTyping, { name }) : this.t.operatorTypingUnnamed;
+    if (this.operatorTypingEl.textContent !== text) this.operatorTypingEl.textContent = text;
+    this.operatorTypingEl.hidden = false;
+    if (this.operatorTypingTimer !== null) window.clearTimeout(this.operatorTypingTimer);
+    this.operatorTypingTimer = window.setTimeout(() => this.hideOperatorTyping(), OPERATOR_TYPING_MS);
+  }
+
+  private hideOperatorTyping(): void {
+    if (this.operatorTypingTimer !== null) window.clearTimeout(this.operatorTypingTimer);
+    this.operatorTypingTimer = null;
+    this.operatorTypingEl.hidden = true;
+    this.operatorTypingEl.textContent = '';
+  }
+
+  /** PageChanged for the latest host page, during an open conversation, skipping the page already reported. */
+  private syncPage(): void {
+    const c = this.conversation;
+    const page = this.latestPage;
+    const connection = this.connection;
+    if (!c || c.status === 'ended' || !page || !this.isConnected(connection)) return;
+    const last = this.pageSent;
+    if (last && last.conversationId === c.id && last.url === page.url && last.title === page.title) return;
+    const sent = { conversationId: c.id, url: page.url, title: page.title };
+    this.pageSent = sent;
+    const request: PageChangedRequest = { url: page.url, title: page.title };
+    connection.invoke('PageChanged', request).catch(() => {
+      // Not delivered: allow the next sync (e.g. after reconnecting) to send it again.
+      if (this.pageSent === sent) this.pageSent = null;
+    });
+  }
+
+  private async downloadTranscript(): Promise<void> {
+    const connection = this.connection;
+    if (this.downloadingTranscript || !connection || !this.conversation) return;
+    this.downloadingTranscript = true;
+    this.transcriptBtn.disabled = true;
+    try {
+      const transcript = toTranscript(await connection.invoke<unknown>('GetTranscript'));
+      if (!transcript) throw new Error('Invalid GetTranscript response');
+      saveTextFile(transcript.fileName, transcript.text);
+    } catch (err) {
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      this.downloadingTranscript = false;
+      this.transcriptBtn.disabled = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
   // Rendering
 
   private setView(view: View): void {
@@ -743,6 +862,10 @@ export class ChatApp {
     if (this.lastConversationOpen !== open) {
       this.lastConversationOpen = open;
       this.postToLoader({ type: 'chatdesk:conversation', open });
+    }
+    if (!open) {
+      this.typing.reset();
+      this.hideOperatorTyping();
     }
     if (!c || (c.status === 'ended' && this.wantsNewChat)) {
       this.setView('prechat');
@@ -781,6 +904,7 @@ export class ChatApp {
     this.composer.disabled = ended;
     this.sendBtn.disabled = ended;
     this.composerForm.hidden = ended;
+    this.typingPreviewNotice.hidden = ended || !(c.typingPreview || this.site?.typingPreview === true);
   }
 
   /** Ended because nobody could take the chat ("no_operator") or outside business hours ("outside_hours"). */
@@ -1008,6 +1132,7 @@ export class ChatApp {
     if (!msg) return;
     if (msg.type === 'chatdesk:page') {
       this.latestPage = { url: msg.url, title: msg.title };
+      this.syncPage();
     } else if (msg.type === 'chatdesk:token') {
       // Only used while start-up waits for it; later copies are stale.
       if (this.hostTokenWait) {

@@ -56,3 +56,20 @@ export function template(text: string, slots: Readonly<Record<string, Node>>): N
   if (last < text.length) out.push(document.createTextNode(text.slice(last)));
   return out;
 }
+
+/** Delay before the object URL of a download is revoked (the download must have started). */
+export const OBJECT_URL_REVOKE_MS = 1000;
+
+/** Saves `text` as a UTF-8 text file through a Blob and a temporary <a download>. */
+export function saveTextFile(fileName: string, text: string): void {
+  const blob = new Blob([text], { type: 'text/plain;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: fileName, hidden: true });
+  document.body.append(a);
+  try {
+    a.click();
+  } finally {
+    a.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), OBJECT_URL_REVOKE_MS);
+  }
+}
