@@ -43,6 +43,9 @@ vi.mock('@microsoft/signalr', () => {
     async start() {
       this.state = 'Connected';
     }
+    async stop() {
+      this.state = 'Disconnected';
+    }
     invoke(method: string, ...args: unknown[]) {
       hub.calls.push([method, args]);
       return hub.handler(method, args);
@@ -120,10 +123,18 @@ function visible(sel: string): boolean {
   return true;
 }
 
+/** Every app a test creates, destroyed after each test so old ones stop reacting to window messages. */
+const apps: ChatApp[] = [];
+function mount(container: HTMLElement, options: ConstructorParameters<typeof ChatApp>[1]): ChatApp {
+  const app = new ChatApp(container, options);
+  apps.push(app);
+  return app;
+}
+
 async function startApp(): Promise<void> {
   const container = document.createElement('div');
   document.body.replaceChildren(container);
-  new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
+  mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
   await flush();
 }
 
@@ -142,6 +153,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  for (const app of apps.splice(0)) app.destroy();
 });
 
 describe('chat frame', () => {
@@ -360,7 +372,7 @@ describe('chat frame in the loader iframe (visitor token kept by the host page)'
   function startEmbedded(): void {
     const container = document.createElement('div');
     document.body.replaceChildren(container);
-    new ChatApp(container, { siteKey: 'demo', hostOrigin: HOST, lang: 'en', t }).start();
+    mount(container, { siteKey: 'demo', hostOrigin: HOST, lang: 'en', t }).start();
   }
 
   beforeEach(() => {
@@ -626,7 +638,7 @@ describe('chat frame: queue position and offline messages', () => {
     hub.handler = async (method) => (method === 'GetConversation' ? { ...outsideHours, conversationId: 'c3' } : []);
     const container = document.createElement('div');
     document.body.replaceChildren(container);
-    new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'fr', t: getMessages('fr') }).start();
+    mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'fr', t: getMessages('fr') }).start();
     await flush();
     expect($('[data-testid="chat-ended"]')?.textContent).toContain(
       'Nous sommes fermés pour le moment. Laissez-nous un message et nous vous répondrons par e-mail.',
@@ -820,7 +832,7 @@ describe('chat frame: operator workspace (typing, navigation, transcript)', () =
     hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
     const container = document.createElement('div');
     document.body.replaceChildren(container);
-    new ChatApp(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
+    mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'en', t }).start();
     page('https://shop.test/next', 'Next');
     await flush();
     expect(pageCalls()).toEqual([{ url: 'https://shop.test/next', title: 'Next' }]);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { offersOfflineMessage, parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto, toQueueUpdated } from '../src/protocol';
+import {
+  offersOfflineMessage, parseFrameToLoader, parseLoaderToFrame, toConversationView, toMessageDto, toOperatorTyping,
+  toQueueUpdated, toSessionResponse, toTranscript,
+} from '../src/protocol';
 
 describe('protocol guards', () => {
   it('accepts only known chatdesk: messages', () => {
@@ -75,5 +78,28 @@ describe('protocol guards', () => {
     ]) {
       expect(toQueueUpdated(bad)).toBeNull();
     }
+  });
+
+  it('reads typingPreview from the session site and ConversationView (missing = false)', () => {
+    const site = { key: 'demo', name: 'Demo', topics: [] };
+    expect(toSessionResponse({ visitorToken: 't', visitorId: 'v', site: { ...site, typingPreview: true } })?.site.typingPreview).toBe(true);
+    expect(toSessionResponse({ visitorToken: 't', visitorId: 'v', site })?.site.typingPreview).toBe(false);
+    expect(toSessionResponse({ visitorToken: 't', visitorId: 'v', site: { ...site, typingPreview: 'yes' } })?.site.typingPreview).toBe(false);
+    const view = { conversationId: 'c', status: 'assigned', operatorName: 'Bob', endedBy: null, messages: [] };
+    expect(toConversationView({ ...view, typingPreview: true })?.typingPreview).toBe(true);
+    expect(toConversationView(view)?.typingPreview).toBe(false);
+  });
+
+  it('validates OperatorTyping and GetTranscript, making the file name safe', () => {
+    expect(toOperatorTyping({ conversationId: 'c', operatorName: 'Alice' })).toEqual({ conversationId: 'c', operatorName: 'Alice' });
+    expect(toOperatorTyping({ conversationId: 'c' })).toEqual({ conversationId: 'c', operatorName: null });
+    expect(toOperatorTyping({ operatorName: 'Alice' })).toBeNull();
+    expect(toTranscript({ fileName: 'chat-1.txt', text: 'hi' })).toEqual({ fileName: 'chat-1.txt', text: 'hi' });
+    expect(toTranscript({ fileName: '../../etc/passwd', text: '' })?.fileName).toBe('_.._etc_passwd.txt');
+    expect(toTranscript({ fileName: 'a\nb:c', text: '' })?.fileName).toBe('a_b_c.txt');
+    expect(toTranscript({ text: 'x' })?.fileName).toBe('chat-transcript.txt');
+    expect(toTranscript({ fileName: '...', text: 'x' })?.fileName).toBe('chat-transcript.txt');
+    expect(toTranscript({ fileName: 'x'.repeat(300), text: 'x' })?.fileName).toHaveLength(120);
+    expect(toTranscript({ fileName: 'a.txt' })).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 import { getLanguage, t, type MessageKey } from '../i18n';
 import { MAX_MESSAGE_LENGTH, type AuthorKind, type MessageDto } from '../shared/contract';
 import { el } from '../shared/dom';
+import type { ComposerKeyHandler, ComposerMode, TimelineItem, WorkspaceSlots } from '../shared/workspace';
 import type { PendingMessage } from './messages';
-import { isEnded, type ChatEntry } from './state';
+import { isEnded, isReadOnly, type ChatEntry } from './state';
 
 export interface ChatViewHandlers {
   onSend(): void;
@@ -10,8 +11,16 @@ export interface ChatViewHandlers {
   onDraft(text: string): void;
 }
 
+export interface ChatViewExtensions {
+  keyHandlers: readonly ComposerKeyHandler[];
+  timeline(conversationId: string): TimelineItem[];
+  mode(): ComposerMode;
+}
+
 export interface ChatView {
   element: HTMLElement;
+  composer: HTMLTextAreaElement;
+  slots: WorkspaceSlots;
   /** Render the active chat; `switched` when a different chat was just selected. */
   render(entry: ChatEntry | null, switched: boolean): void;
 }
@@ -23,9 +32,8 @@ const authorFallback: Record<AuthorKind, MessageKey> = {
   automated: 'author.automated',
 };
 
-export function createChatView(handlers: ChatViewHandlers): ChatView {
+export function createChatView(handlers: ChatViewHandlers, ext: ChatViewExtensions): ChatView {
   const placeholder = el('p', { className: 'chat-placeholder', text: t('chat.placeholder') });
-
   const visitorName = el('h2', { className: 'visitor-name', testId: 'visitor-name' });
   const details = el('dl', { className: 'chat-details' });
   const endButton = el('button', {
@@ -35,7 +43,6 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
     attrs: { type: 'button' },
   });
   endButton.addEventListener('click', () => handlers.onEnd());
-
   const status = el('p', { className: 'chat-status', attrs: { role: 'status' } });
   const messages = el('ol', {
     className: 'messages',
@@ -43,7 +50,6 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
   });
   const ended = el('p', { className: 'chat-ended', testId: 'chat-ended', attrs: { role: 'status' } });
   const error = el('p', { className: 'chat-error', testId: 'error', attrs: { role: 'alert' } });
-
   const composer = el('textarea', {
     testId: 'composer',
     attrs: {
@@ -53,13 +59,23 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
       placeholder: t('chat.composerPlaceholder'),
     },
   });
+  const composerLabel = el('label', { className: 'visually-hidden', attrs: { for: 'composer' }, text: t('chat.composerLabel') });
   const sendButton = el('button', { testId: 'send', text: t('chat.send'), attrs: { type: 'submit' } });
+  const slots: WorkspaceSlots = {
+    headerInfo: el('div', { className: 'chat-header-info' }),
+    headerActions: el('div', { className: 'chat-header-actions' }),
+    afterMessages: el('div', { className: 'chat-after-messages' }),
+    beforeComposer: el('div', { className: 'chat-before-composer' }),
+    composerPopup: el('div', { className: 'composer-popup' }),
+    composerTools: el('div', { className: 'composer-tools' }),
+  };
   const form = el(
     'form',
-    { className: 'composer' },
-    el('label', { className: 'visually-hidden', attrs: { for: 'composer' }, text: t('chat.composerLabel') }),
+    { className: 'composer', testId: 'composer-form' },
+    slots.composerPopup,
+    composerLabel,
     composer,
-    sendButton,
+    el('div', { className: 'composer-buttons' }, slots.composerTools, sendButton),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -67,6 +83,12 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
   });
   composer.addEventListener('input', () => handlers.onDraft(composer.value));
   composer.addEventListener('keydown', (event) => {
+    for (const handler of ext.keyHandlers) {
+      if (handler(event)) {
+        event.preventDefault();
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       handlers.onSend();
@@ -76,10 +98,18 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
   const section = el(
     'section',
     { className: 'chat-view', testId: 'chat-view' },
-    el('header', { className: 'chat-header' }, el('div', { className: 'chat-heading' }, visitorName, details), endButton),
+    el(
+      'header',
+      { className: 'chat-header' },
+      el('div', { className: 'chat-heading' }, visitorName, slots.headerInfo, details),
+      slots.headerActions,
+      endButton,
+    ),
     status,
     messages,
+    slots.afterMessages,
     ended,
+    slots.beforeComposer,
     error,
     form,
   );
@@ -87,42 +117,77 @@ export function createChatView(handlers: ChatViewHandlers): ChatView {
 
   return {
     element,
+    composer,
+    slots,
     render(entry, switched) {
       placeholder.hidden = entry !== null;
       section.hidden = entry === null;
       if (!entry) return;
-
       const { summary } = entry;
-      const isOver = isEnded(entry);
+      const readOnly = isReadOnly(entry);
       section.dataset.conversationId = summary.conversationId;
       visitorName.textContent = summary.visitorName;
       renderDetails(details, entry);
-
       status.hidden = !(entry.loading || entry.loadFailed);
       status.textContent = entry.loadFailed ? t('chat.loadFailed') : entry.loading ? t('chat.loading') : '';
 
       const nearBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
       messages.replaceChildren(
-        ...entry.messages.map((m) => renderMessage(m, summary.visitorName)),
+        ...mergeTimeline(
+          entry.messages.map((m) => ({ at: m.sentAt, node: renderMessage(m, summary.visitorName) })),
+          ext.timeline(summary.conversationId),
+        ),
         ...entry.pending.map(renderPending),
       );
       if (switched || nearBottom) messages.scrollTop = messages.scrollHeight;
 
-      ended.hidden = !isOver;
-      ended.textContent = isOver ? t(endedKey(entry)) : '';
+      ended.hidden = !readOnly;
+      ended.textContent = readOnly ? t(endedKey(entry)) : '';
       error.hidden = entry.error === null;
       error.textContent = entry.error ?? '';
-
       if (composer.value !== entry.draft) composer.value = entry.draft;
-      composer.disabled = isOver;
-      sendButton.disabled = isOver;
-      endButton.disabled = isOver;
-      if (switched && !isOver) composer.focus();
+      const mode = ext.mode();
+      form.dataset.mode = mode;
+      composer.placeholder = mode === 'note' ? t('notes.placeholder') : t('chat.composerPlaceholder');
+      composerLabel.textContent = mode === 'note' ? t('notes.composerLabel') : t('chat.composerLabel');
+      sendButton.textContent = mode === 'note' ? t('notes.add') : t('chat.send');
+      composer.disabled = readOnly;
+      sendButton.disabled = readOnly;
+      endButton.disabled = readOnly;
+      // Only the owner ends the chat; an invited operator leaves it instead.
+      endButton.hidden = entry.invited && !isEnded(entry);
+      if (switched && !readOnly) composer.focus();
     },
   };
 }
 
+/**
+ * Messages (already in sequence order) with extra timeline items placed by time: an item goes before the
+ * first message sent after it. Items with an unparsable time go last.
+ */
+export function mergeTimeline(
+  messageItems: readonly { at: string; node: HTMLElement }[],
+  extra: readonly TimelineItem[],
+): HTMLElement[] {
+  const time = (iso: string) => {
+    const value = Date.parse(iso);
+    return Number.isNaN(value) ? Number.POSITIVE_INFINITY : value;
+  };
+  const sorted = [...extra].sort((a, b) => time(a.at) - time(b.at));
+  const result: HTMLElement[] = [];
+  let next = 0;
+  for (const message of messageItems) {
+    const at = time(message.at);
+    while (next < sorted.length && time(sorted[next]?.at ?? '') < at) result.push((sorted[next++] as TimelineItem).node);
+    result.push(message.node);
+  }
+  while (next < sorted.length) result.push((sorted[next++] as TimelineItem).node);
+  return result;
+}
+
 function endedKey(entry: ChatEntry): MessageKey {
+  if (entry.closed === 'transferred') return 'chat.transferredAway';
+  if (entry.closed === 'left') return 'chat.left';
   switch (entry.endedBy) {
     case 'visitor':
       return 'chat.endedByVisitor';

@@ -1,4 +1,5 @@
-import type { ChatSummary, EndedBy, MessageDto } from '../shared/contract';
+import type { ChatDetail, ChatSummary, EndedBy, MessageDto } from '../shared/contract';
+import type { ChatClosedReason } from '../shared/workspace';
 import type { PendingMessage } from './messages';
 
 /** Visitor details that only GetChat returns. */
@@ -12,6 +13,12 @@ export interface ChatDetails {
 export interface ChatEntry {
   summary: ChatSummary;
   details: ChatDetails | null;
+  /** The full last GetChat answer (notes, participants, context, wrap-up…). */
+  detail: ChatDetail | null;
+  /** Transferred away / left: read-only, kept visible. */
+  closed: ChatClosedReason | null;
+  /** Joined as an invited operator ("ChatJoined"). */
+  invited: boolean;
   /** Confirmed messages, unique and sorted by sequence. */
   messages: MessageDto[];
   /** True once GetChat filled the history; later kept complete with GetMessagesAfter. */
@@ -32,6 +39,9 @@ export function newEntry(summary: ChatSummary, seenSequence: number): ChatEntry 
   return {
     summary,
     details: null,
+    detail: null,
+    closed: null,
+    invited: false,
     messages: summary.lastMessage ? [summary.lastMessage] : [],
     complete: false,
     loading: false,
@@ -47,4 +57,9 @@ export function newEntry(summary: ChatSummary, seenSequence: number): ChatEntry 
 
 export function isEnded(entry: ChatEntry): boolean {
   return entry.summary.status === 'ended';
+}
+
+/** Ended, transferred away or left: nothing can be written any more. */
+export function isReadOnly(entry: ChatEntry): boolean {
+  return isEnded(entry) || entry.closed !== null;
 }

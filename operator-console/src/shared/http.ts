@@ -45,3 +45,61 @@ export function postJson(path: string, body?: unknown): Promise<Response> {
   }
   return fetch(path, init);
 }
+
+function xsrfHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+  const token = readCookie(document.cookie, XSRF_COOKIE);
+  if (token !== null) headers[XSRF_HEADER] = token;
+  return headers;
+}
+
+/** PUT/DELETE/POST with a JSON body and the antiforgery header. */
+export function sendJson(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+  const headers = xsrfHeaders(body === undefined ? {} : { 'Content-Type': 'application/json' });
+  const init: RequestInit = { method, credentials: 'same-origin', headers };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  return fetch(path, init);
+}
+
+/** POST a text body (e.g. text/csv) with the antiforgery header. */
+export function postText(path: string, text: string, contentType: string): Promise<Response> {
+  return fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: xsrfHeaders({ 'Content-Type': contentType }),
+    body: text,
+  });
+}
+
+/** A problem+json body (RFC 9457), as far as it could be read. */
+export interface Problem {
+  status: number;
+  title: string | null;
+  detail: string | null;
+  /** ASP.NET validation problems: field -> messages. */
+  errors: string[];
+}
+
+export async function readProblem(response: Response): Promise<Problem> {
+  const problem: Problem = { status: response.status, title: null, detail: null, errors: [] };
+  try {
+    const body: unknown = await response.json();
+    if (typeof body === 'object' && body !== null) {
+      const record = body as Record<string, unknown>;
+      if (typeof record.title === 'string') problem.title = record.title;
+      if (typeof record.detail === 'string') problem.detail = record.detail;
+      if (typeof record.errors === 'object' && record.errors !== null) {
+        for (const value of Object.values(record.errors as Record<string, unknown>)) {
+          if (Array.isArray(value)) {
+            for (const item of value) if (typeof item === 'string') problem.errors.push(item);
+          } else if (typeof value === 'string') {
+            problem.errors.push(value);
+          }
+        }
+      }
+    }
+  } catch {
+    // not JSON: status only
+  }
+  return problem;
+}

@@ -28,7 +28,7 @@ public sealed class AnswerProblem(int status, string title, string detail) : Exc
 }
 
 /// <summary>The answer library: shared answers (admins) and personal ones, search, usage, CSV.</summary>
-public sealed partial class AnswerService(ChatDeskDbContext db, NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chats, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const int MaxSuggestions = 8;
     public static readonly string[] CsvColumns = ["shortcut", "title", "body", "category", "skill", "language"];
@@ -136,7 +136,8 @@ public sealed partial class AnswerService(ChatDeskDbContext db, NpgsqlDataSource
         var text = (query ?? "").Trim().TrimStart('#', '/');
         if (text.Length > 100)
             text = text[..100];
-        var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId, cancellationToken);
+        var conversation = await chats.VisibleTo(operatorId).SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken)
+            ?? throw new ChatException("Unknown conversation.");
         var values = new Dictionary<string, string?>
         {
             ["visitor.name"] = conversation.VisitorName,

@@ -6,6 +6,7 @@ public interface IVisitorClient
     Task ChatAssigned(ChatAssignedNotice notice);
     Task ChatEnded(ChatEndedNotice notice);
     Task QueueUpdated(QueueUpdate update);
+    Task OperatorTyping(OperatorTypingNotice notice);
 }
 
 public interface IOperatorClient
@@ -17,6 +18,11 @@ public interface IOperatorClient
     Task QueueChanged();
     Task ChatOffered(ChatOffer offer);
     Task OfferWithdrawn(OfferWithdrawnNotice notice);
+    Task VisitorTyping(VisitorTypingNotice notice);
+    Task VisitorNavigated(VisitorNavigatedNotice notice);
+    Task NoteAdded(NoteDto note);
+    Task ChatJoined(ChatSummary chat);
+    Task ChatTransferredAway(ChatTransferredAwayNotice notice);
     Task OfflineMessageReceived(OfflineMessageDto message);
 }
 
@@ -31,14 +37,20 @@ public sealed class ChatNotifier(PushBus bus)
     /// <summary>Every connected operator: queue changes and offline messages concern the whole team.</summary>
     public const string OperatorsGroup = "operators";
 
-    public Task MessageSentAsync(Guid visitorId, string? operatorId, MessageDto message)
+    public Task MessageSentAsync(Guid visitorId, IEnumerable<string> operatorIds, MessageDto message)
     {
         var reference = new MessageReference(message.ConversationId, message.Sequence);
         var pushes = new List<Push> { Push.ToVisitor(visitorId, nameof(IVisitorClient.MessageReceived), message, reference) };
-        if (operatorId is not null)
-            pushes.Add(Push.ToOperator(operatorId, nameof(IOperatorClient.MessageReceived), message, reference));
+        pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.MessageReceived), message, reference)));
         return bus.PublishAsync(pushes);
     }
+
+    /// <summary>Operator-only news about a chat (notes, drafts, navigation) for everyone working on it.</summary>
+    public Task ToOperatorsAsync(IEnumerable<string> operatorIds, string method, object argument) =>
+        bus.PublishAsync(operatorIds.Distinct().Select(id => Push.ToOperator(id, method, argument)).ToList());
+
+    public Task ToVisitorAsync(Guid visitorId, string method, object argument) =>
+        bus.PublishAsync([Push.ToVisitor(visitorId, method, argument)]);
 
     public Task ChatAssignedAsync(Conversation conversation, string operatorName) =>
         bus.PublishAsync(
@@ -47,12 +59,11 @@ public sealed class ChatNotifier(PushBus bus)
             Push.ToOperator(conversation.OperatorId!, nameof(IOperatorClient.ChatAssigned), conversation.ToSummary(null)),
         ]);
 
-    public Task ChatEndedAsync(Conversation conversation)
+    public Task ChatEndedAsync(Conversation conversation, IEnumerable<string> operatorIds)
     {
         var notice = new ChatEndedNotice(conversation.Id, conversation.EndedBy!);
         var pushes = new List<Push> { Push.ToVisitor(conversation.VisitorId, nameof(IVisitorClient.ChatEnded), notice) };
-        if (conversation.OperatorId is not null)
-            pushes.Add(Push.ToOperator(conversation.OperatorId, nameof(IOperatorClient.ChatEnded), notice));
+        pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.ChatEnded), notice)));
         return bus.PublishAsync(pushes);
     }
 

@@ -187,26 +187,72 @@ public sealed class ChatService(
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == operatorId, cancellationToken);
         var since = clock.UtcNowForStorage() - RecentlyEndedWindow;
-        var chats = await db.Conversations.AsNoTracking()
-            .Where(c => c.OperatorId == operatorId && (c.Status == ConversationStatus.Assigned || c.EndedAt > since))
+        var chats = await VisibleTo(operatorId)
+            .Where(c => c.Status == ConversationStatus.Assigned || c.EndedAt > since)
             .OrderBy(c => c.RequestedAt)
             .ToListAsync(cancellationToken);
 
         var lastMessages = await LastMessagesAsync(chats, cancellationToken);
+        var timeouts = await WrapUpTimeoutsAsync(chats, cancellationToken);
         var offers = await db.Conversations.AsNoTracking()
             .Where(c => c.Status == ConversationStatus.Offered && c.OfferedTo == operatorId)
             .Select(c => new ChatOffer(c.Id, c.VisitorName, c.TopicKey, c.OfferExpiresAt!.Value, operatorId))
             .ToListAsync(cancellationToken);
         return new OperatorState(user.Id, user.DisplayName, user.Status,
-            chats.Select(c => c.ToSummary(lastMessages.GetValueOrDefault(c.Id))).ToList(), offers);
+            chats.Select(c => c.ToSummary(lastMessages.GetValueOrDefault(c.Id), c.OperatorId == operatorId ? "owner" : "invited", timeouts[c.SiteId])).ToList(),
+            offers);
     }
 
     public async Task<ChatDetail> GetChatAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
     {
-        var conversation = await db.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
-        if (conversation is null || conversation.OperatorId != operatorId)
-            throw UnknownConversation();
-        return conversation.ToDetail(await MessagesAfterAsync(conversationId, 0, cancellationToken));
+        var conversation = await VisibleTo(operatorId).SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken)
+            ?? throw UnknownConversation();
+        var messages = await MessagesAfterAsync(conversationId, 0, cancellationToken);
+        var notes = await db.ConversationNotes.AsNoTracking().Where(n => n.ConversationId == conversationId).OrderBy(n => n.CreatedAt).ToListAsync(cancellationToken);
+        var participants = await (
+            from p in db.ConversationParticipants
+            join u in db.Users on p.OperatorId equals u.Id
+            where p.ConversationId == conversationId && p.LeftAt == null
+            select new ParticipantDto(u.Id, u.DisplayName, "invited")).ToListAsync(cancellationToken);
+        if (conversation.OperatorId is { } ownerId)
+            participants.Insert(0, new ParticipantDto(ownerId, await db.Users.Where(u => u.Id == ownerId).Select(u => u.DisplayName).SingleAsync(cancellationToken), "owner"));
+        var pages = await db.PageViews.AsNoTracking().Where(p => p.ConversationId == conversationId).OrderBy(p => p.ViewedAt).ThenBy(p => p.Id)
+            .Select(p => new PageVisitDto(p.Url, p.Title, p.ViewedAt)).ToListAsync(cancellationToken);
+        var (browser, os) = UserAgentInfo.Parse(conversation.UserAgent);
+        var previous = await db.Conversations.AsNoTracking()
+            .Where(c => c.VisitorId == conversation.VisitorId && c.Id != conversationId && c.RequestedAt < conversation.RequestedAt)
+            .OrderByDescending(c => c.RequestedAt).Take(10).ToListAsync(cancellationToken);
+        var previousIds = previous.Select(c => c.Id).ToList();
+        var previousMessages = (await db.Messages.AsNoTracking().Where(m => previousIds.Contains(m.ConversationId)).OrderBy(m => m.Sequence).ToListAsync(cancellationToken))
+            .GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => (IReadOnlyList<MessageDto>)g.Select(m => m.ToDto()).ToList());
+        var wrapUpTimeout = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.WrapUpTimeoutSeconds).SingleAsync(cancellationToken);
+
+        return new ChatDetail(
+            conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.Status, conversation.RequestedAt,
+            messages.Count > 0 ? messages[^1] : null, conversation.VisitorEmail, conversation.PageUrl, conversation.PageTitle, conversation.Language,
+            messages, conversation.OperatorId == operatorId ? "owner" : "invited", conversation.ToWrapUp(), conversation.WrapUpDueAt(wrapUpTimeout),
+            notes.Select(n => n.ToDto()).ToList(), participants,
+            new VisitorContextDto(browser, os, conversation.Language, conversation.TimeZone, conversation.PageUrl, conversation.PageTitle, pages),
+            previous.Select(c => new PreviousConversationDto(c.Id, c.RequestedAt, c.Status, c.TopicKey, previousMessages.GetValueOrDefault(c.Id) ?? [])).ToList());
+    }
+
+    /// <summary>The chats an operator works on: those they own and those they were invited into and have not left.</summary>
+    public IQueryable<Conversation> VisibleTo(string operatorId) =>
+        db.Conversations.AsNoTracking().Where(c => c.OperatorId == operatorId
+            || db.ConversationParticipants.Any(p => p.ConversationId == c.Id && p.OperatorId == operatorId && p.LeftAt == null));
+
+    /// <summary>The owner and the invited operators still in the chat.</summary>
+    public async Task<IReadOnlyList<string>> OperatorsOfAsync(Guid conversationId, CancellationToken cancellationToken = default)
+    {
+        var owner = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.OperatorId).SingleOrDefaultAsync(cancellationToken);
+        var invited = await db.ConversationParticipants.Where(p => p.ConversationId == conversationId && p.LeftAt == null).Select(p => p.OperatorId).ToListAsync(cancellationToken);
+        return owner is null ? invited : [owner, .. invited];
+    }
+
+    private async Task<Dictionary<Guid, int>> WrapUpTimeoutsAsync(List<Conversation> chats, CancellationToken cancellationToken)
+    {
+        var siteIds = chats.Select(c => c.SiteId).Distinct().ToList();
+        return await db.Sites.Where(s => siteIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.WrapUpTimeoutSeconds, cancellationToken);
     }
 
     public async Task<MessageDto> SendOperatorMessageAsync(string operatorId, Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken = default)
@@ -219,8 +265,7 @@ public sealed class ChatService(
 
     public async Task<IReadOnlyList<MessageDto>> GetOperatorMessagesAfterAsync(string operatorId, Guid conversationId, int afterSequence, CancellationToken cancellationToken = default)
     {
-        var owns = await db.Conversations.AnyAsync(c => c.Id == conversationId && c.OperatorId == operatorId, cancellationToken);
-        if (!owns)
+        if (!await VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
             throw UnknownConversation();
         return await MessagesAfterAsync(conversationId, afterSequence, cancellationToken);
     }
@@ -237,7 +282,7 @@ public sealed class ChatService(
             : new ChatException("There is no open chat. Start a new one first.");
 
     private async Task<ChatException> WhyOperatorCannotWriteAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken) =>
-        await db.Conversations.AnyAsync(c => c.Id == conversationId && c.OperatorId == operatorId, cancellationToken)
+        await VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken)
             ? new ChatException("This chat has ended.")
             : UnknownConversation();
 
@@ -264,7 +309,7 @@ public sealed class ChatService(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await notifier.ChatEndedAsync(conversation);
+        await notifier.ChatEndedAsync(conversation, await OperatorsOfAsync(conversation.Id, cancellationToken));
         if (offeredTo is not null)
             await notifier.OfferWithdrawnAsync(offeredTo, conversation.Id);
         // A slot is free, or a waiting chat left the queue.
@@ -287,8 +332,9 @@ public sealed class ChatService(
     {
         var operatorName = conversation.OperatorId is null ? null
             : await db.Users.Where(u => u.Id == conversation.OperatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+        var typingPreview = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.TypingPreview).SingleAsync(cancellationToken);
         return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy, conversation.EndedReason,
-            await MessagesAfterAsync(conversation.Id, 0, cancellationToken));
+            await MessagesAfterAsync(conversation.Id, 0, cancellationToken), typingPreview);
     }
 
     private async Task<IReadOnlyList<MessageDto>> MessagesAfterAsync(Guid conversationId, int afterSequence, CancellationToken cancellationToken) =>

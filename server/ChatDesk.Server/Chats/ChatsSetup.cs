@@ -20,6 +20,7 @@ public static class ChatsSetup
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());
         services.AddSingleton<ChatNotifier>();
         services.AddScoped<ChatService>();
+        services.AddScoped<WorkspaceService>();
         return services;
     }
 

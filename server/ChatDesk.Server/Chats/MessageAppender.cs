@@ -29,8 +29,10 @@ public static class MessageAppender
         SELECT c.id FROM conversations c WHERE c.visitor_id = $1 AND c.site_id = $2 ORDER BY c.requested_at DESC, c.id DESC LIMIT 1
         """;
 
+    // The owner or an operator invited into the chat.
     private const string OperatorTarget = """
-        SELECT c.id FROM conversations c WHERE c.id = $4 AND c.operator_id = $3
+        SELECT c.id FROM conversations c WHERE c.id = $4 AND (c.operator_id = $3 OR EXISTS (
+            SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.operator_id = $3 AND p.left_at IS NULL))
         """;
 
     private static readonly string VisitorSql = Statement(VisitorTarget);
@@ -63,10 +65,11 @@ public static class MessageAppender
                                       'messageSequence', u.last_message_sequence, 'length', $10::int)
             FROM updated u
         )
-        SELECT i.conversation_id, i.sequence, i.client_message_id, i.author_kind, i.author_name, i.text, i.sent_at, true, u.visitor_id, u.operator_id
+        SELECT i.conversation_id, i.sequence, i.client_message_id, i.author_kind, i.author_name, i.text, i.sent_at, true, u.visitor_id,
+               array_remove(array_append(ARRAY(SELECT p.operator_id FROM conversation_participants p WHERE p.conversation_id = u.id AND p.left_at IS NULL), u.operator_id), NULL)
         FROM inserted i JOIN updated u ON u.id = i.conversation_id
         UNION ALL
-        SELECT e.conversation_id, e.sequence, e.client_message_id, e.author_kind, e.author_name, e.text, e.sent_at, false, NULL, NULL
+        SELECT e.conversation_id, e.sequence, e.client_message_id, e.author_kind, e.author_name, e.text, e.sent_at, false, NULL, NULL::text[]
         FROM existing e
         """;
 
@@ -77,9 +80,9 @@ public static class MessageAppender
     {
         try
         {
-            var (message, isNew, visitorId, operatorId) = await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken);
+            var (message, isNew, visitorId, operatorIds) = await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken);
             if (message is not null && isNew)
-                await notifier.MessageSentAsync(visitorId!.Value, operatorId, message);
+                await notifier.MessageSentAsync(visitorId!.Value, operatorIds, message);
             return message;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -89,7 +92,7 @@ public static class MessageAppender
         }
     }
 
-    private static async Task<(MessageDto? Message, bool IsNew, Guid? VisitorId, string? OperatorId)> ExecuteAsync(
+    private static async Task<(MessageDto? Message, bool IsNew, Guid? VisitorId, IReadOnlyList<string> OperatorIds)> ExecuteAsync(
         NpgsqlDataSource dataSource, TimeProvider clock, Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(author.Kind == AuthorKind.Visitor ? VisitorSql : OperatorSql);
@@ -106,11 +109,11 @@ public static class MessageAppender
 
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
-            return (null, false, null, null);
+            return (null, false, null, []);
         var message = new MessageDto(
             reader.GetGuid(0), reader.GetInt32(1), reader.GetGuid(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6));
         var isNew = reader.GetBoolean(7);
-        return (message, isNew, isNew ? reader.GetGuid(8) : null, isNew && !reader.IsDBNull(9) ? reader.GetString(9) : null);
+        return (message, isNew, isNew ? reader.GetGuid(8) : null, isNew && !reader.IsDBNull(9) ? reader.GetFieldValue<string[]>(9) : []);
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Authorization;
@@ -8,7 +9,8 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The operator side: a logged-in operator acts only on the chats they handle.</summary>
 [Authorize(Policy = OperatorAuthorization.Policy)]
-public sealed class OperatorHub(ChatService chats, PresenceService presence, RoutingService routing) : Hub<IOperatorClient>
+public sealed class OperatorHub(
+    ChatService chats, PresenceService presence, RoutingService routing, WorkspaceService workspace, AnswerService answers) : Hub<IOperatorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -49,6 +51,26 @@ public sealed class OperatorHub(ChatService chats, PresenceService presence, Rou
     public Task<IReadOnlyList<OfflineMessageDto>> GetOfflineMessages() => chats.GetOfflineMessagesAsync(Context.ConnectionAborted);
 
     public Task MarkOfflineMessageHandled(Guid id) => chats.MarkOfflineMessageHandledAsync(OperatorId, id, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<AnswerSuggestion>> SuggestAnswers(Guid conversationId, string? query) =>
+        answers.SuggestAsync(OperatorId, conversationId, query, Context.ConnectionAborted);
+
+    public Task AnswerUsed(Guid answerId) => answers.MarkUsedAsync(OperatorId, answerId, Context.ConnectionAborted);
+
+    public Task Typing(Guid conversationId) => workspace.OperatorTypingAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task<TransferTargets> GetTransferTargets(Guid conversationId) => routing.GetTransferTargetsAsync(OperatorId, Context.ConnectionAborted);
+
+    public Task Transfer(Guid conversationId, TransferRequest request) => routing.TransferAsync(OperatorId, conversationId, request, Context.ConnectionAborted);
+
+    public Task Invite(Guid conversationId, string operatorId) => workspace.InviteAsync(OperatorId, conversationId, operatorId, Context.ConnectionAborted);
+
+    public Task Leave(Guid conversationId) => workspace.LeaveAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task<NoteDto> AddNote(Guid conversationId, string text) => workspace.AddNoteAsync(OperatorId, conversationId, text, Context.ConnectionAborted);
+
+    public Task CompleteWrapUp(Guid conversationId, WrapUpRequest request) =>
+        workspace.CompleteWrapUpAsync(OperatorId, conversationId, request, Context.ConnectionAborted);
 
     public Task EndChat(Guid conversationId) => chats.EndOperatorChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
 

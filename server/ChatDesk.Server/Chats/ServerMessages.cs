@@ -14,6 +14,10 @@ public static class ServerMessages
     {
         ["queued.estimate"] = ("An operator will be with you in about {0} minutes.", "Un conseiller sera avec vous dans environ {0} minutes."),
         ["queued.unknown"] = ("All our operators are busy. An operator will be with you in a few minutes.", "Tous nos conseillers sont occupés. Un conseiller sera avec vous dans quelques minutes."),
+        ["operator.joined"] = ("{0} joined the chat.", "{0} a rejoint la conversation."),
+        ["operator.left"] = ("{0} left the chat.", "{0} a quitté la conversation."),
+        ["transferred.operator"] = ("You are now chatting with {0}.", "Vous discutez maintenant avec {0}."),
+        ["transferred.skill"] = ("We are connecting you to the right team. Please wait a moment.", "Nous vous mettons en relation avec la bonne équipe. Merci de patienter."),
         ["requeued.disconnected"] = ("Your operator was disconnected. We are connecting you to another operator.", "Votre conseiller a été déconnecté. Nous vous mettons en relation avec un autre conseiller."),
     };
 

@@ -6,7 +6,7 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
-public sealed class VisitorHub(ChatService chats) : Hub<IVisitorClient>
+public sealed class VisitorHub(ChatService chats, WorkspaceService workspace) : Hub<IVisitorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -29,6 +29,12 @@ public sealed class VisitorHub(ChatService chats) : Hub<IVisitorClient>
 
     public Task<OfflineMessageCreated> LeaveOfflineMessage(LeaveOfflineMessageRequest request) =>
         chats.LeaveOfflineMessageAsync(Visitor, request, Context.ConnectionAborted);
+
+    public Task Typing(string? draft) => workspace.VisitorTypingAsync(Visitor, draft, Context.ConnectionAborted);
+
+    public Task PageChanged(PageChangedRequest request) => workspace.PageChangedAsync(Visitor, request, Context.ConnectionAborted);
+
+    public Task<TranscriptDto> GetTranscript() => workspace.TranscriptAsync(Visitor, Context.ConnectionAborted);
 
     public Task EndChat() => chats.EndVisitorChatAsync(Visitor, Context.ConnectionAborted);
 

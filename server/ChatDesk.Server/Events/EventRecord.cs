@@ -33,6 +33,11 @@ public static class EventTypes
     public const string ChatEnded = "chat.ended";
     public const string OperatorStatusChanged = "operator.status_changed";
     public const string OfflineMessageLeft = "offline_message.left";
+    public const string OperatorJoined = "operator.joined";
+    public const string OperatorLeft = "operator.left";
+    public const string NoteAdded = "note.added";
+    public const string VisitorNavigated = "visitor.navigated";
+    public const string WrapUpCompleted = "wrapup.completed";
 }
 
 /// <summary>

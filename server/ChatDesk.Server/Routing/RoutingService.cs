@@ -49,6 +49,16 @@ public sealed class RoutingService(
             foreach (var conversation in expiredOffers)
                 WithdrawOffer(conversation, EventTypes.ChatOfferTimedOut, outcome);
 
+            // After-chat work left open past the site's timeout is completed automatically.
+            var overdue = await db.Conversations.FromSqlInterpolated($"""
+                SELECT c.* FROM conversations c JOIN sites s ON s.id = c.site_id
+                WHERE c.status = 'ended' AND c.operator_id IS NOT NULL AND c.wrap_up_completed_at IS NULL
+                  AND c.ended_at + make_interval(secs => s.wrap_up_timeout_seconds) <= {now}
+                ORDER BY c.id FOR UPDATE OF c
+                """).ToListAsync(cancellationToken);
+            foreach (var conversation in overdue)
+                AutoCompleteWrapUp(conversation);
+
             // A node that died closed its database sessions; its connections are gone with it.
             await db.Database.ExecuteSqlRawAsync("""
                 DELETE FROM operator_connections c
@@ -113,6 +123,87 @@ public sealed class RoutingService(
             var conversation = await LockOfferAsync(operatorId, conversationId, cancellationToken);
             WithdrawOffer(conversation, EventTypes.ChatOfferDeclined, outcome);
         }, cancellationToken);
+
+    /// <summary>
+    /// Hands a chat to another operator (online, with a free slot) or back to a skill's queue, with an
+    /// optional internal note. The new owner sees the whole history; the visitor is told who is there now.
+    /// </summary>
+    public Task TransferAsync(string operatorId, Guid conversationId, TransferRequest? request, CancellationToken cancellationToken = default) =>
+        InRoutingTransactionAsync(async outcome =>
+        {
+            var toOperator = string.IsNullOrWhiteSpace(request?.ToOperatorId) ? null : request.ToOperatorId;
+            var toSkill = string.IsNullOrWhiteSpace(request?.ToSkill) ? null : request.ToSkill;
+            if ((toOperator is null) == (toSkill is null))
+                throw new ChatException("Transfer to one operator or to one skill.");
+            var note = request!.Note?.Trim() is { Length: > 0 } n ? n : null;
+            if (note is { Length: > ChatRules.MaxMessageLength })
+                throw new ChatException($"A note can be at most {ChatRules.MaxMessageLength} characters.");
+            var conversation = await LockConversationAsync(conversationId, cancellationToken);
+            if (conversation.OperatorId != operatorId)
+                throw new ChatException(conversation.Status == ConversationStatus.Assigned && await db.ConversationParticipants.AnyAsync(
+                    p => p.ConversationId == conversationId && p.OperatorId == operatorId && p.LeftAt == null, cancellationToken)
+                    ? "Only the chat's owner can transfer it." : "Unknown conversation.");
+            if (conversation.Status != ConversationStatus.Assigned)
+                throw new ChatException("This chat has ended.");
+
+            if (toOperator is not null)
+            {
+                if (toOperator == operatorId)
+                    throw new ChatException("You already own this chat.");
+                var candidates = await LoadCandidatesAsync(cancellationToken);
+                var target = await db.Users.SingleOrDefaultAsync(u => u.Id == toOperator, cancellationToken) ?? throw new ChatException("Unknown operator.");
+                if (!candidates.TryGetValue(toOperator, out var candidate))
+                    throw new ChatException($"{target.DisplayName} is not online.");
+                if (candidate.ActiveChats >= candidate.MaxConcurrentChats)
+                    throw new ChatException($"{target.DisplayName} has no free slot.");
+                // An invited operator who takes the chat over is its owner now, not a guest.
+                await db.ConversationParticipants.Where(p => p.ConversationId == conversationId && p.OperatorId == toOperator && p.LeftAt == null)
+                    .ExecuteUpdateAsync(p => p.SetProperty(x => x.LeftAt, clock.UtcNowForStorage()), cancellationToken);
+                events.Append(db, conversation, EventTypes.ChatTransferred, new { from = operatorId, to = toOperator, toSkillId = (Guid?)null, reason = "transfer" }, operatorId);
+                conversation.OperatorId = target.Id;
+                events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = target.Id, how = "transfer" }, target.Id);
+                outcome.Assigned.Add((conversation, target.DisplayName));
+                outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
+                    ServerMessages.Text("transferred.operator", conversation.Language, target.DisplayName))));
+                outcome.TransferredAway.Add((operatorId, conversation.Id, target.DisplayName));
+            }
+            else
+            {
+                var skill = await db.Skills.SingleOrDefaultAsync(k => k.Key == toSkill, cancellationToken) ?? throw new ChatException($"Unknown skill: {toSkill}.");
+                events.Append(db, conversation, EventTypes.ChatTransferred, new { from = operatorId, to = (string?)null, toSkillId = skill.Id, reason = "transfer" }, operatorId);
+                conversation.Status = ConversationStatus.Queued;
+                conversation.OperatorId = null;
+                conversation.SkillId = skill.Id;
+                conversation.RequestedSkillIds = [skill.Id];
+                outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
+                    ServerMessages.Text("transferred.skill", conversation.Language))));
+                outcome.TransferredAway.Add((operatorId, conversation.Id, skill.Name));
+                outcome.QueueMoved = true;
+            }
+            if (note is not null)
+            {
+                var author = await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+                var entry = new ConversationNote
+                {
+                    Id = Guid.CreateVersion7(clock.UtcNowForStorage()), ConversationId = conversation.Id, AuthorId = operatorId, AuthorName = author,
+                    Text = note, CreatedAt = clock.UtcNowForStorage(),
+                };
+                db.ConversationNotes.Add(entry);
+                events.Append(db, conversation, EventTypes.NoteAdded, new { noteId = entry.Id, length = note.Length }, operatorId);
+            }
+        }, cancellationToken);
+
+    public async Task<TransferTargets> GetTransferTargetsAsync(string operatorId, CancellationToken cancellationToken = default)
+    {
+        var candidates = await LoadCandidatesAsync(cancellationToken);
+        var free = candidates.Values.Where(c => c.OperatorId != operatorId && c.ActiveChats < c.MaxConcurrentChats).ToList();
+        var ids = free.Select(c => c.OperatorId).ToList();
+        var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+        var skills = await db.Skills.AsNoTracking().OrderBy(s => s.Name).Select(s => new TransferTargetSkill(s.Key, s.Name)).ToListAsync(cancellationToken);
+        return new TransferTargets(
+            free.OrderBy(c => names[c.OperatorId]).Select(c => new TransferTargetOperator(c.OperatorId, names[c.OperatorId], c.Status, c.ActiveChats, c.MaxConcurrentChats)).ToList(),
+            skills);
+    }
 
     /// <summary>Is anyone online (and connected) who has every one of these skills?</summary>
     public async Task<bool> AnyOperatorOnlineForAsync(IReadOnlyCollection<Guid> skills, CancellationToken cancellationToken = default)
@@ -205,6 +296,14 @@ public sealed class RoutingService(
                 Assign(conversation, operators[chosen.OperatorId], outcome, how: "auto");
         }
         await ReportQueueAsync(stillWaiting, outcome, cancellationToken);
+    }
+
+    private void AutoCompleteWrapUp(Conversation conversation)
+    {
+        conversation.WrapUpCompletedAt = clock.UtcNowForStorage();
+        conversation.WrapUpAuto = true;
+        events.Append(db, conversation, EventTypes.WrapUpCompleted,
+            new { disposition = (string?)null, notes = (string?)null, tags = Array.Empty<string>(), auto = true }, conversation.OperatorId);
     }
 
     private void Assign(Conversation conversation, ApplicationUser user, DispatchOutcome outcome, string how)
@@ -367,12 +466,15 @@ public sealed class RoutingService(
         public List<QueueNotice> Queued { get; } = [];
         public List<(Conversation Conversation, Message Message)> Messages { get; } = [];
         public List<string> StatusChanges { get; } = [];
+        public List<(string FromOperatorId, Guid ConversationId, string ToName)> TransferredAway { get; } = [];
         public bool QueueMoved { get; set; }
 
         public async Task NotifyAsync(ChatNotifier notifier)
         {
+            foreach (var (from, conversationId, toName) in TransferredAway)
+                await notifier.ToOperatorsAsync([from], nameof(IOperatorClient.ChatTransferredAway), new ChatTransferredAwayNotice(conversationId, toName));
             foreach (var (conversation, message) in Messages)
-                await notifier.MessageSentAsync(conversation.VisitorId, conversation.OperatorId, message.ToDto());
+                await notifier.MessageSentAsync(conversation.VisitorId, conversation.OperatorId is { } owner ? [owner] : [], message.ToDto());
             foreach (var (operatorId, conversationId) in Withdrawn)
                 await notifier.OfferWithdrawnAsync(operatorId, conversationId);
             foreach (var offer in Offers)

@@ -132,6 +132,8 @@ export class ChatApp {
   /** Last page reported for a conversation (StartChat's pageUrl/pageTitle or PageChanged), for dedupe. */
   private pageSent: (PageChangedRequest & { conversationId: string }) | null = null;
   private downloadingTranscript = false;
+  /** Aborted by destroy(): removes the window/document listeners. */
+  private readonly listeners = new AbortController();
 
   // ---- elements ----
   private readonly root: HTMLElement;
@@ -342,14 +344,25 @@ export class ChatApp {
     container.replaceChildren(this.root);
 
     // Host page messages and visibility
-    window.addEventListener('message', (e) => this.onWindowMessage(e));
-    document.addEventListener('visibilitychange', () => this.maybeClearUnread());
+    const signal = this.listeners.signal;
+    window.addEventListener('message', (e) => this.onWindowMessage(e), { signal });
+    document.addEventListener('visibilitychange', () => this.maybeClearUnread(), { signal });
     for (const type of ['pointerdown', 'keydown', 'focusin'] as const) {
-      window.addEventListener(type, () => this.onUserActivity(), { passive: true });
+      window.addEventListener(type, () => this.onUserActivity(), { passive: true, signal });
     }
     window.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.postToLoader({ type: 'chatdesk:close' });
-    });
+    }, { signal });
+  }
+
+  /** Detaches the app: window/document listeners, timers and the hub connection (used by tests). */
+  destroy(): void {
+    this.listeners.abort();
+    this.typing.reset();
+    this.hideOperatorTyping();
+    const connection = this.connection;
+    this.connection = null;
+    void connection?.stop().catch(() => undefined);
   }
 
   // ---------------------------------------------------------------------------

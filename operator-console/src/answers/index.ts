@@ -1,0 +1,2 @@
+export { createAnswerSuggestions } from './suggestions';
+export { createAnswersAdmin } from './admin';
