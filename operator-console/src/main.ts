@@ -1,9 +1,14 @@
 import './styles.css';
+import { createAnswerSuggestions, createAnswersAdmin } from './answers';
 import { createLoginView, fetchMe, logout } from './auth';
 import { createChats } from './chats';
 import { manageConnection } from './connection';
+import { createVisitorContext } from './context';
 import { detectLanguage, setLanguage, t, type MessageKey } from './i18n';
 import { createOfflineMessages } from './offline-messages';
+import { createInvite } from './invite';
+import { createNotes } from './notes';
+import { createNotifications } from './notifications';
 import { createOffers } from './offers';
 import { createPresence } from './presence';
 import { createQueue } from './queue';
@@ -11,8 +16,16 @@ import type { Me } from './shared/contract';
 import { el } from './shared/dom';
 import { createOperatorConnection, typedHub } from './shared/hub';
 import { createTitleCounter } from './shared/titleCounter';
+import type { ChatActivity } from './shared/workspace';
+import { createTransfer } from './transfer';
+import { createTyping } from './typing';
+import { createWrapUp } from './wrapup';
 
-/** Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue, offline messages). */
+/**
+ * Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue,
+ * offline messages) and the chat workspace features plugged into the chats feature (answers, typing,
+ * transfer, invite, notes, wrap-up, visitor context), plus opt-in notifications.
+ */
 
 const root = document.getElementById('app') ?? document.body;
 setLanguage(detectLanguage(navigator.language));
@@ -30,10 +43,45 @@ function showWorkspace(me: Me): void {
   const connection = createOperatorConnection();
   const hub = typedHub(connection);
   const titleCounter = createTitleCounter(t('app.title'));
+  const notifications = createNotifications();
+  const alertFor = (activity: ChatActivity) => {
+    switch (activity.kind) {
+      case 'chat':
+        return { title: t('alert.newChat'), body: activity.visitorName, tag: activity.conversationId };
+      case 'invited':
+        return { title: t('alert.invited'), body: activity.visitorName, tag: activity.conversationId };
+      case 'message':
+        return {
+          title: t('alert.newMessage', { name: activity.visitorName }),
+          body: (activity.text ?? '').slice(0, 140),
+          tag: activity.conversationId,
+        };
+    }
+  };
   const presence = createPresence(hub);
-  const chats = createChats(hub, { onActivity: () => titleCounter.bump() });
+  const chats = createChats(hub, {
+    onActivity: (activity) => {
+      titleCounter.bump();
+      if (activity) notifications.alert(alertFor(activity));
+    },
+  });
+  const workspace = chats.workspace;
+  createAnswerSuggestions(hub, workspace);
+  const typing = createTyping(hub, workspace);
+  createTransfer(hub, workspace);
+  createInvite(hub, workspace);
+  createNotes(hub, workspace);
+  const wrapUp = createWrapUp(hub, workspace);
+  const context = createVisitorContext(hub, workspace);
+  const isAdmin = me.roles.some((role) => role.toLowerCase() === 'admin');
+  const answersAdmin = createAnswersAdmin({ isAdmin });
   const queue = createQueue(hub);
-  const offers = createOffers(hub, { onNew: () => titleCounter.bump() });
+  const offers = createOffers(hub, {
+    onNew: (offer) => {
+      titleCounter.bump();
+      notifications.alert({ title: t('alert.offer'), body: offer.visitorName, tag: offer.conversationId });
+    },
+  });
   const offlineMessages = createOfflineMessages(hub, { onNew: () => titleCounter.bump() });
   const operatorName = el('span', { className: 'operator-name', testId: 'operator-name', text: me.displayName });
 
@@ -43,6 +91,9 @@ function showWorkspace(me: Me): void {
     leaving = true;
     await managed.stop();
     chats.dispose();
+    typing.dispose();
+    wrapUp.dispose();
+    answersAdmin.close();
     queue.dispose();
     offers.dispose();
     titleCounter.dispose();
@@ -54,7 +105,7 @@ function showWorkspace(me: Me): void {
       const state = await offers.sync(() => hub.invoke('GetState'));
       operatorName.textContent = state.displayName;
       presence.applyStatus(state.status);
-      await chats.sync(state.chats);
+      await chats.sync(state.chats, state.operatorId);
     } catch {
       // The next reconnect resumes again; nothing else to do here.
     }
@@ -99,13 +150,18 @@ function showWorkspace(me: Me): void {
     el('span', { className: 'brand', text: t('app.brand') }),
     operatorName,
     el('span', { className: 'spacer' }),
+    answersAdmin.button,
+    notifications.element,
     presence.element,
     managed.indicator,
     logoutButton,
   );
   const left = el('div', { className: 'left-column' }, offers.element, chats.sidebar, queue.element);
-  const right = el('aside', { className: 'right-column' }, offlineMessages.element);
-  root.replaceChildren(el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, left, chats.pane, right)));
+  const right = el('aside', { className: 'right-column' }, context.element, offlineMessages.element);
+  root.replaceChildren(
+    el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, left, chats.pane, right)),
+    answersAdmin.element,
+  );
   managed.start();
 }
 

@@ -59,8 +59,7 @@ export function createAnswersAdmin(options: AnswersAdminOptions): AnswersAdmin {
   const empty = el('p', { className: 'panel-empty', text: t('answers.empty') });
 
   // ---- create / edit form
-  const field = (name: string, label: string, input: HTMLElement) =>
-    el('label', { className: 'field' }, el('span', { text: label }), input);
+  const field = (label: string, input: HTMLElement) => el('label', { className: 'field' }, el('span', { text: label }), input);
   const title = el('input', { attrs: { name: 'title', required: '', maxlength: '200' } });
   const shortcut = el('input', { attrs: { name: 'shortcut', required: '', placeholder: '#refund', autocomplete: 'off' } });
   const body = el('textarea', { attrs: { name: 'body', required: '', rows: '5', maxlength: String(MAX_MESSAGE_LENGTH) } });
@@ -82,13 +81,13 @@ export function createAnswersAdmin(options: AnswersAdminOptions): AnswersAdmin {
     'form',
     { className: 'answer-form', testId: 'answer-form', attrs: { novalidate: '' } },
     formTitle,
-    field('title', t('answers.fieldTitle'), title),
-    field('shortcut', t('answers.fieldShortcut'), shortcut),
-    field('body', t('answers.fieldBody'), body),
+    field(t('answers.fieldTitle'), title),
+    field(t('answers.fieldShortcut'), shortcut),
+    field(t('answers.fieldBody'), body),
     el('p', { className: 'hint-inline', text: t('answers.placeholdersHint') }),
-    field('category', t('answers.fieldCategory'), category),
-    field('skill', t('answers.fieldSkill'), skill),
-    field('language', t('answers.fieldLanguage'), language),
+    field(t('answers.fieldCategory'), category),
+    field(t('answers.fieldSkill'), skill),
+    field(t('answers.fieldLanguage'), language),
     el('label', { className: 'field-inline' }, personal, el('span', { text: t('answers.fieldPersonal') })),
     formError,
     el('div', { className: 'form-actions' }, save, cancel),

@@ -12,8 +12,8 @@ import { hubErrorMessage } from '../shared/hub';
 import { secondsLeft } from './model';
 
 export interface OffersOptions {
-  /** A new offer arrived live (used for the hidden-tab title counter). */
-  onNew?(): void;
+  /** A new offer arrived live (hidden-tab title counter, sound, notification). */
+  onNew?(offer: ChatOffer): void;
   /** Clock, for tests. */
   now?: () => number;
   /** How often the countdowns are updated while offers are shown. */
@@ -185,7 +185,7 @@ export function createOffers(hub: OperatorHub, options: OffersOptions = {}): Off
     pending?.added.set(offer.conversationId, offer);
     if (isNew) {
       error = null; // an old error next to a new offer would be confusing
-      if (secondsLeft(offer.expiresAt, now()) > 0) options.onNew?.();
+      if (secondsLeft(offer.expiresAt, now()) > 0) options.onNew?.(offer);
     }
     render();
   };
