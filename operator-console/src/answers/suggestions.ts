@@ -148,7 +148,8 @@ export function createAnswerSuggestions(hub: OperatorHub, workspace: ChatWorkspa
   };
 
   workspace.addComposerKeyHandler((event) => {
-    if (!open || event.isComposing) return false;
+    // Alt/Ctrl/Meta combinations (e.g. Alt+↑/↓ to switch chats) are not for the list.
+    if (!open || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return false;
     switch (event.key) {
       case 'ArrowDown':
         selected = (selected + 1) % items.length;
