@@ -49,13 +49,15 @@ public sealed class PushBus(
 
     public async Task PublishAsync(IReadOnlyList<Push> pushes)
     {
-        foreach (var payload in Payloads(pushes))
-        {
-            await using var command = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
-            command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
-            command.Parameters.Add(new NpgsqlParameter { Value = payload });
-            await command.ExecuteNonQueryAsync();
-        }
+        var payloads = Payloads(pushes).ToArray();
+        if (payloads.Length == 0)
+            return;
+        // One round trip, notifications queued in order.
+        await using var command = dataSource.CreateCommand(
+            "SELECT pg_notify($1, p) FROM (SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n) ordered");
+        command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
+        command.Parameters.Add(new NpgsqlParameter { Value = payloads });
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Packs pushes, in order, into as few notifications as fit the size limit.</summary>
