@@ -396,7 +396,7 @@ async function runTyping() {
 // [query, kind]; accent pairs are checked for identical suggestions.
 const QUERIES = [
   ["#a0001", "shortcut prefix"], ["#a00", "shortcut prefix"], ["#a0123", "shortcut prefix"], ["#a09", "shortcut prefix"],
-  ["#a04567", "shortcut exact"], ["/a005", "shortcut prefix"], ["a0007", "shortcut prefix"], ["#a1", "shortcut prefix"],
+  ["#a04567", "shortcut exact"], ["/a005", "shortcut prefix"], ["a0007", "shortcut prefix"], ["#a0999", "shortcut prefix"],
   ["rembour", "word prefix"], ["deliv", "word prefix"], ["factu", "word prefix"], ["livr", "word prefix"], ["passw", "word prefix"],
   ["abonn", "word prefix"], ["refun", "word prefix"], ["garan", "word prefix"], ["sub", "word prefix"], ["co", "word prefix"],
   ["remboursement", "word"], ["delivery", "word"], ["invoice", "word"], ["LIVRAISON", "word"],
