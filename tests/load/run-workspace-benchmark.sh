@@ -300,7 +300,7 @@ cpu_report() { # CPU use during the measurement window written by the client in 
     END { if (n) printf "Machine load   1-min load average %.1f on average, %.1f max, on %d cores\n", s/n, m, ncpu }' "$sampler_log"
   awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
     $1=="db" && $2>=a-1 && $2<=b+2 { if (!n) { t0=$2; c0=$3 } t1=$2; c1=$3; n++ }
-    END { if (n>=2 && t1>t0) printf "PostgreSQL     %.0f commits/s (each pg_notify of the push bus is a commit)\n", (c1-c0)/(t1-t0) }' "$sampler_log"
+    END { if (n>=2 && t1>t0) printf "PostgreSQL     %.0f commits/s (transactions, read-only ones included; each push-bus pg_notify is one)\n", (c1-c0)/(t1-t0) }' "$sampler_log"
   echo "PostgreSQL sessions of the server (average count over ~1 s samples, state [wait event]):"
   awk -F'|' -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" '
     $1=="pg" && $2>=a && $2<=b+1 { t=int($2); k=$3"  ["$4"]"; cnt[k]+=$5; ts[t]=1 }
@@ -381,10 +381,11 @@ SQL
       sed -e 's/\$1/:op/g; s/\$2/:skills/g; s/\$3/:lang/g; s/\$4/:q/g; s/\$5/:like/g; s/\$7/8/g' <<<"$sql" >"$script"
       if [ -z "$tsq" ]; then sed -i 's/\$6/NULL/g' "$script"; else sed -i 's/\$6/:tsq/g' "$script"; fi
       [ -n "$chat_lang" ] || sed -i 's/:lang/NULL/g' "$script"
+      [ -n "$q" ] || sed -i "s/:q/''/g" "$script"   # pgbench cannot define an empty variable
       echo ";" >>"$script"
       rm -f "$dir"/pgbench_log.*
       pb_out=$(cd "$dir" && pgbench -h 127.0.0.1 -p "$pg_port" -U chatdesk -n -M extended -t 300 -c 1 -l \
-        -D op="$op_id" -D skills="$skill_ids" -D lang="$chat_lang" -D q="$q" -D like="$like" -D tsq="$tsq" -f "$script" chatdesk 2>&1 || true)
+        -D op="$op_id" -D skills="$skill_ids" -D lang="$chat_lang" ${q:+-D q="$q"} -D like="$like" ${tsq:+-D tsq="$tsq"} -f "$script" chatdesk 2>&1 || true)
       pb=$(cat "$dir"/pgbench_log.* 2>/dev/null | awk '{print $3/1000}' | sort -n | awk '{ v[NR]=$1 } END { if (!NR) { print "n/a"; exit } i50=int(NR*0.5+0.999); i99=int(NR*0.99+0.999); printf "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)", v[i50], v[i99], v[NR], NR }' || echo "n/a")
       [ "$pb" != "n/a" ] || pb="n/a ($(tail -n 2 <<<"$pb_out" | tr '\n' ' ' | cut -c1-200))"
       line=$(printf '  %-18s execution %s ms, planning %s ms; %s; %s rows matched%s%s; pgbench %s' "\"$q\"" "$exec_ms" "$plan_ms" "${scan:-?}" "${scanned:-?}" \
@@ -425,7 +426,7 @@ fi
   echo "Machine: $(nproc) cores; PostgreSQL $pg_version; the client, the server and PostgreSQL share it."
   echo "Goals"
   for j in "$answers_json" "$typing_json"; do
-    [ "$j" != null ] && jq -r '.goals[]? | "  \(.status)  \(.goal)  measured: \(.value)"' <<<"$j"
+    if [ "$j" != null ]; then jq -r '.goals[]? | "  \(.status)  \(.goal)  measured: \(.value)"' <<<"$j" || true; fi
   done
 } | tee -a "$report"
 jq -cn --argjson answers "$answers_json" --argjson typing "$typing_json" --argjson sql "$sql_json" \

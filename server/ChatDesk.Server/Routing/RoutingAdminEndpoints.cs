@@ -19,9 +19,12 @@ public sealed record UpdateOperatorRoutingRequest(int? MaxConcurrentChats, IRead
 
 public sealed record PageRuleDto(string UrlPattern, string Skill);
 
+/// <param name="TypingPreview">Null leaves it unchanged.</param>
+/// <param name="WrapUpTimeoutSeconds">Null leaves it unchanged.</param>
 public sealed record SiteRoutingDto(
     bool OfferMode, int RingTimeoutSeconds, bool RouteByLanguage, BusinessHours? BusinessHours,
-    IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities);
+    IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities,
+    bool? TypingPreview = null, int? WrapUpTimeoutSeconds = null);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
 public static partial class RoutingAdminEndpoints
@@ -107,7 +110,8 @@ public static partial class RoutingAdminEndpoints
             var rules = await (from r in db.SitePageRules join k in db.Skills on r.SkillId equals k.Id where r.SiteId == site.Id
                                orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
             var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
-            return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities));
+            return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
+                site.TypingPreview, site.WrapUpTimeoutSeconds));
         });
 
         group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
@@ -117,6 +121,8 @@ public static partial class RoutingAdminEndpoints
                 return Results.Problem(title: "Unknown site", statusCode: StatusCodes.Status404NotFound);
             if (request.RingTimeoutSeconds is < 5 or > 600)
                 return Problem("Invalid ring timeout", "The ring timeout must be between 5 and 600 seconds.");
+            if (request.WrapUpTimeoutSeconds is < 10 or > 86_400)
+                return Problem("Invalid wrap-up timeout", "The wrap-up timeout must be between 10 seconds and 24 hours.");
             if (request.BusinessHours?.Problems.FirstOrDefault() is { } hoursProblem)
                 return Problem("Invalid business hours", hoursProblem);
             var rules = request.PageRules ?? [];
@@ -138,6 +144,8 @@ public static partial class RoutingAdminEndpoints
             site.RingTimeoutSeconds = request.RingTimeoutSeconds;
             site.RouteByLanguage = request.RouteByLanguage;
             site.BusinessHours = request.BusinessHours;
+            site.TypingPreview = request.TypingPreview ?? site.TypingPreview;
+            site.WrapUpTimeoutSeconds = request.WrapUpTimeoutSeconds ?? site.WrapUpTimeoutSeconds;
             foreach (var topic in topics)
                 topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
@@ -40,7 +41,11 @@ public sealed class WorkspaceTests : ChatTestBase
     [Fact]
     public async Task With_the_preview_off_the_operator_only_learns_that_the_visitor_is_typing()
     {
-        await Host.WithDbAsync(db => db.Sites.ExecuteUpdateAsync(s => s.SetProperty(x => x.TypingPreview, false)));
+        using (var admin = await TestApi.AdminClientAsync(Host))
+        {
+            var settings = await admin.GetFromJsonAsync<SiteRoutingDto>("/api/admin/sites/demo/routing", SignalRDriver.Json);
+            (await admin.PutAsJsonAsync("/api/admin/sites/demo/routing", settings! with { TypingPreview = false })).EnsureSuccessStatusCode();
+        }
         await Driver.InvokeAsync("visitor", "Typing", "secret draft");
         var seen = await Driver.WaitForEventsAsync("alice", "VisitorTyping");
         Assert.Null(seen[0].Args[0]!["draft"]);
