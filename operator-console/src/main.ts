@@ -12,6 +12,7 @@ import { createNotifications } from './notifications';
 import { createOffers } from './offers';
 import { createPresence } from './presence';
 import { createQueue } from './queue';
+import { createSurveys } from './surveys';
 import type { Me } from './shared/contract';
 import { el } from './shared/dom';
 import { createOperatorConnection, typedHub } from './shared/hub';
@@ -24,7 +25,7 @@ import { createWrapUp } from './wrapup';
 /**
  * Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue,
  * offline messages) and the chat workspace features plugged into the chats feature (answers, typing,
- * transfer, invite, notes, wrap-up, visitor context), plus opt-in notifications.
+ * transfer, invite, notes, wrap-up, survey answers, visitor context), plus opt-in notifications.
  */
 
 const root = document.getElementById('app') ?? document.body;
@@ -72,6 +73,7 @@ function showWorkspace(me: Me): void {
   createInvite(hub, workspace);
   createNotes(hub, workspace);
   const wrapUp = createWrapUp(hub, workspace);
+  createSurveys(hub, workspace);
   const context = createVisitorContext(hub, workspace);
   const isAdmin = me.roles.some((role) => role.toLowerCase() === 'admin');
   const answersAdmin = createAnswersAdmin({ isAdmin });

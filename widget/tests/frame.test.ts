@@ -902,3 +902,179 @@ describe('chat frame: operator workspace (typing, navigation, transcript)', () =
     expect($$('[data-testid="message"]').at(-1)?.dataset.author).toBe('system');
   });
 });
+
+describe('chat frame: end-of-session survey', () => {
+  const ALL = ['csat', 'nps', 'ces', 'resolved', 'comment'];
+  const answered = {
+    conversationId: CONV, status: 'ended', operatorName: 'Alice', endedBy: 'operator', endedReason: null,
+    messages: [msg(1)], survey: { questions: ALL, submitted: false },
+  };
+  const form = (sel: string) => $<HTMLInputElement & HTMLTextAreaElement>(`form[data-testid="survey-form"] ${sel}`);
+  const radio = (name: string, value: string) => form(`input[type="radio"][name="${name}"][value="${value}"]`)!;
+  const submits = () => hub.calls.filter(([m]) => m === 'SubmitSurvey');
+
+  it('shows the survey after a reload of an answered chat that ended, with accessible radio groups', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? answered : []);
+    await startApp();
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(visible('button[data-testid="new-chat"]')).toBe(true);
+    expect($('form[data-testid="offline-form"]')).toBeNull();
+
+    const values = (key: string) =>
+      Array.from(document.querySelectorAll<HTMLInputElement>(`[data-testid="survey-${key}"] input[type="radio"]`)).map((r) => r.value);
+    expect(values('csat')).toEqual(['1', '2', '3', '4', '5']);
+    expect(values('nps')).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(values('ces')).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(values('resolved')).toEqual(['yes', 'no']);
+    for (const [key, legend] of [['csat', t.surveyCsat], ['nps', t.surveyNps], ['ces', t.surveyCes], ['resolved', t.surveyResolved]]) {
+      const group = $(`[data-testid="survey-${key}"]`)!;
+      expect(group.tagName).toBe('FIELDSET');
+      expect(group.querySelector('legend')?.textContent).toBe(legend);
+      for (const input of Array.from(group.querySelectorAll<HTMLInputElement>('input'))) {
+        expect(input.name).toBe(key);
+        expect(input.required).toBe(false);
+        // Labelled: a <label for> wrapping the radio.
+        expect(input.closest('label')?.getAttribute('for')).toBe(input.id);
+      }
+    }
+    expect($('[data-testid="survey-ces"]')?.textContent).toContain('1 = very difficult, 7 = very easy');
+    const comment = form('textarea[name="comment"]')!;
+    expect(comment.maxLength).toBe(2000);
+    expect(comment.required).toBe(false);
+    expect(document.querySelector(`label[for="${comment.id}"]`)?.textContent).toBe(t.surveyComment);
+    expect(visible('[data-testid="survey-submit"]')).toBe(true);
+  });
+
+  it("shows only the site's questions", async () => {
+    hub.handler = async (method) =>
+      method === 'GetConversation' ? { ...answered, survey: { questions: ['comment', 'csat', 'bogus'], submitted: false } } : [];
+    await startApp();
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(visible('[data-testid="survey-csat"]')).toBe(true);
+    expect(form('textarea[name="comment"]')).not.toBeNull();
+    expect($('[data-testid="survey-nps"]')).toBeNull();
+    expect($('[data-testid="survey-ces"]')).toBeNull();
+    expect($('[data-testid="survey-resolved"]')).toBeNull();
+  });
+
+  it.each([
+    ['already submitted', { survey: { questions: ALL, submitted: true } }],
+    ['no questions', { survey: { questions: [], submitted: false } }],
+    ['no survey field', { survey: undefined }],
+    ['missed: no_operator', { operatorName: null, endedBy: 'system', endedReason: 'no_operator', messages: [] }],
+    ['missed: outside_hours', { operatorName: null, endedBy: 'system', endedReason: 'outside_hours', messages: [] }],
+    ['never answered (left the queue)', { operatorName: null, endedBy: 'visitor', messages: [] }],
+    ['still open', { status: 'assigned', endedBy: null }],
+  ])('hides the survey: %s', async (_name, extra) => {
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...answered, ...extra } : []);
+    await startApp();
+    expect(visible('[data-testid="chat-status"]')).toBe(true);
+    expect($('form[data-testid="survey-form"]')).toBeNull();
+    expect($('[data-testid="survey-thanks"]')).toBeNull();
+    if ('endedReason' in extra) expect(visible('form[data-testid="offline-form"]')).toBe(true);
+  });
+
+  it('shows the survey when the chat ends live (ChatEnded or EndChat), reading it again when it was not known', async () => {
+    const open = { ...answered, status: 'assigned', endedBy: null };
+    hub.handler = async (method) => (method === 'GetConversation' ? open : []);
+    await startApp();
+    expect($('form[data-testid="survey-form"]')).toBeNull();
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'operator' });
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(hub.calls.filter(([m]) => m === 'GetConversation')).toHaveLength(1);
+
+    // Survey not in the view while open: read once more after the end.
+    const { survey: _none, ...withoutSurvey } = open;
+    let view: unknown = { ...withoutSurvey, conversationId: 'c2' };
+    hub.handler = async (method) => (method === 'GetConversation' ? view : []);
+    await startApp();
+    view = { ...answered, conversationId: 'c2', survey: { questions: ['resolved'], submitted: false } };
+    $<HTMLButtonElement>('button[data-testid="end-chat"]')!.click();
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'EndChat')).toHaveLength(1);
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(visible('[data-testid="survey-resolved"]')).toBe(true);
+    expect($('[data-testid="survey-csat"]')).toBeNull();
+  });
+
+  it('submits only the answered questions, keeps the answers on error and thanks on success', async () => {
+    let failWith: string | null = 'A survey was already submitted for this conversation.';
+    let view: unknown = answered;
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return view;
+      if (method === 'SubmitSurvey') {
+        if (failWith) throw new Error(`An unexpected error occurred invoking 'SubmitSurvey' on the server. HubException: ${failWith}`);
+        return null;
+      }
+      return [];
+    };
+    await startApp();
+    radio('csat', '2').click();
+    radio('csat', '4').click();
+    radio('resolved', 'no').click();
+    form('textarea[name="comment"]')!.value = '  Thanks <b>Alice</b>\nbye  ';
+    form('button[data-testid="survey-submit"]')!.click();
+    await flush();
+    expect(submits()).toEqual([['SubmitSurvey', [{ csat: 4, resolved: false, comment: 'Thanks <b>Alice</b>\nbye' }]]]);
+
+    // Error: shown as text, answers kept, no thanks.
+    expect(visible('[data-testid="error"]')).toBe(true);
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe(failWith);
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(radio('csat', '4').checked).toBe(true);
+    expect(radio('resolved', 'no').checked).toBe(true);
+    expect(form('textarea[name="comment"]')!.value).toBe('  Thanks <b>Alice</b>\nbye  ');
+    expect($('[data-testid="survey-thanks"]')).toBeNull();
+
+    failWith = null;
+    radio('nps', '0').click();
+    form('button[data-testid="survey-submit"]')!.click();
+    await flush();
+    expect(submits()).toHaveLength(2);
+    expect(submits()[1]?.[1]).toEqual([{ csat: 4, nps: 0, resolved: false, comment: 'Thanks <b>Alice</b>\nbye' }]);
+    expect($('form[data-testid="survey-form"]')).toBeNull();
+    expect(visible('[data-testid="survey-thanks"]')).toBe(true);
+    expect($('[data-testid="survey-thanks"]')?.textContent).toBe(t.surveyThanks);
+    expect(visible('[data-testid="error"]')).toBe(false);
+
+    // A reconnect reporting submitted: true keeps the thank-you.
+    view = { ...answered, survey: { questions: ALL, submitted: true } };
+    hub.conn!.reconnected.forEach((fn) => fn());
+    await flush();
+    expect(visible('[data-testid="survey-thanks"]')).toBe(true);
+  });
+
+  it('submits an empty survey as {} (every question optional) and refuses a comment over 2000 characters', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? answered : method === 'SubmitSurvey' ? null : []);
+    await startApp();
+    const comment = form('textarea[name="comment"]')!;
+    comment.value = 'x'.repeat(2001); // maxlength stops typing; a paste via script still must not be sent
+    form('button[data-testid="survey-submit"]')!.click();
+    await flush();
+    expect(submits()).toHaveLength(0);
+    expect($('[data-testid="survey-error-comment"]')?.textContent).toBe(t.surveyCommentTooLong);
+
+    comment.value = '   ';
+    form('button[data-testid="survey-submit"]')!.click();
+    await flush();
+    expect(submits()).toEqual([['SubmitSurvey', [{}]]]);
+    expect(visible('[data-testid="survey-thanks"]')).toBe(true);
+  });
+
+  it('starts with empty answers for the next conversation, in French too', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? answered : []);
+    const container = document.createElement('div');
+    document.body.replaceChildren(container);
+    const fr = getMessages('fr');
+    mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'fr', t: fr }).start();
+    await flush();
+    expect($('[data-testid="survey-csat"] legend')?.textContent).toBe(fr.surveyCsat);
+    expect($('[data-testid="survey-submit"]')?.textContent).toBe(fr.surveySubmit);
+    radio('csat', '5').click();
+    hub.handler = async (method) => (method === 'GetConversation' ? { ...answered, conversationId: 'c9' } : []);
+    hub.conn!.reconnected.forEach((fn) => fn());
+    await flush();
+    expect(visible('form[data-testid="survey-form"]')).toBe(true);
+    expect(radio('csat', '5').checked).toBe(false);
+  });
+});

@@ -46,6 +46,14 @@ describe('protocol guards', () => {
     expect(view?.messages).toHaveLength(1);
   });
 
+  it('reads the survey (unknown questions dropped, missing or odd = no survey)', () => {
+    const base = { conversationId: 'c', status: 'ended', operatorName: 'Bob', endedBy: 'operator', messages: [] };
+    expect(toConversationView({ ...base, survey: { questions: ['nps', 'x', 'csat', 'nps', 3], submitted: true } })?.survey)
+      .toEqual({ questions: ['nps', 'csat'], submitted: true });
+    expect(toConversationView(base)?.survey).toEqual({ questions: [], submitted: false });
+    expect(toConversationView({ ...base, survey: { questions: 'csat', submitted: 'yes' } })?.survey).toEqual({ questions: [], submitted: false });
+  });
+
   it('reads endedReason (missing -> null)', () => {
     const base = { conversationId: 'c', status: 'ended', operatorName: null, endedBy: 'system', messages: [] };
     expect(toConversationView({ ...base, endedReason: 'no_operator' })?.endedReason).toBe('no_operator');

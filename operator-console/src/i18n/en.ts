@@ -236,6 +236,18 @@ export const en = {
   'alert.invited': 'You were invited into a chat',
   'alert.newMessage': 'New message from {name}',
   'alert.offer': 'Chat offered to you',
+
+  'survey.heading': 'Visitor survey',
+  'survey.csat': 'Satisfaction (CSAT)',
+  'survey.nps': 'Recommendation (NPS)',
+  'survey.ces': 'Effort (CES)',
+  'survey.resolved': 'Solved',
+  'survey.comment': 'Comment',
+  'survey.submittedAt': 'Answered',
+  'survey.score': '{value}/{max}',
+  'survey.yes': 'Yes',
+  'survey.no': 'No',
+  'survey.notAnswered': 'Not answered',
 };
 
 export type MessageKey = keyof typeof en;

@@ -238,4 +238,16 @@ export const fr: Messages = {
   'alert.invited': 'Vous avez été invité dans une conversation',
   'alert.newMessage': 'Nouveau message de {name}',
   'alert.offer': 'Conversation proposée',
+
+  'survey.heading': 'Enquête visiteur',
+  'survey.csat': 'Satisfaction (CSAT)',
+  'survey.nps': 'Recommandation (NPS)',
+  'survey.ces': 'Effort (CES)',
+  'survey.resolved': 'Résolu',
+  'survey.comment': 'Commentaire',
+  'survey.submittedAt': 'Répondu',
+  'survey.score': '{value}/{max}',
+  'survey.yes': 'Oui',
+  'survey.no': 'Non',
+  'survey.notAnswered': 'Sans réponse',
 };

@@ -47,6 +47,36 @@ export interface ChatDetail extends ChatSummary {
   participants?: Participant[];
   context?: VisitorContext | null;
   previousConversations?: PreviousConversation[];
+  /** Issue 5: the visitor's end-of-session survey (null = not answered). Absent from older servers. */
+  survey?: SurveyAnswers | null;
+}
+
+/* ---------- Surveys (issue 5) ---------- */
+
+/** The visitor's end-of-session survey answers; null = question not asked or not answered. */
+export interface SurveyAnswers {
+  /** 1..5 */
+  csat: number | null;
+  /** 0..10 */
+  nps: number | null;
+  /** Customer effort, 1 = very difficult .. 7 = very easy. */
+  ces: number | null;
+  resolved: boolean | null;
+  comment: string | null;
+  submittedAt: string;
+}
+
+/** Scale of each numeric survey answer. */
+export const SURVEY_SCALES = {
+  csat: { min: 1, max: 5 },
+  nps: { min: 0, max: 10 },
+  ces: { min: 1, max: 7 },
+} as const;
+
+/** "SurveySubmitted" callback to the conversation's operators. */
+export interface SurveySubmittedEvent {
+  conversationId: string;
+  survey: SurveyAnswers;
 }
 
 /* ---------- Operator workspace (issue 4) ---------- */
@@ -451,6 +481,32 @@ export function isPreviousConversation(value: unknown): value is PreviousConvers
   );
 }
 
+/* Runtime guards for surveys (issue 5). A missing answer may be null or absent. */
+
+function isScore(value: unknown, scale: { min: number; max: number }): boolean {
+  return (
+    value === null ||
+    value === undefined ||
+    (typeof value === 'number' && Number.isInteger(value) && value >= scale.min && value <= scale.max)
+  );
+}
+
+export function isSurveyAnswers(value: unknown): value is SurveyAnswers {
+  return (
+    isRecord(value) &&
+    isScore(value.csat, SURVEY_SCALES.csat) &&
+    isScore(value.nps, SURVEY_SCALES.nps) &&
+    isScore(value.ces, SURVEY_SCALES.ces) &&
+    (value.resolved === null || value.resolved === undefined || typeof value.resolved === 'boolean') &&
+    isStringOrNull(value.comment ?? null) &&
+    isDateString(value.submittedAt)
+  );
+}
+
+export function isSurveySubmittedEvent(value: unknown): value is SurveySubmittedEvent {
+  return isRecord(value) && typeof value.conversationId === 'string' && isSurveyAnswers(value.survey);
+}
+
 /** The valid items of an array payload, or null when the payload is not an array. */
 export function validItems<T>(value: unknown, guard: (item: unknown) => item is T): T[] | null {
   return Array.isArray(value) ? value.filter(guard) : null;
@@ -498,6 +554,8 @@ export interface OperatorHubEvents {
   ChatJoined: ChatSummary;
   NoteAdded: NoteDto;
   VisitorNavigated: VisitorNavigatedEvent;
+  /** The visitor answered the end-of-session survey. */
+  SurveySubmitted: SurveySubmittedEvent;
 }
 
 /** The typed slice of the hub connection that features use. */

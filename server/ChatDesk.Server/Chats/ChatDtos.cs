@@ -10,7 +10,7 @@ public sealed record StartChatRequest(
 
 public sealed record ConversationView(
     Guid ConversationId, string Status, string? OperatorName, string? EndedBy, string? EndedReason, IReadOnlyList<MessageDto> Messages,
-    bool TypingPreview = false);
+    bool TypingPreview = false, Surveys.SurveyOffer? Survey = null);
 
 public sealed record ChatAssignedNotice(Guid ConversationId, string OperatorName);
 
@@ -50,7 +50,7 @@ public sealed record ChatDetail(
     Guid ConversationId, string VisitorName, string? Topic, string Status, DateTimeOffset RequestedAt, MessageDto? LastMessage,
     string? VisitorEmail, string? PageUrl, string? PageTitle, string? Language, IReadOnlyList<MessageDto> Messages,
     string Role, WrapUpDto? WrapUp, DateTimeOffset? WrapUpDueAt, IReadOnlyList<NoteDto> Notes, IReadOnlyList<ParticipantDto> Participants,
-    VisitorContextDto Context, IReadOnlyList<PreviousConversationDto> PreviousConversations);
+    VisitorContextDto Context, IReadOnlyList<PreviousConversationDto> PreviousConversations, Surveys.SurveyDto? Survey = null);
 
 public sealed record OperatorState(string OperatorId, string DisplayName, string Status, IReadOnlyList<ChatSummary> Chats, IReadOnlyList<ChatOffer> Offers);
 

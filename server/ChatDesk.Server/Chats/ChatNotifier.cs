@@ -23,6 +23,7 @@ public interface IOperatorClient
     Task NoteAdded(NoteDto note);
     Task ChatJoined(ChatSummary chat);
     Task ChatTransferredAway(ChatTransferredAwayNotice notice);
+    Task SurveySubmitted(Surveys.SurveySubmittedNotice notice);
     Task OfflineMessageReceived(OfflineMessageDto message);
 }
 

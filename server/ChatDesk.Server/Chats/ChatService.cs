@@ -3,6 +3,7 @@ using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
+using ChatDesk.Server.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -233,7 +234,8 @@ public sealed class ChatService(
             messages, conversation.OperatorId == operatorId ? "owner" : "invited", conversation.ToWrapUp(), conversation.WrapUpDueAt(wrapUpTimeout),
             notes.Select(n => n.ToDto()).ToList(), participants,
             new VisitorContextDto(browser, os, conversation.Language, conversation.TimeZone, conversation.PageUrl, conversation.PageTitle, pages),
-            previous.Select(c => new PreviousConversationDto(c.Id, c.RequestedAt, c.Status, c.TopicKey, previousMessages.GetValueOrDefault(c.Id) ?? [])).ToList());
+            previous.Select(c => new PreviousConversationDto(c.Id, c.RequestedAt, c.Status, c.TopicKey, previousMessages.GetValueOrDefault(c.Id) ?? [])).ToList(),
+            (await db.Surveys.AsNoTracking().SingleOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken))?.ToDto());
     }
 
     /// <summary>The chats an operator works on: those they own and those they were invited into and have not left.</summary>
@@ -332,9 +334,12 @@ public sealed class ChatService(
     {
         var operatorName = conversation.OperatorId is null ? null
             : await db.Users.Where(u => u.Id == conversation.OperatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
-        var typingPreview = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.TypingPreview).SingleAsync(cancellationToken);
+        var site = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => new { s.TypingPreview, s.SurveyQuestions }).SingleAsync(cancellationToken);
+        // Only a chat an operator took gets a survey; a missed one offers an offline message instead.
+        var survey = new Surveys.SurveyOffer(conversation.OperatorId is null ? [] : site.SurveyQuestions,
+            await db.Surveys.AnyAsync(s => s.ConversationId == conversation.Id, cancellationToken));
         return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy, conversation.EndedReason,
-            await MessagesAfterAsync(conversation.Id, 0, cancellationToken), typingPreview);
+            await MessagesAfterAsync(conversation.Id, 0, cancellationToken), site.TypingPreview, survey);
     }
 
     private async Task<IReadOnlyList<MessageDto>> MessagesAfterAsync(Guid conversationId, int afterSequence, CancellationToken cancellationToken) =>

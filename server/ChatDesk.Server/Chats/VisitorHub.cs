@@ -1,4 +1,5 @@
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Surveys;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -6,7 +7,7 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
-public sealed class VisitorHub(ChatService chats, WorkspaceService workspace) : Hub<IVisitorClient>
+public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, SurveyService surveys) : Hub<IVisitorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -35,6 +36,8 @@ public sealed class VisitorHub(ChatService chats, WorkspaceService workspace) : 
     public Task PageChanged(PageChangedRequest request) => workspace.PageChangedAsync(Visitor, request, Context.ConnectionAborted);
 
     public Task<TranscriptDto> GetTranscript() => workspace.TranscriptAsync(Visitor, Context.ConnectionAborted);
+
+    public Task SubmitSurvey(SurveyRequest request) => surveys.SubmitAsync(Visitor, request, Context.ConnectionAborted);
 
     public Task EndChat() => chats.EndVisitorChatAsync(Visitor, Context.ConnectionAborted);
 

@@ -2,6 +2,8 @@ using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Kpis;
+using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Widget;
 using Microsoft.AspNetCore.Identity;
@@ -33,6 +35,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<ConversationNote> ConversationNotes => Set<ConversationNote>();
     public DbSet<PageView> PageViews => Set<PageView>();
     public DbSet<Answer> Answers => Set<Answer>();
+    public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<KpiTarget> KpiTargets => Set<KpiTarget>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -64,6 +68,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
             b.Property(s => s.TypingPreview).HasDefaultValue(true);
             b.Property(s => s.WrapUpTimeoutSeconds).HasDefaultValue(120);
+            b.Property(s => s.SurveyQuestions).HasDefaultValueSql("'{csat,nps,ces,resolved,comment}'");
             b.Property(s => s.BusinessHours).HasColumnType("jsonb").HasConversion(
                 v => v == null ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
                 v => v == null ? null : JsonSerializer.Deserialize<BusinessHours>(v, JsonSerializerOptions.Web));
@@ -194,6 +199,21 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(a => new { a.OwnerId, a.Shortcut }).IsUnique().HasFilter("owner_id IS NOT NULL").HasDatabaseName("ux_answers_personal_shortcut");
             b.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
             b.HasOne<Skill>().WithMany().HasForeignKey(a => a.SkillId).OnDelete(DeleteBehavior.SetNull);
+        });
+        builder.Entity<Survey>(b =>
+        {
+            b.ToTable("surveys");
+            b.HasKey(s => s.ConversationId);
+            b.Property(s => s.Comment).HasMaxLength(SurveyQuestions.MaxCommentLength);
+            b.HasOne<Conversation>().WithOne().HasForeignKey<Survey>(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<KpiTarget>(b =>
+        {
+            b.ToTable("kpi_targets");
+            b.Property(t => t.Kpi).HasMaxLength(64);
+            b.Property(t => t.Direction).HasMaxLength(8);
+            b.Property(t => t.Period).HasMaxLength(8);
+            b.HasOne<Skill>().WithMany().HasForeignKey(t => t.SkillId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<EventRecord>(b =>
         {

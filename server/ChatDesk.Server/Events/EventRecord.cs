@@ -38,6 +38,7 @@ public static class EventTypes
     public const string NoteAdded = "note.added";
     public const string VisitorNavigated = "visitor.navigated";
     public const string WrapUpCompleted = "wrapup.completed";
+    public const string SurveySubmitted = "survey.submitted";
 }
 
 /// <summary>

@@ -27,6 +27,9 @@ public sealed class Site
     /// <summary>After-chat work left open this long is completed automatically.</summary>
     public int WrapUpTimeoutSeconds { get; set; } = 120;
 
+    /// <summary>Which end-of-session questions the site asks (csat, nps, ces, resolved, comment).</summary>
+    public List<string> SurveyQuestions { get; set; } = [.. ChatDesk.Server.Surveys.SurveyQuestions.All];
+
     /// <summary>Null: always open.</summary>
     public Routing.BusinessHours? BusinessHours { get; set; }
 

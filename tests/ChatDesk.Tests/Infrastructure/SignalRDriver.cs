@@ -49,7 +49,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie,
-            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway"),
+            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted"),
         });
 
     /// <summary>Connects to any hub URL with an optional bearer token and no callbacks.</summary>

@@ -11,6 +11,7 @@ import { format, type Language, type Messages } from '../i18n';
 import { MessageStore, type DisplayMessage } from '../messageStore';
 import {
   ENDED_REASON_OUTSIDE_HOURS,
+  SURVEY_COMMENT_MAX,
   offersOfflineMessage,
   parseLoaderToFrame,
   toChatAssigned,
@@ -31,6 +32,9 @@ import {
   type QueueUpdatedEvent,
   type SiteInfo,
   type StartChatRequest,
+  type SubmitSurveyRequest,
+  type SurveyInfo,
+  type SurveyQuestion,
 } from '../protocol';
 import { formatQueueEstimate, formatQueuePosition } from '../queue';
 import { TypingThrottle } from '../typing';
@@ -57,7 +61,14 @@ interface Conversation {
   endedReason: string | null;
   /** From ConversationView (the session's site flag counts too). */
   typingPreview: boolean;
+  /** An operator took the chat at some point (only answered chats get the survey). */
+  answered: boolean;
+  /** End-of-session survey from ConversationView. */
+  survey: SurveyInfo;
 }
+
+/** Survey questions answered with radio buttons. */
+type SurveyChoiceQuestion = Exclude<SurveyQuestion, 'comment'>;
 
 type OfflineField = 'name' | 'email' | 'text';
 
@@ -132,6 +143,13 @@ export class ChatApp {
   /** Last page reported for a conversation (StartChat's pageUrl/pageTitle or PageChanged), for dedupe. */
   private pageSent: (PageChangedRequest & { conversationId: string }) | null = null;
   private downloadingTranscript = false;
+  /** Conversation the survey form was last prepared for (its answers are reset for a new one). */
+  private surveyFormFor: string | null = null;
+  /** Conversation whose survey was sent from this page (shows the thank-you). */
+  private surveySent: string | null = null;
+  /** Conversation whose survey state is known to be current (read from the server after it ended). */
+  private surveyCheckedFor: string | null = null;
+  private sendingSurvey = false;
   /** Aborted by destroy(): removes the window/document listeners. */
   private readonly listeners = new AbortController();
 
@@ -171,6 +189,16 @@ export class ChatApp {
   private readonly offlineSubmit: HTMLButtonElement;
   private readonly offlineErrors: Record<OfflineField, HTMLParagraphElement>;
   private readonly offlineSentEl: HTMLParagraphElement;
+  private readonly surveySection: HTMLDivElement;
+  private readonly surveyForm: HTMLFormElement;
+  private readonly surveyHead: HTMLDivElement;
+  private readonly surveyGroups: Record<SurveyChoiceQuestion, HTMLFieldSetElement>;
+  private readonly surveyRadios: Record<SurveyChoiceQuestion, HTMLInputElement[]>;
+  private readonly surveyCommentField: HTMLDivElement;
+  private readonly surveyComment: HTMLTextAreaElement;
+  private readonly surveyCommentError: HTMLParagraphElement;
+  private readonly surveySubmit: HTMLButtonElement;
+  private readonly surveyThanksEl: HTMLParagraphElement;
   private readonly messageList: HTMLOListElement;
   private readonly endedBox: HTMLDivElement;
   private readonly endedText: HTMLParagraphElement;
@@ -305,11 +333,67 @@ export class ChatApp {
     // Holds either the form or the thank-you (only the one shown is in the DOM).
     this.offlineSection = el('div', { class: 'offline', hidden: true });
 
+    // End-of-session survey (answered chats that ended, when the site asks for it)
+    const numbers = (from: number, to: number): Array<[string, string]> =>
+      Array.from({ length: to - from + 1 }, (_, i) => [String(from + i), String(from + i)]);
+    const choices: Record<SurveyChoiceQuestion, { legend: string; hint: string | null; options: Array<[string, string]> }> = {
+      csat: { legend: t.surveyCsat, hint: t.surveyCsatHint, options: numbers(1, 5) },
+      nps: { legend: t.surveyNps, hint: t.surveyNpsHint, options: numbers(0, 10) },
+      ces: { legend: t.surveyCes, hint: t.surveyCesHint, options: numbers(1, 7) },
+      resolved: { legend: t.surveyResolved, hint: null, options: [['yes', t.surveyYes], ['no', t.surveyNo]] },
+    };
+    const groups = {} as Record<SurveyChoiceQuestion, HTMLFieldSetElement>;
+    const radios = {} as Record<SurveyChoiceQuestion, HTMLInputElement[]>;
+    for (const key of ['csat', 'nps', 'ces', 'resolved'] as const) {
+      const { legend, hint, options } = choices[key];
+      const hintId = `cd-survey-${key}-hint`;
+      const inputs = options.map(([value]) =>
+        el('input', { type: 'radio', name: key, value, id: `cd-survey-${key}-${value}`, class: 'survey-radio' }));
+      const labels = options.map(([value, label], i) =>
+        el('label', { class: 'survey-option', for: `cd-survey-${key}-${value}` }, inputs[i], el('span', {}, label)));
+      groups[key] = el('fieldset', {
+        class: `survey-question survey-question--${key}`, 'data-testid': `survey-${key}`,
+        'aria-describedby': hint ? hintId : undefined,
+      },
+        el('legend', {}, legend),
+        el('div', { class: 'survey-scale' }, ...labels),
+        hint ? el('p', { class: 'survey-hint', id: hintId }, hint) : null,
+      );
+      radios[key] = inputs;
+    }
+    this.surveyGroups = groups;
+    this.surveyRadios = radios;
+    this.surveyComment = el('textarea', {
+      id: 'cd-survey-comment', name: 'comment', rows: '3', maxlength: String(SURVEY_COMMENT_MAX),
+      'aria-describedby': 'cd-survey-comment-error',
+    });
+    this.surveyCommentError = el('p', {
+      class: 'field-error', id: 'cd-survey-comment-error', 'data-testid': 'survey-error-comment', hidden: true,
+    });
+    this.surveyComment.addEventListener('input', () => this.setSurveyCommentError(null));
+    this.surveyCommentField = el('div', { class: 'field survey-comment', 'data-testid': 'survey-comment' },
+      el('label', { for: 'cd-survey-comment' }, t.surveyComment), this.surveyComment, this.surveyCommentError);
+    this.surveyHead = el('div', { class: 'survey-head' },
+      el('h2', { class: 'survey-title', id: 'cd-survey-title' }, t.surveyTitle),
+      el('p', { class: 'survey-intro' }, t.surveyIntro));
+    this.surveySubmit = el('button', { type: 'submit', class: 'primary', 'data-testid': 'survey-submit' }, t.surveySubmit);
+    this.surveyForm = el('form', {
+      class: 'survey-form', 'data-testid': 'survey-form', novalidate: true, 'aria-labelledby': 'cd-survey-title',
+    });
+    this.surveyForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.submitSurvey();
+    });
+    this.surveyThanksEl = el('p', { class: 'survey-thanks', 'data-testid': 'survey-thanks', role: 'status', tabindex: '-1' },
+      t.surveyThanks);
+    // Holds either the form or the thank-you (only the one shown is in the DOM).
+    this.surveySection = el('div', { class: 'survey', hidden: true });
+
     this.endedText = el('p', { role: 'status' });
     const newChatBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'new-chat' }, t.newChat);
     newChatBtn.addEventListener('click', () => this.startNewChat());
     this.endedBox = el('div', { class: 'chat-ended', 'data-testid': 'chat-ended', hidden: true },
-      this.endedText, this.offlineSection, newChatBtn);
+      this.endedText, this.offlineSection, this.surveySection, newChatBtn);
     this.composer = el('textarea', {
       class: 'composer', 'data-testid': 'composer', name: 'message', rows: '2', maxlength: String(TEXT_MAX),
       'aria-label': t.composerLabel, placeholder: t.composerPlaceholder,
@@ -511,6 +595,7 @@ export class ChatApp {
         this.hideOperatorTyping();
         if (view.status !== 'ended') this.wantsNewChat = false;
       }
+      const previous = isNew ? null : this.conversation;
       this.conversation = {
         id: view.conversationId,
         status: view.status,
@@ -518,7 +603,12 @@ export class ChatApp {
         endedBy: view.endedBy,
         endedReason: view.endedReason,
         typingPreview: view.typingPreview,
+        answered: previous?.answered === true || view.status === 'assigned' || view.operatorName !== null
+          || view.messages.some((m) => m.authorKind === 'operator'),
+        survey: view.survey,
       };
+      // Read from the server after the end: the survey state is current.
+      if (view.status === 'ended') this.surveyCheckedFor = view.conversationId;
       if (view.status !== 'queued') this.forgetQueue(view.conversationId);
       if (isNew || !live) this.store.merge(view.messages);
       else this.mergeLive(view.messages);
@@ -563,6 +653,7 @@ export class ChatApp {
     if (e.operatorName !== this.conversation.operatorName) this.hideOperatorTyping();
     this.conversation.status = 'assigned';
     this.conversation.operatorName = e.operatorName;
+    this.conversation.answered = true;
     this.forgetQueue(e.conversationId);
     this.refresh();
   }
@@ -593,6 +684,7 @@ export class ChatApp {
     this.conversation.endedBy = e.endedBy;
     this.forgetQueue(e.conversationId);
     this.refresh();
+    this.checkSurvey();
   }
 
   // ---------------------------------------------------------------------------
@@ -759,6 +851,7 @@ export class ChatApp {
         current.endedBy = 'visitor';
       }
       this.refresh();
+      this.checkSurvey();
     } catch (err) {
       this.showError(hubErrorMessage(err, this.t.errorGeneric));
     } finally {
@@ -914,6 +1007,7 @@ export class ChatApp {
     this.endedBox.dataset.endedReason = c.endedReason ?? '';
     this.renderQueue(c);
     this.renderOffline(c, offline);
+    this.renderSurvey(c, offline);
     this.composer.disabled = ended;
     this.sendBtn.disabled = ended;
     this.composerForm.hidden = ended;
@@ -1019,6 +1113,126 @@ export class ChatApp {
     } finally {
       this.sendingOffline = false;
       this.offlineSubmit.disabled = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // End-of-session survey
+
+  /**
+   * The chat ended live (ChatEnded / EndChat): when no survey is known for it yet,
+   * re-read the conversation once so a survey the server only reports now is not missed.
+   */
+  private checkSurvey(): void {
+    const c = this.conversation;
+    const connection = this.connection;
+    if (!c || c.status !== 'ended' || !c.answered || this.offersOffline(c)) return;
+    if (c.survey.questions.length > 0 || c.survey.submitted || this.surveyCheckedFor === c.id) return;
+    if (!this.isConnected(connection)) return;
+    this.surveyCheckedFor = c.id;
+    connection.invoke<unknown>('GetConversation').then((raw) => {
+      const view = toConversationView(raw);
+      const current = this.conversation;
+      if (!view || !current || current.id !== c.id || view.conversationId !== c.id) return;
+      current.survey = view.survey;
+      this.refresh();
+    }).catch(() => {
+      // Best effort: the next reload shows it.
+      if (this.surveyCheckedFor === c.id) this.surveyCheckedFor = null;
+    });
+  }
+
+  /** Survey form (or its thank-you) for an answered chat that ended, when the site asks and it was not answered yet. */
+  private renderSurvey(c: Conversation, offline: boolean): void {
+    const eligible = c.status === 'ended' && !offline && c.answered;
+    const sent = eligible && this.surveySent === c.id;
+    const asked = eligible && !sent && c.survey.questions.length > 0 && !c.survey.submitted;
+    this.surveySection.hidden = !sent && !asked;
+    if (!sent && !asked) {
+      this.surveySection.replaceChildren();
+      return;
+    }
+    if (this.surveyFormFor !== c.id) this.prepareSurveyForm(c.id);
+    let node: HTMLElement = this.surveyThanksEl;
+    if (!sent) {
+      node = this.surveyForm;
+      // Only the site's questions, in its order; children are only touched when they change (keeps focus).
+      const wanted: HTMLElement[] = [
+        this.surveyHead,
+        ...c.survey.questions.map((q) => (q === 'comment' ? this.surveyCommentField : this.surveyGroups[q])),
+        this.surveySubmit,
+      ];
+      const current = Array.from(this.surveyForm.children);
+      const same = current.length === wanted.length && wanted.every((n, i) => current[i] === n);
+      if (!same) this.surveyForm.replaceChildren(...wanted);
+    }
+    if (node.parentNode !== this.surveySection || this.surveySection.childNodes.length !== 1) {
+      this.surveySection.replaceChildren(node);
+    }
+  }
+
+  /** Fresh, empty answers for a new conversation. */
+  private prepareSurveyForm(conversationId: string): void {
+    this.surveyFormFor = conversationId;
+    for (const inputs of Object.values(this.surveyRadios)) for (const input of inputs) input.checked = false;
+    this.surveyComment.value = '';
+    this.setSurveyCommentError(null);
+  }
+
+  private setSurveyCommentError(message: string | null): void {
+    this.surveyCommentError.textContent = message ?? '';
+    this.surveyCommentError.hidden = message === null;
+    if (message === null) this.surveyComment.removeAttribute('aria-invalid');
+    else this.surveyComment.setAttribute('aria-invalid', 'true');
+  }
+
+  /** SubmitSurvey payload with the answered questions only (null when the comment is too long). */
+  private collectSurvey(questions: readonly SurveyQuestion[]): SubmitSurveyRequest | null {
+    const request: SubmitSurveyRequest = {};
+    const checked = (q: SurveyChoiceQuestion): string | null =>
+      questions.includes(q) ? this.surveyRadios[q].find((r) => r.checked)?.value ?? null : null;
+    for (const q of ['csat', 'nps', 'ces'] as const) {
+      const value = checked(q);
+      if (value !== null) request[q] = Number(value);
+    }
+    const resolved = checked('resolved');
+    if (resolved !== null) request.resolved = resolved === 'yes';
+    if (questions.includes('comment')) {
+      const comment = this.surveyComment.value.trim();
+      if (comment.length > SURVEY_COMMENT_MAX) {
+        this.setSurveyCommentError(this.t.surveyCommentTooLong);
+        this.surveyComment.focus();
+        return null;
+      }
+      this.setSurveyCommentError(null);
+      if (comment) request.comment = comment;
+    }
+    return request;
+  }
+
+  private async submitSurvey(): Promise<void> {
+    const c = this.conversation;
+    const connection = this.connection;
+    if (this.sendingSurvey || !c || c.status !== 'ended' || !connection) return;
+    const request = this.collectSurvey(c.survey.questions);
+    if (!request) return;
+    this.sendingSurvey = true;
+    this.surveySubmit.disabled = true;
+    this.clearError();
+    try {
+      await connection.invoke('SubmitSurvey', request);
+      this.surveySent = c.id;
+      c.survey = { ...c.survey, submitted: true };
+      if (this.conversation?.id === c.id) {
+        this.refresh();
+        if (this.surveyThanksEl.isConnected) this.surveyThanksEl.focus();
+      }
+    } catch (err) {
+      // Keep the answers; the server's reason goes to the error box.
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      this.sendingSurvey = false;
+      this.surveySubmit.disabled = false;
     }
   }
 
