@@ -26,8 +26,8 @@ public static class AnswerEndpoints
                 }
             });
 
-        group.MapGet("/", (bool? includeRetired, ClaimsPrincipal user, AnswerService answers, CancellationToken ct) =>
-            answers.ListAsync(UserId(user), includeRetired ?? false, ct));
+        group.MapGet("/", (bool? includeRetired, string? q, ClaimsPrincipal user, AnswerService answers, CancellationToken ct) =>
+            answers.ListAsync(UserId(user), includeRetired ?? false, q, ct));
 
         group.MapPost("/", async (AnswerRequest request, ClaimsPrincipal user, AnswerService answers, CancellationToken ct) =>
         {

@@ -39,10 +39,13 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex Word();
 
-    public async Task<IReadOnlyList<AnswerDto>> ListAsync(string userId, bool includeRetired, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AnswerDto>> ListAsync(string userId, bool includeRetired, string? query = null, CancellationToken cancellationToken = default)
     {
+        var like = string.IsNullOrWhiteSpace(query) ? null : "%" + EscapeLike(query.Trim()) + "%";
         var answers = await db.Answers.AsNoTracking()
             .Where(a => (a.OwnerId == null || a.OwnerId == userId) && (includeRetired || a.RetiredAt == null))
+            .Where(a => like == null || EF.Functions.ILike(a.Shortcut, like) || EF.Functions.ILike(a.Title, like) || EF.Functions.ILike(a.Body, like)
+                || EF.Functions.ILike(a.Category ?? "", like))
             .OrderBy(a => a.Category).ThenBy(a => a.Shortcut)
             .ToListAsync(cancellationToken);
         return await ToDtosAsync(answers, userId, cancellationToken);
@@ -136,13 +139,20 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
         var text = (query ?? "").Trim().TrimStart('#', '/');
         if (text.Length > 100)
             text = text[..100];
-        var conversation = await chats.VisibleTo(operatorId).SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken)
+        var conversation = await chats.VisibleTo(operatorId).Where(c => c.Id == conversationId)
+            .Select(c => new
+            {
+                c.VisitorName, c.RequestedSkillIds, c.Language,
+                OperatorName = db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).First(),
+                SiteName = db.Sites.Where(s => s.Id == c.SiteId).Select(s => s.Name).First(),
+            })
+            .SingleOrDefaultAsync(cancellationToken)
             ?? throw new ChatException("Unknown conversation.");
         var values = new Dictionary<string, string?>
         {
             ["visitor.name"] = conversation.VisitorName,
-            ["operator.name"] = await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken),
-            ["site.name"] = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.Name).SingleAsync(cancellationToken),
+            ["operator.name"] = conversation.OperatorName,
+            ["site.name"] = conversation.SiteName,
         };
 
         await using var command = dataSource.CreateCommand("""

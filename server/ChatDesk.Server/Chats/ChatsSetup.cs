@@ -21,6 +21,9 @@ public static class ChatsSetup
         services.AddSingleton<ChatNotifier>();
         services.AddScoped<ChatService>();
         services.AddScoped<WorkspaceService>();
+        services.AddMemoryCache();
+        services.AddSingleton<TypingRelay>();
+        services.AddHostedService(provider => provider.GetRequiredService<TypingRelay>());
         return services;
     }
 

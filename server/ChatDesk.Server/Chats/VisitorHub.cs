@@ -7,7 +7,7 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
-public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, SurveyService surveys) : Hub<IVisitorClient>
+public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, TypingRelay typing, SurveyService surveys) : Hub<IVisitorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -31,7 +31,7 @@ public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, Su
     public Task<OfflineMessageCreated> LeaveOfflineMessage(LeaveOfflineMessageRequest request) =>
         chats.LeaveOfflineMessageAsync(Visitor, request, Context.ConnectionAborted);
 
-    public Task Typing(string? draft) => workspace.VisitorTypingAsync(Visitor, draft, Context.ConnectionAborted);
+    public Task Typing(string? draft) => typing.VisitorTypingAsync(Visitor, draft, Context.ConnectionAborted);
 
     public Task PageChanged(PageChangedRequest request) => workspace.PageChangedAsync(Visitor, request, Context.ConnectionAborted);
 

@@ -13,21 +13,8 @@ namespace ChatDesk.Server.Chats;
 /// </summary>
 public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, EventLog events, TimeProvider clock, ChatNotifier notifier)
 {
-    public const int MaxDraftLength = 1000;
     public const int MaxTags = 20;
     public const int MaxTagLength = 50;
-
-    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, CancellationToken cancellationToken = default)
-    {
-        var conversation = await OpenConversationOfAsync(visitor, cancellationToken);
-        if (conversation is null)
-            return;
-        var preview = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.TypingPreview).SingleAsync(cancellationToken);
-        var text = draft ?? "";
-        var shown = preview ? (text.Length > MaxDraftLength ? text[^MaxDraftLength..] : text) : (text.Length == 0 ? "" : null);
-        await notifier.ToOperatorsAsync(await chats.OperatorsOfAsync(conversation.Id, cancellationToken), nameof(IOperatorClient.VisitorTyping),
-            new VisitorTypingNotice(conversation.Id, shown, clock.UtcNowForStorage()));
-    }
 
     public async Task OperatorTypingAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,71 @@
+using System.Threading.Channels;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace ChatDesk.Server.Chats;
+
+/// <summary>
+/// Carries typing drafts, the busiest traffic of all (every visitor, several times a second), with no
+/// database write: who is in a visitor's chat is cached for a second, and drafts from all visitors
+/// are pushed together every few milliseconds in one notification round trip. Drafts are never stored.
+/// </summary>
+public sealed class TypingRelay(IServiceScopeFactory scopes, IMemoryCache cache, PushBus bus, TimeProvider clock, ILogger<TypingRelay> logger)
+    : BackgroundService
+{
+    public const int MaxDraftLength = 1000;
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(15);
+    private readonly Channel<Push> pending = Channel.CreateUnbounded<Push>(new UnboundedChannelOptions { SingleReader = true });
+
+    private sealed record Audience(Guid ConversationId, IReadOnlyList<string> OperatorIds, bool Preview);
+
+    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, CancellationToken cancellationToken)
+    {
+        var audience = await cache.GetOrCreateAsync($"typing:{visitor.VisitorId}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
+            var open = await db.Conversations.AsNoTracking()
+                .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
+                .OrderByDescending(c => c.RequestedAt)
+                .Select(c => new { c.Id, c.OperatorId, Preview = db.Sites.Where(s => s.Id == c.SiteId).Select(s => s.TypingPreview).First() })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (open is null)
+                return null;
+            var invited = await db.ConversationParticipants.Where(p => p.ConversationId == open.Id && p.LeftAt == null).Select(p => p.OperatorId).ToListAsync(cancellationToken);
+            return new Audience(open.Id, open.OperatorId is null ? invited : [open.OperatorId, .. invited], open.Preview);
+        });
+        if (audience is null || audience.OperatorIds.Count == 0)
+            return;
+
+        var text = draft ?? "";
+        var shown = audience.Preview ? (text.Length > MaxDraftLength ? text[^MaxDraftLength..] : text) : (text.Length == 0 ? "" : null);
+        var notice = new VisitorTypingNotice(audience.ConversationId, shown, clock.UtcNowForStorage());
+        foreach (var operatorId in audience.OperatorIds)
+            pending.Writer.TryWrite(Push.ToOperator(operatorId, nameof(IOperatorClient.VisitorTyping), notice));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Push>();
+        while (await pending.Reader.WaitToReadAsync(stoppingToken))
+        {
+            await Task.Delay(FlushEvery, stoppingToken); // let a burst gather
+            while (pending.Reader.TryRead(out var push))
+                batch.Add(push);
+            try
+            {
+                await bus.PublishAsync(batch);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A lost draft is replaced by the next keystroke's; never let one failure stop the relay.
+                logger.LogWarning(e, "Could not relay {Count} typing drafts", batch.Count);
+            }
+            batch.Clear();
+        }
+    }
+}
