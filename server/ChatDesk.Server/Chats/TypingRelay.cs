@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -8,10 +9,13 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>
 /// Carries typing drafts, the busiest traffic of all (every visitor, several times a second), with no
-/// database write: who is in a visitor's chat is cached for a second, and drafts from all visitors
-/// are pushed together every few milliseconds in one notification round trip. Drafts are never stored.
+/// database write: who is in a visitor's chat, and on which nodes they are connected, is cached for a
+/// second; operators connected only to this node get the draft directly, others through drafts from
+/// all visitors pushed together every few milliseconds in one notification round trip. Drafts are never stored.
 /// </summary>
-public sealed class TypingRelay(IServiceScopeFactory scopes, IMemoryCache cache, PushBus bus, TimeProvider clock, ILogger<TypingRelay> logger)
+public sealed class TypingRelay(
+    IServiceScopeFactory scopes, IMemoryCache cache, PushBus bus, IHubContext<OperatorHub, IOperatorClient> operators,
+    Routing.ServerNode node, TimeProvider clock, ILogger<TypingRelay> logger)
     : BackgroundService
 {
     public const int MaxDraftLength = 1000;
@@ -19,7 +23,8 @@ public sealed class TypingRelay(IServiceScopeFactory scopes, IMemoryCache cache,
     private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(15);
     private readonly Channel<Push> pending = Channel.CreateUnbounded<Push>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed record Audience(Guid ConversationId, IReadOnlyList<string> OperatorIds, bool Preview);
+    /// <param name="LocalOnly">Operators whose every console connection is on this node: delivered here, no notification needed.</param>
+    private sealed record Audience(Guid ConversationId, IReadOnlyList<string> OperatorIds, IReadOnlySet<string> LocalOnly, bool Preview);
 
     public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, CancellationToken cancellationToken)
     {
@@ -36,7 +41,10 @@ public sealed class TypingRelay(IServiceScopeFactory scopes, IMemoryCache cache,
             if (open is null)
                 return null;
             var invited = await db.ConversationParticipants.Where(p => p.ConversationId == open.Id && p.LeftAt == null).Select(p => p.OperatorId).ToListAsync(cancellationToken);
-            return new Audience(open.Id, open.OperatorId is null ? invited : [open.OperatorId, .. invited], open.Preview);
+            List<string> operatorIds = open.OperatorId is null ? invited : [open.OperatorId, .. invited];
+            var nodes = await db.OperatorConnections.Where(c => operatorIds.Contains(c.OperatorId)).Select(c => new { c.OperatorId, c.NodeId }).ToListAsync(cancellationToken);
+            var localOnly = nodes.GroupBy(n => n.OperatorId).Where(g => g.All(n => n.NodeId == node.Id)).Select(g => g.Key).ToHashSet();
+            return new Audience(open.Id, operatorIds, localOnly, open.Preview);
         });
         if (audience is null || audience.OperatorIds.Count == 0)
             return;
@@ -45,7 +53,12 @@ public sealed class TypingRelay(IServiceScopeFactory scopes, IMemoryCache cache,
         var shown = audience.Preview ? (text.Length > MaxDraftLength ? text[^MaxDraftLength..] : text) : (text.Length == 0 ? "" : null);
         var notice = new VisitorTypingNotice(audience.ConversationId, shown, clock.UtcNowForStorage());
         foreach (var operatorId in audience.OperatorIds)
-            pending.Writer.TryWrite(Push.ToOperator(operatorId, nameof(IOperatorClient.VisitorTyping), notice));
+        {
+            if (audience.LocalOnly.Contains(operatorId))
+                await operators.Clients.User(operatorId).VisitorTyping(notice);
+            else
+                pending.Writer.TryWrite(Push.ToOperator(operatorId, nameof(IOperatorClient.VisitorTyping), notice));
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
