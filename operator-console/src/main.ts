@@ -2,6 +2,7 @@ import './styles.css';
 import { createAnswerSuggestions, createAnswersAdmin } from './answers';
 import { createLoginView, fetchMe, logout } from './auth';
 import { createChats } from './chats';
+import { createDashboard } from './dashboard';
 import { manageConnection } from './connection';
 import { createVisitorContext } from './context';
 import { detectLanguage, setLanguage, t, type MessageKey } from './i18n';
@@ -24,7 +25,7 @@ import { createWrapUp } from './wrapup';
 
 /**
  * Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue,
- * offline messages) and the chat workspace features plugged into the chats feature (answers, typing,
+ * offline messages, KPI dashboard) and the chat workspace features plugged into the chats feature (answers, typing,
  * transfer, invite, notes, wrap-up, survey answers, visitor context), plus opt-in notifications.
  */
 
@@ -77,6 +78,7 @@ function showWorkspace(me: Me): void {
   const context = createVisitorContext(hub, workspace);
   const isAdmin = me.roles.some((role) => role.toLowerCase() === 'admin');
   const answersAdmin = createAnswersAdmin({ isAdmin });
+  const dashboard = createDashboard({ roles: me.roles });
   const queue = createQueue(hub);
   const offers = createOffers(hub, {
     onNew: (offer) => {
@@ -96,6 +98,7 @@ function showWorkspace(me: Me): void {
     typing.dispose();
     wrapUp.dispose();
     answersAdmin.close();
+    dashboard.close();
     queue.dispose();
     offers.dispose();
     titleCounter.dispose();
@@ -152,6 +155,7 @@ function showWorkspace(me: Me): void {
     el('span', { className: 'brand', text: t('app.brand') }),
     operatorName,
     el('span', { className: 'spacer' }),
+    dashboard.button,
     answersAdmin.button,
     notifications.element,
     presence.element,
@@ -163,6 +167,7 @@ function showWorkspace(me: Me): void {
   root.replaceChildren(
     el('div', { className: 'workspace' }, header, el('div', { className: 'columns' }, left, chats.pane, right)),
     answersAdmin.element,
+    dashboard.element,
   );
   managed.start();
 }

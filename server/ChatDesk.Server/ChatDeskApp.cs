@@ -2,6 +2,7 @@ using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Kpis;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Widget;
@@ -14,12 +15,14 @@ public static class ChatDeskApp
     public static WebApplicationBuilder AddChatDesk(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
         builder.Services.AddChats();
         builder.Services.AddChatRouting();
         builder.Services.AddCannedResponses();
         builder.Services.AddSurveys();
+        builder.Services.AddKpis();
         return builder;
     }
 
@@ -38,9 +41,11 @@ public static class ChatDeskApp
         app.MapChats();
         app.MapRoutingAdmin();
         app.MapCannedResponses();
+        app.MapKpis();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapOpenApi(); // the REST API, documented at /openapi/v1.json
         return app;
     }
 
