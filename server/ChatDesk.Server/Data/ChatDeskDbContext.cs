@@ -68,6 +68,9 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
             b.Property(s => s.TypingPreview).HasDefaultValue(true);
             b.Property(s => s.WrapUpTimeoutSeconds).HasDefaultValue(120);
+            b.Property(s => s.FcrRepeatWindowHours).HasDefaultValue(24);
+            b.Property(s => s.ServiceLevelSeconds).HasDefaultValue(30);
+            b.Property(s => s.ShortAbandonSeconds).HasDefaultValue(0);
             b.Property(s => s.SurveyQuestions).HasDefaultValueSql("'{csat,nps,ces,resolved,comment}'");
             b.Property(s => s.BusinessHours).HasColumnType("jsonb").HasConversion(
                 v => v == null ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Web),

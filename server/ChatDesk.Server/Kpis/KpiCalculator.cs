@@ -1,10 +1,7 @@
 namespace ChatDesk.Server.Kpis;
 
-public sealed record KpiSettings(
-    TimeSpan FcrRepeatWindow, double ServiceLevelSeconds, double ShortAbandonSeconds, double WrapUpTimeoutSeconds)
-{
-    public static readonly KpiSettings Default = new(TimeSpan.FromHours(24), 30, 0, 120);
-}
+/// <summary>The site's KPI settings (../shared/kpis.md): repeat window, service-level and short-abandon thresholds, wrap-up timeout.</summary>
+public sealed record KpiSettings(TimeSpan FcrRepeatWindow, double ServiceLevelSeconds, double ShortAbandonSeconds, double WrapUpTimeoutSeconds);
 
 public sealed record FcrFigure(double? Rate, int Provisional, int Conversations);
 

@@ -34,7 +34,7 @@ public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
     public const int MaxDays = 400;
 
     private sealed record Scope(
-        DateOnly From, DateOnly To, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End, Guid? SkillId, string? OperatorId,
+        KpiSettings Settings, DateOnly From, DateOnly To, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End, Guid? SkillId, string? OperatorId,
         List<ConversationFacts> Facts, Dictionary<Guid, DateTimeOffset> NextRequest, List<StaffedInterval> Staffed,
         Dictionary<Guid, (string VisitorName, string? Topic)> Labels, Dictionary<string, string> OperatorNames);
 
@@ -42,7 +42,7 @@ public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
     {
         var scope = await LoadAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        var settings = KpiSettings.Default;
+        var settings = scope.Settings;
         var operatorIds = scope.OperatorId is { } only ? [only]
             : scope.Facts.SelectMany(f => f.Operators).Concat(scope.Staffed.Select(s => s.OperatorId)).Distinct().ToList();
         var operators = operatorIds
@@ -71,7 +71,7 @@ public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
         if (interval is not ("day" or "week"))
             throw new KpiQueryException("The interval is day or week.");
         var scope = await LoadAsync(query, operatorId, cancellationToken);
-        var settings = KpiSettings.Default;
+        var settings = scope.Settings;
         var now = clock.UtcNowForStorage();
         var points = new List<TrendPoint>();
         var day = interval == "week" ? scope.From.AddDays(-(((int)scope.From.DayOfWeek + 6) % 7)) : scope.From;
@@ -103,7 +103,7 @@ public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
     public async Task<IReadOnlyList<ConversationRow>> ConversationsAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken = default)
     {
         var scope = await LoadAsync(query, operatorId, cancellationToken);
-        var settings = KpiSettings.Default;
+        var settings = scope.Settings;
         var now = clock.UtcNowForStorage();
         return scope.Facts
             .Where(f => scope.OperatorId is null || f.Operators.Contains(scope.OperatorId))
@@ -171,7 +171,8 @@ public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
 
         var staffed = await StaffedAsync(start, end, cancellationToken);
         var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
-        return new Scope(from, to, zone, start, end, skillId, string.IsNullOrWhiteSpace(operatorId) ? null : operatorId,
+        var settings = new KpiSettings(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
+        return new Scope(settings, from, to, zone, start, end, skillId, string.IsNullOrWhiteSpace(operatorId) ? null : operatorId,
             facts, nextRequest, staffed, conversations.ToDictionary(c => c.Id, c => (c.VisitorName, c.TopicKey)), names);
     }
 

@@ -24,7 +24,8 @@ public sealed record PageRuleDto(string UrlPattern, string Skill);
 public sealed record SiteRoutingDto(
     bool OfferMode, int RingTimeoutSeconds, bool RouteByLanguage, BusinessHours? BusinessHours,
     IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities,
-    bool? TypingPreview = null, int? WrapUpTimeoutSeconds = null);
+    bool? TypingPreview = null, int? WrapUpTimeoutSeconds = null,
+    int? FcrRepeatWindowHours = null, int? ServiceLevelSeconds = null, int? ShortAbandonSeconds = null);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
 public static partial class RoutingAdminEndpoints
@@ -111,7 +112,7 @@ public static partial class RoutingAdminEndpoints
                                orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
             var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
             return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
-                site.TypingPreview, site.WrapUpTimeoutSeconds));
+                site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds));
         });
 
         group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
@@ -123,6 +124,10 @@ public static partial class RoutingAdminEndpoints
                 return Problem("Invalid ring timeout", "The ring timeout must be between 5 and 600 seconds.");
             if (request.WrapUpTimeoutSeconds is < 10 or > 86_400)
                 return Problem("Invalid wrap-up timeout", "The wrap-up timeout must be between 10 seconds and 24 hours.");
+            if (request.FcrRepeatWindowHours is < 1 or > 24 * 90)
+                return Problem("Invalid repeat window", "The FCR repeat window is between 1 hour and 90 days.");
+            if (request.ServiceLevelSeconds is < 1 or > 3600 || request.ShortAbandonSeconds is < 0 or > 600)
+                return Problem("Invalid KPI threshold", "Service level is 1 to 3600 seconds; short abandon 0 (off) to 600 seconds.");
             if (request.BusinessHours?.Problems.FirstOrDefault() is { } hoursProblem)
                 return Problem("Invalid business hours", hoursProblem);
             var rules = request.PageRules ?? [];
@@ -146,6 +151,9 @@ public static partial class RoutingAdminEndpoints
             site.BusinessHours = request.BusinessHours;
             site.TypingPreview = request.TypingPreview ?? site.TypingPreview;
             site.WrapUpTimeoutSeconds = request.WrapUpTimeoutSeconds ?? site.WrapUpTimeoutSeconds;
+            site.FcrRepeatWindowHours = request.FcrRepeatWindowHours ?? site.FcrRepeatWindowHours;
+            site.ServiceLevelSeconds = request.ServiceLevelSeconds ?? site.ServiceLevelSeconds;
+            site.ShortAbandonSeconds = request.ShortAbandonSeconds ?? site.ShortAbandonSeconds;
             foreach (var topic in topics)
                 topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();

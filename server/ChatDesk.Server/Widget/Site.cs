@@ -30,6 +30,12 @@ public sealed class Site
     /// <summary>Which end-of-session questions the site asks (csat, nps, ces, resolved, comment).</summary>
     public List<string> SurveyQuestions { get; set; } = [.. ChatDesk.Server.Surveys.SurveyQuestions.All];
 
+    public int FcrRepeatWindowHours { get; set; } = 24;
+    public int ServiceLevelSeconds { get; set; } = 30;
+
+    /// <summary>Abandons this quick are counted but left out of abandonment rate and service level; 0 = off.</summary>
+    public int ShortAbandonSeconds { get; set; }
+
     /// <summary>Null: always open.</summary>
     public Routing.BusinessHours? BusinessHours { get; set; }
 

@@ -52,6 +52,21 @@ public sealed class KpiApiTests : ChatTestBase
     }
 
     [Fact]
+    public async Task With_short_abandons_on_a_quick_abandon_leaves_the_abandonment_rate()
+    {
+        using var admin = await TestApi.AdminClientAsync(Host);
+        var settings = await admin.GetFromJsonAsync<ChatDesk.Server.Routing.SiteRoutingDto>("/api/admin/sites/demo/routing", SignalRDriver.Json);
+        (await admin.PutAsJsonAsync("/api/admin/sites/demo/routing", settings! with { ShortAbandonSeconds = 30 })).EnsureSuccessStatusCode();
+
+        using var manager = await TestApi.SignedInClientAsync(Host, "manager@chatdesk.local", "manager-demo-pass");
+        var team = (await manager.GetFromJsonAsync<KpiReport>($"/api/kpis?from={Today}&to={Today}", SignalRDriver.Json))!.Team!;
+
+        Assert.Equal(new Volume(2, 1, 1, 1, 0), team.Volume);
+        Assert.Equal(0.0, team.AbandonmentRate); // 0 counted abandons / (2 requested - 1 short)
+        Assert.Equal(1.0, team.ServiceLevel);    // answered within 30 s / (1 answered + 0 counted abandons)
+    }
+
+    [Fact]
     public async Task An_operator_sees_only_their_own_figures()
     {
         using var alice = await TestApi.SignedInClientAsync(Host, TestApi.AliceEmail, TestApi.AlicePassword);
