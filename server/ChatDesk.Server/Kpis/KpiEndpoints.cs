@@ -11,7 +11,14 @@ public sealed record TargetDto(Guid? Id, string Kpi, string? Skill, double Value
 
 public static class KpiEndpoints
 {
-    public static IServiceCollection AddKpis(this IServiceCollection services) => services.AddScoped<KpiService>();
+    public static IServiceCollection AddKpis(this IServiceCollection services)
+    {
+        services.AddScoped<KpiService>();
+        services.AddScoped<LiveBoardService>();
+        services.AddSingleton<BoardAudience>();
+        services.AddHostedService<BoardBroadcaster>();
+        return services;
+    }
 
     /// <summary>Managers and admins see everyone; an operator only their own figures.</summary>
     private static bool SeesTeam(ClaimsPrincipal user) => user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin);
@@ -22,6 +29,7 @@ public static class KpiEndpoints
 
     public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
     {
+        app.MapHub<BoardHub>("/hubs/board");
         var group = app.MapGroup("/api/kpis")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Operator, Roles.Manager, Roles.Admin))
             .AddEndpointFilter<AntiforgeryFilter>()

@@ -52,6 +52,14 @@ public sealed class SignalRDriver : IAsyncDisposable
             ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted"),
         });
 
+    /// <summary>Connects to any hub with the console's cookie, listening to the given callbacks.</summary>
+    public Task ConnectWithCookieAsync(string connection, string url, string cookie, params string[] events) =>
+        SendAsync(new JsonObject
+        {
+            ["op"] = "connect", ["conn"] = connection, ["url"] = url, ["cookie"] = cookie,
+            ["events"] = new JsonArray(events.Select(e => (JsonNode)e).ToArray()),
+        });
+
     /// <summary>Connects to any hub URL with an optional bearer token and no callbacks.</summary>
     public Task InvokeRawConnectAsync(string connection, string url, string? token) =>
         SendAsync(new JsonObject { ["op"] = "connect", ["conn"] = connection, ["url"] = url, ["token"] = token });

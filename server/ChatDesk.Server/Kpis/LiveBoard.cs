@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Identity;
+using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Kpis;
+
+public sealed record BoardFigure(string Kpi, double? Value, double? Target, string? Direction, string? Status);
+
+public sealed record BoardAlert(string Kind, string Message);
+
+public sealed record BoardSnapshot(
+    DateTimeOffset At, int Queue, double? LongestWaitSeconds, int OperatorsOnline, int OperatorsAway, int OperatorsBusy, int ActiveChats,
+    IReadOnlyList<BoardFigure> Today, double? Utilization, IReadOnlyList<BoardAlert> Alerts);
+
+public interface IBoardClient
+{
+    Task Snapshot(BoardSnapshot snapshot);
+}
+
+/// <summary>The wall screen: the queue and the team right now, and today's figures against their targets.</summary>
+[Authorize(Roles = $"{Roles.Manager},{Roles.Admin}")]
+public sealed class BoardHub(LiveBoardService board, BoardAudience audience) : Hub<IBoardClient>
+{
+    public override Task OnConnectedAsync()
+    {
+        audience.Joined();
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        audience.Left();
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    public Task<BoardSnapshot> GetSnapshot(string? site) =>
+        board.SnapshotAsync(site, Context.User!.FindFirstValue(ClaimTypes.NameIdentifier)!, Context.ConnectionAborted);
+}
+
+/// <summary>How many wall screens this node serves, so it only computes snapshots when someone looks.</summary>
+public sealed class BoardAudience
+{
+    private int connections;
+    public bool Any => Volatile.Read(ref connections) > 0;
+    public void Joined() => Interlocked.Increment(ref connections);
+    public void Left() => Interlocked.Decrement(ref connections);
+}
+
+public sealed class LiveBoardService(ChatDeskDbContext db, KpiService kpis, TimeProvider clock)
+{
+    private static readonly (string Kpi, Func<KpiSet, double?> Value)[] TodayFigures =
+    [
+        ("frt.mean", k => k.Frt.Mean), ("aht.mean", k => k.Aht.Mean), ("abandonmentRate", k => k.AbandonmentRate),
+        ("csat.rate", k => k.Csat.Rate), ("nps", k => k.Nps),
+    ];
+
+    public const double UtilizationAlert = 0.6;
+
+    public async Task<BoardSnapshot> SnapshotAsync(string? siteKey, string userId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.UtcNowForStorage();
+        var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Key == (siteKey ?? "demo"), cancellationToken)
+            ?? throw new ChatException("Unknown site.");
+        var waiting = await db.Conversations.AsNoTracking()
+            .Where(c => c.SiteId == site.Id && (c.Status == ConversationStatus.Queued || c.Status == ConversationStatus.Offered))
+            .Select(c => c.RequestedAt).ToListAsync(cancellationToken);
+        var active = await db.Conversations.AsNoTracking()
+            .Where(c => c.SiteId == site.Id && c.Status == ConversationStatus.Assigned)
+            .Select(c => c.OperatorId).ToListAsync(cancellationToken);
+        var statuses = await db.Users.AsNoTracking().Where(u => u.Status != OperatorStatus.Offline).Select(u => new { u.Id, u.Status }).ToListAsync(cancellationToken);
+        var busy = active.Distinct().Count();
+
+        var report = await kpis.ReportAsync(new KpiQuery(site.Key, null, null, null, null), userId, seesTeam: true, cancellationToken);
+        var targets = await db.KpiTargets.AsNoTracking().Where(t => t.SkillId == null).ToListAsync(cancellationToken);
+        var figures = TodayFigures.Select(f =>
+        {
+            var value = f.Value(report.Team!);
+            var target = targets.FirstOrDefault(t => t.Kpi == f.Kpi);
+            return new BoardFigure(f.Kpi, value, target?.Value, target?.Direction, target is null ? null : TargetStatus.Of(value, target.Value, target.Direction));
+        }).ToList();
+
+        double? longest = waiting.Count == 0 ? null : (now - waiting.Min()).TotalSeconds;
+        var alerts = new List<BoardAlert>();
+        if (report.Team!.Utilization is > UtilizationAlert)
+            alerts.Add(new BoardAlert("utilization", $"Utilization is {report.Team.Utilization:P0}, above {UtilizationAlert:P0}."));
+        if (longest > site.ServiceLevelSeconds)
+            alerts.Add(new BoardAlert("wait", $"A visitor has waited {longest:0} s, more than the {site.ServiceLevelSeconds} s target."));
+
+        return new BoardSnapshot(now, waiting.Count, longest, statuses.Count(s => s.Status == OperatorStatus.Online),
+            statuses.Count(s => s.Status == OperatorStatus.Away), busy, active.Count, figures, report.Team.Utilization, alerts);
+    }
+}
+
+/// <summary>Pushes a fresh snapshot to this node's wall screens every few seconds.</summary>
+public sealed class BoardBroadcaster(IServiceScopeFactory scopes, BoardAudience audience, IHubContext<BoardHub, IBoardClient> hub, ILogger<BoardBroadcaster> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (!audience.Any)
+                continue;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var snapshot = await scope.ServiceProvider.GetRequiredService<LiveBoardService>().SnapshotAsync(null, "", stoppingToken);
+                await hub.Clients.All.Snapshot(snapshot);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Live board snapshot failed");
+            }
+        }
+    }
+}
