@@ -1,6 +1,7 @@
 import './styles.css';
 import { createAnswerSuggestions, createAnswersAdmin } from './answers';
 import { createLoginView, fetchMe, logout } from './auth';
+import { BOARD_HASH, canSeeBoard, createBoard, createBoardLink, type Board } from './board';
 import { createChats } from './chats';
 import { createDashboard } from './dashboard';
 import { manageConnection } from './connection';
@@ -16,7 +17,7 @@ import { createQueue } from './queue';
 import { createSurveys } from './surveys';
 import type { Me } from './shared/contract';
 import { el } from './shared/dom';
-import { createOperatorConnection, typedHub } from './shared/hub';
+import { createBoardConnection, createOperatorConnection, typedBoardHub, typedHub } from './shared/hub';
 import { createTitleCounter } from './shared/titleCounter';
 import type { ChatActivity } from './shared/workspace';
 import { createTransfer } from './transfer';
@@ -27,21 +28,47 @@ import { createWrapUp } from './wrapup';
  * Wires the features together: auth -> workspace (header, presence, connection, offers, chats, queue,
  * offline messages, KPI dashboard) and the chat workspace features plugged into the chats feature (answers, typing,
  * transfer, invite, notes, wrap-up, survey answers, visitor context), plus opt-in notifications.
+ * /console/#board shows the full-screen live board instead (managers and admins), on its own hub connection.
  */
 
 const root = document.getElementById('app') ?? document.body;
 setLanguage(detectLanguage(navigator.language));
 document.title = t('app.title');
 
+type View = 'workspace' | 'board';
+/** The signed-in view on screen and how to take it down (switching between workspace and board by the URL hash). */
+let current: { me: Me; view: View; teardown: () => Promise<void> } | null = null;
+const wantedView = (): View => (location.hash === BOARD_HASH ? 'board' : 'workspace');
+
+function showSignedIn(me: Me): void {
+  if (wantedView() === 'board') showBoard(me);
+  else showWorkspace(me);
+}
+
+let switching = false;
+window.addEventListener('hashchange', () => {
+  if (!current || switching || current.view === wantedView()) return;
+  const { me, teardown } = current;
+  switching = true;
+  void teardown()
+    .catch(() => undefined)
+    .finally(() => {
+      switching = false;
+      showSignedIn(me);
+    });
+});
+
 function showLogin(initialError?: MessageKey, email?: string): void {
+  current = null;
   document.title = t('app.title');
-  const options: Parameters<typeof createLoginView>[0] = { onSignedIn: showWorkspace };
+  const options: Parameters<typeof createLoginView>[0] = { onSignedIn: showSignedIn };
   if (initialError) options.initialError = initialError;
   if (email) options.email = email;
   root.replaceChildren(createLoginView(options));
 }
 
 function showWorkspace(me: Me): void {
+  document.title = t('app.title');
   const connection = createOperatorConnection();
   const hub = typedHub(connection);
   const titleCounter = createTitleCounter(t('app.title'));
@@ -90,7 +117,7 @@ function showWorkspace(me: Me): void {
   const operatorName = el('span', { className: 'operator-name', testId: 'operator-name', text: me.displayName });
 
   let leaving = false;
-  const leave = async (reason?: MessageKey) => {
+  const teardown = async () => {
     if (leaving) return;
     leaving = true;
     await managed.stop();
@@ -102,8 +129,13 @@ function showWorkspace(me: Me): void {
     queue.dispose();
     offers.dispose();
     titleCounter.dispose();
+  };
+  const leave = async (reason?: MessageKey) => {
+    if (leaving) return;
+    await teardown();
     showLogin(reason, me.email);
   };
+  current = { me, view: 'workspace', teardown };
 
   const resume = async () => {
     try {
@@ -149,6 +181,7 @@ function showWorkspace(me: Me): void {
       .finally(() => void leave());
   });
 
+  const boardLink = createBoardLink(me.roles);
   const header = el(
     'header',
     { className: 'app-header' },
@@ -156,6 +189,7 @@ function showWorkspace(me: Me): void {
     operatorName,
     el('span', { className: 'spacer' }),
     dashboard.button,
+    ...(boardLink ? [boardLink] : []),
     answersAdmin.button,
     notifications.element,
     presence.element,
@@ -172,11 +206,54 @@ function showWorkspace(me: Me): void {
   managed.start();
 }
 
+/** The live board (wall screen): its own /hubs/board connection, a snapshot on every (re)connect. */
+function showBoard(me: Me): void {
+  document.title = t('board.title');
+  const backToConsole = () => {
+    location.hash = '';
+  };
+  if (!canSeeBoard(me.roles)) {
+    const back = el('button', { className: 'secondary', testId: 'board-exit', text: t('board.exit'), attrs: { type: 'button' } });
+    back.addEventListener('click', backToConsole);
+    root.replaceChildren(
+      el('div', { className: 'board-forbidden', testId: 'board-forbidden' }, el('p', { className: 'panel-error', text: t('board.forbidden') }), back),
+    );
+    current = { me, view: 'board', teardown: async () => undefined };
+    return;
+  }
+  const connection = createBoardConnection();
+  let board: Board | null = null;
+  let leaving = false;
+  const managed = manageConnection(connection, {
+    onConnected: () => void board?.refresh(),
+    shouldRetry: async () => {
+      if (leaving) return false;
+      const signedIn = await fetchMe().catch(() => undefined);
+      if (signedIn === null) {
+        void teardown().then(() => showLogin('login.sessionExpired', me.email));
+        return false;
+      }
+      return true;
+    },
+  });
+  board = createBoard({ hub: typedBoardHub(connection), indicator: managed.indicator, onExit: backToConsole });
+  const shown = board;
+  const teardown = async () => {
+    if (leaving) return;
+    leaving = true;
+    shown.dispose();
+    await managed.stop();
+  };
+  current = { me, view: 'board', teardown };
+  root.replaceChildren(shown.element);
+  managed.start();
+}
+
 async function boot(): Promise<void> {
   root.replaceChildren(el('p', { className: 'boot', text: t('app.loading') }));
   try {
     const me = await fetchMe();
-    if (me) showWorkspace(me);
+    if (me) showSignedIn(me);
     else showLogin();
   } catch {
     showLogin();

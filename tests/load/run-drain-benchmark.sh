@@ -22,206 +22,81 @@ set -euo pipefail
 chats=${1:-1000}
 operators=${2:-20}
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=${DRAIN_DIR:-/tmp/chatdesk-drain}
 port_a=${DRAIN_PORT_A:-5290}
 port_b=${DRAIN_PORT_B:-5291}
 pg_port=${DRAIN_PG_PORT:-55590}
+keep=${DRAIN_KEEP:-0}
+log_tag=drain-bench
 url_a="http://127.0.0.1:$port_a"
 url_b="http://127.0.0.1:$port_b"
-pg_dir="$dir/pg"
 app_dir="$dir/app"
 sampler_log="$dir/samples.log"
 pg_sampler_log="$dir/samples-pg.log"
-stop_file="$dir/stop-sampler"
 phase_file="$dir/phases"
 json_file="$dir/drain.json"
 report="$dir/report.txt"
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+# shellcheck source=tests/load/bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+sampler_stop_file="$dir/stop-sampler"   # the psql sampler must flush its last rows
 
-server_pids=()
-sampler_pids=()
-log() { echo "[drain-bench $(date +%H:%M:%S)] $*" >&2; }
-
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-stop_pid() { # stop one process we started: TERM, up to 10 s, then KILL
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
-
-stop_samplers() { # the sampler loops end at their next turn once the stop file exists
-  local pid
-  [ "${#sampler_pids[@]}" -gt 0 ] || return 0
-  touch "$stop_file"
-  for pid in "${sampler_pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-  done
-  sampler_pids=()
-  return 0
-}
-
-cleanup() {
-  local status=$?
-  set +e
-  stop_samplers
-  for pid in "${server_pids[@]}"; do
-    log "stopping server (pid $pid)"
-    stop_pid "$pid"
-  done
-  if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
-    log "stopping PostgreSQL ($pg_dir)"
-    as_pg "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1
-  fi
-  if [ "${DRAIN_KEEP:-0}" != 1 ]; then rm -rf "$pg_dir" "$pg_dir.password"; fi
-  exit $status
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- 1. Throwaway PostgreSQL -------------------------------------------------------------------
-mkdir -p "$dir"
-if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
-  as_pg "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1 || true
-fi
-rm -rf "$pg_dir" "$pg_dir.password"
-if ss -ltn "( sport = :$pg_port or sport = :$port_a or sport = :$port_b )" | grep -q LISTEN; then
-  echo "Port $pg_port, $port_a or $port_b is already in use; set DRAIN_PG_PORT / DRAIN_PORT_A / DRAIN_PORT_B." >&2
-  exit 2
-fi
-log "starting PostgreSQL in $pg_dir on port $pg_port"
-conn=$("$repo/infra/local-postgres.sh" "$pg_dir" "$pg_port")
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-export PGPASSWORD
-PGPASSWORD=$(cat "$pg_dir.password")
-psql_q() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U chatdesk -d chatdesk -v ON_ERROR_STOP=1 -qtA "$@"; }
+start_throwaway_pg "Port $pg_port, $port_a or $port_b is already in use; set DRAIN_PG_PORT / DRAIN_PORT_A / DRAIN_PORT_B." "$port_a" "$port_b"
 log "PostgreSQL max_connections=$(psql_q -c 'SHOW max_connections'), fsync=$(psql_q -c 'SHOW fsync'), synchronous_commit=$(psql_q -c 'SHOW synchronous_commit')"
 
 # ---- 2. Build once, start two servers on the same database ------------------------------------
-bin_dir=${DRAIN_BIN_DIR:-}
-if [ -z "$bin_dir" ]; then
-  if [ "${DRAIN_NO_BUILD:-0}" != 1 ]; then
-    log "dotnet build -c Release"
-    dotnet build "$repo/server/ChatDesk.Server/ChatDesk.Server.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
-  fi
-  bin_dir="$repo/server/ChatDesk.Server/bin/Release/net10.0"
-else
-  log "using the prebuilt server in $bin_dir (DRAIN_BIN_DIR; no build)"
-fi
-[ -f "$bin_dir/ChatDesk.Server.dll" ] || { echo "Missing $bin_dir/ChatDesk.Server.dll (build failed?)" >&2; exit 2; }
-rm -rf "$app_dir"
-cp -a "$bin_dir" "$app_dir"
-dll="$app_dir/ChatDesk.Server.dll"
-
-start_server() { # url log -> pid in $started_pid
-  ConnectionStrings__ChatDesk="$conn" \
-  ChatDesk__Demo__Enabled=true \
-  ChatDesk__PublicUrl="$url_a" \
-  ChatDesk__Demo__SiteOrigins="$url_a" \
-  Logging__LogLevel__Default=Warning \
-  ASPNETCORE_ENVIRONMENT=Production \
-    bash -c 'cd "$1" && exec dotnet "$2" --urls "$3"' _ "$repo/server/ChatDesk.Server" "$dll" "$1" >"$2" 2>&1 &
-  started_pid=$!
-}
-start_server "$url_a" "$dir/server-a.log"; pid_a=$started_pid; server_pids+=("$pid_a")
-start_server "$url_b" "$dir/server-b.log"; pid_b=$started_pid; server_pids+=("$pid_b")
+resolve_server_dll "${DRAIN_NO_BUILD:-0}" "${DRAIN_BIN_DIR:-}" DRAIN_BIN_DIR "$app_dir"
+# Both nodes serve the same demo site, whose allowed origin is node A's (the client's host origin).
+start_server a "$url_a" "$dir/server-a.log" "$url_a"; pid_a=$started_pid
+start_server b "$url_b" "$dir/server-b.log" "$url_a"; pid_b=$started_pid
 log "starting servers A $url_a (pid $pid_a) and B $url_b (pid $pid_b); logs $dir/server-{a,b}.log"
-
-for i in $(seq 1 120); do
-  up=0
-  for n in a b; do
-    pid_var="pid_$n"; url_var="url_$n"
-    if curl -fsS "${!url_var}/healthz" >/dev/null 2>&1; then up=$((up + 1)); continue; fi
-    if ! kill -0 "${!pid_var}" 2>/dev/null; then echo "Server $n exited; see $dir/server-$n.log:" >&2; tail -n 40 "$dir/server-$n.log" >&2; exit 2; fi
-  done
-  [ "$up" = 2 ] && break
-  [ "$i" = 120 ] && { echo "Servers did not become healthy in 60 s; see $dir/server-{a,b}.log" >&2; exit 2; }
-  sleep 0.5
-done
+wait_healthy "Servers did not become healthy in 60 s; see $dir/server-{a,b}.log"
 log "both servers healthy"
 
 # ---- 3. Operators (no admin API used: straight into the database, copying alice's row) ---------
+# The sentinel (capacity 1) takes the first chat, so that later chats queue instead of being ended
+# at once as missed ("no_operator"); see drain.mjs.
 capacity=$(( (chats + operators - 1) / operators + 1 ))
 log "creating drain-sentinel@chatdesk.local (capacity 1) and $operators operators drain-op-N@chatdesk.local (capacity $capacity), billing proficiency 3"
-psql_q <<SQL
-BEGIN;
-INSERT INTO users (id, display_name, max_concurrent_chats, status, status_changed_at, last_assigned_at,
-                   user_name, normalized_user_name, email, normalized_email, email_confirmed, password_hash,
-                   security_stamp, concurrency_stamp, phone_number, phone_number_confirmed, two_factor_enabled,
-                   lockout_end, lockout_enabled, access_failed_count)
-SELECT gen_random_uuid()::text, o.display_name, o.capacity, 'offline', NULL, NULL,
-       o.email, upper(o.email), o.email, upper(o.email),
-       a.email_confirmed, a.password_hash,
-       upper(replace(gen_random_uuid()::text, '-', '')), gen_random_uuid()::text, NULL, false, false,
-       NULL, a.lockout_enabled, 0
-FROM users a,
-     (SELECT 'Drain sentinel' AS display_name, 1 AS capacity, 'drain-sentinel@chatdesk.local' AS email
-      UNION ALL
-      SELECT 'Drain ' || n, $capacity, 'drain-op-' || n || '@chatdesk.local' FROM generate_series(1, $operators) AS n) o
-WHERE a.normalized_email = 'ALICE@CHATDESK.LOCAL'
-ON CONFLICT (normalized_user_name) DO NOTHING;
-INSERT INTO user_roles (user_id, role_id)
-SELECT u.id, r.id FROM users u, roles r
-WHERE u.normalized_email LIKE 'DRAIN-%@CHATDESK.LOCAL' AND r.name = 'Operator'
-ON CONFLICT DO NOTHING;
-INSERT INTO operator_skills (operator_id, skill_id, proficiency)
-SELECT u.id, s.id, 3 FROM users u, skills s
-WHERE u.normalized_email LIKE 'DRAIN-%@CHATDESK.LOCAL' AND s.key = 'billing'
-ON CONFLICT DO NOTHING;
-COMMIT;
-SQL
-made=$(psql_q -c "SELECT count(*) FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN operator_skills os ON os.operator_id = u.id WHERE u.normalized_email LIKE 'DRAIN-%'")
-[ "$made" = "$((operators + 1))" ] || { echo "Expected $((operators + 1)) drain operators, found $made" >&2; exit 2; }
+create_operators "SELECT 'Drain sentinel' AS display_name, 1 AS capacity, 'drain-sentinel@chatdesk.local' AS email
+                  UNION ALL
+                  SELECT 'Drain ' || n, $capacity, 'drain-op-' || n || '@chatdesk.local' FROM generate_series(1, $operators) AS n" \
+  "u.normalized_email LIKE 'DRAIN-%@CHATDESK.LOCAL'" "$((operators + 1))" "drain operators"
 others=$(psql_q -c "SELECT count(*) FROM users WHERE status = 'online'")
 [ "$others" = 0 ] || log "warning: $others operator(s) already online before the run"
 
 # ---- 4. Node client -----------------------------------------------------------------------------
-if [ ! -d "$repo/tests/node/node_modules/@microsoft/signalr" ]; then
-  log "npm ci in tests/node"
-  (cd "$repo/tests/node" && npm ci --no-audit --no-fund >&2)
-fi
+ensure_node_client
 
 # Background samplers (every ~0.5 s): CPU ticks of both servers, this cluster's PostgreSQL and the
 # client; and, over ONE long-lived psql session (spawning psql per sample is far too slow on a busy
 # machine), what the PostgreSQL sessions are doing (pg_stat_activity) and commit/row counters.
-rm -f "$phase_file" "$json_file" "$stop_file"
+rm -f "$phase_file" "$json_file" "$sampler_stop_file"
 : >"$sampler_log"
 : >"$pg_sampler_log"
 clk=$(getconf CLK_TCK)
-ticks() { # sum of utime+stime (clock ticks) of the given pids into $tick_sum; bash builtins only
-  local p line
-  tick_sum=0
-  for p in "$@"; do
-    { read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
-    set -- ${line##*) }
-    tick_sum=$((tick_sum + ${12} + ${13}))
-  done
-}
 (
   # Few process spawns per turn: on a busy machine every fork makes the turn slower.
   set +eu
-  while [ ! -e "$stop_file" ]; do
+  while [ ! -e "$sampler_stop_file" ]; do
     ts=$EPOCHREALTIME
-    read -r postmaster 2>/dev/null <"$pg_dir/postmaster.pid"
     node_pid=$(sed -n 's/^node_pid=//p' "$phase_file" 2>/dev/null)
     ticks "$pid_a"; a=$tick_sum
     ticks "$pid_b"; b=$tick_sum
     ticks $node_pid; c=$tick_sum
-    ticks "$postmaster" $(pgrep -P "$postmaster" 2>/dev/null); p=$tick_sum
-    read -r _ u n sy idle iow irq sirq steal _ </proc/stat
-    echo "ticks $ts A $a B $b postgres $p node $c busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
+    pg_cluster_ticks; p=$tick_sum
+    machine_ticks
+    echo "ticks $ts A $a B $b postgres $p node $c busy $machine_busy all $machine_all" >>"$sampler_log"
     sleep 0.5
   done
 ) &
 sampler_pids+=($!)
 (
   set +eu
-  while [ ! -e "$stop_file" ]; do
+  while [ ! -e "$sampler_stop_file" ]; do
     # Every row carries the sample's own tag (its epoch time), which groups the rows of one sample.
     ts=$EPOCHREALTIME
     echo "SELECT 'pg', $ts, coalesce(state,'-'), coalesce(wait_event_type,'-') || ':' || coalesce(wait_event,'-'), count(*) FROM pg_stat_activity WHERE datname='chatdesk' AND pid <> pg_backend_pid() GROUP BY 3,4;"
@@ -314,8 +189,8 @@ window_report() { # label start end
   echo "  drain ($(awk -v a="$drain_start" -v b="$drain_end" 'BEGIN { printf "%.1f", b-a }') s; samples are coarse for a window this short):"
   window_report "$drain_start" "$drain_end"
   echo "    (PostgreSQL sessions: average count per sample, [wait event]; 'running'/'waiting' = statements seen, count over samples)"
-  echo "  Server warnings/errors logged: A $(grep -cE 'warn|fail|crit|Exception' "$dir/server-a.log" || true), B $(grep -cE 'warn|fail|crit|Exception' "$dir/server-b.log" || true)"
-  cat "$dir/server-a.log" "$dir/server-b.log" | grep -E '^(warn|fail|crit)' | sed 's/^/    /' | sort | uniq -c | sort -rn | head -n 10 || true
+  echo "  Server warnings/errors logged: A $(warning_count "$dir/server-a.log"), B $(warning_count "$dir/server-b.log")"
+  top_warnings '^(warn|fail|crit)' "$dir/server-a.log" "$dir/server-b.log"
 } | tee -a "$report"
 
 # ---- 7. Verdict: client-side and database-side together ----------------------------------------

@@ -35,128 +35,44 @@ calls=${4:-2000}
 only=${WSB_ONLY:-all}
 answers=${WSB_ANSWERS:-10000}
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=${WSB_DIR:-/tmp/chatdesk-wsbench}
 port=${WSB_PORT:-5390}
 pg_port=${WSB_PG_PORT:-55690}
+keep=${WSB_KEEP:-0}
+log_tag=wsbench
 url="http://127.0.0.1:$port"
-pg_dir="$dir/pg"
 app_dir="$dir/app"
 server_log="$dir/server.log"
 sampler_log="$dir/samples.log"
 phase_file="$dir/phases"
 report="$dir/report.txt"
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+# shellcheck source=tests/load/bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
-server_pid=""
-sampler_pids=()
-log() { echo "[wsbench $(date +%H:%M:%S)] $*" >&2; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-cleanup() {
-  local status=$?
-  set +e
-  stop_sampler
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    log "stopping server (pid $server_pid)"
-    kill -TERM "$server_pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
-  if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
-    log "stopping PostgreSQL ($pg_dir)"
-    as_pg "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1
-  fi
-  if [ "${WSB_KEEP:-0}" != 1 ]; then rm -rf "$pg_dir" "$pg_dir.password"; fi
-  exit $status
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- 1. Throwaway PostgreSQL -------------------------------------------------------------------
-mkdir -p "$dir"
-if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
-  as_pg "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1 || true
-fi
-rm -rf "$pg_dir" "$pg_dir.password"
-if ss -ltn "( sport = :$pg_port or sport = :$port )" | grep -q LISTEN; then
-  echo "Port $pg_port or $port is already in use; set WSB_PG_PORT / WSB_PORT." >&2
-  exit 2
-fi
-log "starting PostgreSQL in $pg_dir on port $pg_port"
-conn=$("$repo/infra/local-postgres.sh" "$pg_dir" "$pg_port")
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-export PGPASSWORD
-PGPASSWORD=$(cat "$pg_dir.password")
-psql_q() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U chatdesk -d chatdesk -v ON_ERROR_STOP=1 -qtA "$@"; }
+start_throwaway_pg "Port $pg_port or $port is already in use; set WSB_PG_PORT / WSB_PORT." "$port"
 pg_version=$(psql_q -c 'SHOW server_version')
 log "PostgreSQL $pg_version, max_connections=$(psql_q -c 'SHOW max_connections'), fsync=$(psql_q -c 'SHOW fsync'), datcollate=$(psql_q -c "SELECT datcollate FROM pg_database WHERE datname='chatdesk'")"
 
 # ---- 2. Build, copy, start the server ----------------------------------------------------------
-bin_dir=${WSB_BIN_DIR:-}
-if [ -z "$bin_dir" ]; then
-  if [ "${WSB_NO_BUILD:-0}" != 1 ]; then
-    log "dotnet build -c Release"
-    dotnet build "$repo/server/ChatDesk.Server/ChatDesk.Server.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
-  fi
-  bin_dir="$repo/server/ChatDesk.Server/bin/Release/net10.0"
-else
-  log "using the prebuilt server in $bin_dir (WSB_BIN_DIR; no build)"
-fi
-[ -f "$bin_dir/ChatDesk.Server.dll" ] || { echo "Missing $bin_dir/ChatDesk.Server.dll (build failed?)" >&2; exit 2; }
-rm -rf "$app_dir"
-cp -a "$bin_dir" "$app_dir"
-dll="$app_dir/ChatDesk.Server.dll"
-
+resolve_server_dll "${WSB_NO_BUILD:-0}" "${WSB_BIN_DIR:-}" WSB_BIN_DIR "$app_dir"
 log "starting server on $url (log: $server_log)"
-ConnectionStrings__ChatDesk="$conn" \
-ChatDesk__Demo__Enabled=true \
-ChatDesk__PublicUrl="$url" \
-ChatDesk__Demo__SiteOrigins="$url" \
-Logging__LogLevel__Default=Warning \
-ASPNETCORE_ENVIRONMENT=Production \
-  bash -c 'cd "$1" && exec dotnet "$2" --urls "$3"' _ "$repo/server/ChatDesk.Server" "$dll" "$url" >"$server_log" 2>&1 &
-server_pid=$!
-for i in $(seq 1 120); do
-  if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then echo "Server exited; see $server_log:" >&2; tail -n 40 "$server_log" >&2; exit 2; fi
-  sleep 0.5
-  [ "$i" = 120 ] && { echo "Server did not become healthy in 60 s; see $server_log" >&2; exit 2; }
-done
+start_server "" "$url" "$server_log" "$url"
+server_pid=$started_pid
+wait_healthy "Server did not become healthy in 60 s; see $server_log"
 log "server healthy (pid $server_pid)"
 
 # ---- 3. Operators (straight into the database, copying alice's password hash) ------------------
+# bench-op-N chat in the typing benchmark; bench-search holds the answer-search benchmark's one chat.
 capacity=$(( (visitors + operators - 1) / operators + 1 ))
 log "creating $operators operators bench-op-N@chatdesk.local (capacity $capacity) and bench-search@chatdesk.local (capacity 2)"
-psql_q <<SQL
-BEGIN;
-INSERT INTO users (id, display_name, max_concurrent_chats, status, status_changed_at, last_assigned_at,
-                   user_name, normalized_user_name, email, normalized_email, email_confirmed, password_hash,
-                   security_stamp, concurrency_stamp, phone_number, phone_number_confirmed, two_factor_enabled,
-                   lockout_end, lockout_enabled, access_failed_count)
-SELECT gen_random_uuid()::text, o.display_name, o.capacity, 'offline', NULL, NULL,
-       o.email, upper(o.email), o.email, upper(o.email),
-       a.email_confirmed, a.password_hash,
-       upper(replace(gen_random_uuid()::text, '-', '')), gen_random_uuid()::text, NULL, false, false,
-       NULL, a.lockout_enabled, 0
-FROM users a,
-     (SELECT 'Bench ' || n AS display_name, 'bench-op-' || n || '@chatdesk.local' AS email, $capacity AS capacity FROM generate_series(1, $operators) AS n
-      UNION ALL SELECT 'Search Bench', 'bench-search@chatdesk.local', 2) AS o
-WHERE a.normalized_email = 'ALICE@CHATDESK.LOCAL'
-ON CONFLICT (normalized_user_name) DO NOTHING;
-INSERT INTO user_roles (user_id, role_id)
-SELECT u.id, r.id FROM users u, roles r
-WHERE (u.normalized_email LIKE 'BENCH-OP-%@CHATDESK.LOCAL' OR u.normalized_email = 'BENCH-SEARCH@CHATDESK.LOCAL') AND r.name = 'Operator'
-ON CONFLICT DO NOTHING;
-INSERT INTO operator_skills (operator_id, skill_id, proficiency)
-SELECT u.id, s.id, 3 FROM users u, skills s
-WHERE (u.normalized_email LIKE 'BENCH-OP-%@CHATDESK.LOCAL' OR u.normalized_email = 'BENCH-SEARCH@CHATDESK.LOCAL') AND s.key = 'billing'
-ON CONFLICT DO NOTHING;
-COMMIT;
-SQL
-made=$(psql_q -c "SELECT count(*) FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN operator_skills os ON os.operator_id = u.id WHERE u.normalized_email LIKE 'BENCH-%'")
-[ "$made" = "$((operators + 1))" ] || { echo "Expected $((operators + 1)) benchmark operators, found $made" >&2; exit 2; }
+create_operators "SELECT 'Bench ' || n AS display_name, $capacity AS capacity, 'bench-op-' || n || '@chatdesk.local' AS email FROM generate_series(1, $operators) AS n
+                  UNION ALL SELECT 'Search Bench', 2, 'bench-search@chatdesk.local'" \
+  "u.normalized_email LIKE 'BENCH-OP-%@CHATDESK.LOCAL' OR u.normalized_email = 'BENCH-SEARCH@CHATDESK.LOCAL'" \
+  "$((operators + 1))" "benchmark operators"
 
 # ---- 4. The answer library: $answers shared answers -------------------------------------------
 # 18 support topics in English and French (accents kept), 10 variants, 6 products; 40 % English,
@@ -250,30 +166,16 @@ log "answers: $n_answers ($n_en en, $n_fr fr, $n_null without language; $n_cat c
 [ "$n_answers" -ge "$answers" ] || { echo "Expected $answers answers, found $n_answers" >&2; exit 2; }
 
 # ---- 5. Node client -----------------------------------------------------------------------------
-if [ ! -d "$repo/tests/node/node_modules/@microsoft/signalr" ]; then
-  log "npm ci in tests/node"
-  (cd "$repo/tests/node" && npm ci --no-audit --no-fund >&2)
-fi
+ensure_node_client
 
 clk=$(getconf CLK_TCK)
-ticks() { # sum of utime+stime (clock ticks) of the given pids, one awk for all of them
-  [ $# -gt 0 ] || { echo 0; return; }
-  local files=() p
-  for p in "$@"; do files+=("/proc/$p/stat"); done
-  cat "${files[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
-}
 start_sampler() { # two loops: CPU ticks (server, this cluster's PostgreSQL, client) every ~1 s; PostgreSQL sessions every ~1 s
   : >"$sampler_log"
   (
     set +eu
     while true; do
-      ts=$(date +%s.%N)
-      postmaster=$(head -n 1 "$pg_dir/postmaster.pid" 2>/dev/null || true)
-      pg_pids="$postmaster $(pgrep -P "$postmaster" 2>/dev/null | tr '\n' ' ')"
-      node_pids=$(pgrep -f "workspace-bench.mjs --mode [a-z]* --url $url" 2>/dev/null | tr '\n' ' ')
-      read -r _ u n sy idle iow irq sirq steal _ </proc/stat
-      echo "ticks $ts server $(ticks "$server_pid") postgres $(ticks $pg_pids) node $(ticks $node_pids) busy $((u + n + sy + irq + sirq + steal)) all $((u + n + sy + idle + iow + irq + sirq + steal))" >>"$sampler_log"
-      echo "load $ts $(cut -d' ' -f1 /proc/loadavg)" >>"$sampler_log"
+      sample_cpu "$server_pid" "workspace-bench.mjs --mode [a-z]* --url $url" >>"$sampler_log"
+      echo "load $EPOCHREALTIME $(cut -d' ' -f1 /proc/loadavg)" >>"$sampler_log"
       sleep 1
     done
   ) &
@@ -288,11 +190,6 @@ start_sampler() { # two loops: CPU ticks (server, this cluster's PostgreSQL, cli
     done
   ) &
   sampler_pids+=($!)
-}
-stop_sampler() {
-  local pid
-  for pid in "${sampler_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
-  sampler_pids=()
 }
 cpu_report() { # [rate unit] CPU use during the measurement window written by the client in $phase_file
   [ -f "$phase_file" ] || return 0
@@ -329,7 +226,7 @@ if [ "$only" = all ] || [ "$only" = answers ]; then
   node "$repo/tests/node/workspace-bench.mjs" --mode answers --url "$url" --calls "$calls" --phase-file "$phase_file" ${ANSWERS_ARGS:-} >"$dir/answers.out"
   status=$?
   set -e
-  stop_sampler
+  stop_samplers
   answers_rate=$(grep '^{' "$dir/answers.out" | tail -n 1 | jq -r '.throughput.callsPerSecond // 0' 2>/dev/null || echo 0)
   { grep -v '^{' "$dir/answers.out"; cpu_report "$answers_rate" call; echo "Library        $n_answers answers ($n_en en, $n_fr fr, $n_null without language, $n_cat categories, body ~$avg_body chars), table+indexes $tbl_size, GIN index $gin_size; SQL insert ${t_insert} s"; } | tee -a "$report"
   answers_json=$(grep '^{' "$dir/answers.out" | tail -n 1)
@@ -421,7 +318,7 @@ if [ "$only" = all ] || [ "$only" = typing ]; then
     --seconds "$seconds" --phase-file "$phase_file" ${TYPING_ARGS:-} >"$dir/typing.out"
   status=$?
   set -e
-  stop_sampler
+  stop_samplers
   typing_rate=$(grep '^{' "$dir/typing.out" | tail -n 1 | jq -r '.events.deliveredRate // 0' 2>/dev/null || echo 0)
   { grep -v '^{' "$dir/typing.out"; cpu_report "$typing_rate" event; } | tee -a "$report"
   typing_json=$(grep '^{' "$dir/typing.out" | tail -n 1)
@@ -432,8 +329,8 @@ fi
 # ---- 8. Summary ------------------------------------------------------------------------------------
 {
   echo
-  echo "Server warnings/errors logged: $(grep -cE 'warn|fail|crit|Exception' "$server_log" || true) (see $server_log)"
-  grep -E 'warn|fail|crit' "$server_log" | sed 's/^/    /' | sort | uniq -c | sort -rn | head -n 10 || true
+  echo "Server warnings/errors logged: $(warning_count "$server_log") (see $server_log)"
+  top_warnings 'warn|fail|crit' "$server_log"
   echo "Machine: $(nproc) cores; PostgreSQL $pg_version; the client, the server and PostgreSQL share it."
   echo "Goals"
   for j in "$answers_json" "$typing_json"; do

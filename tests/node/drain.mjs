@@ -19,10 +19,14 @@
 // Operators drain-op-1..M@chatdesk.local and drain-sentinel@chatdesk.local must exist (the shell
 // script creates them). Prints a human-readable report, then one JSON line. Exit code 0 whenever
 // the benchmark ran (goals are PASS/MISS), 1 if setup failed outright.
-import * as signalR from "@microsoft/signalr";
 import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import {
+  buildConnection, clientLine, commonOptions, cpuPercent, createErrorTally, elapsedSeconds, everyFifthOrLast,
+  fmt, goalLines, inBatches, int, loopDelayMs, makeLog, num, operatorLogin, percentiles, round, rssMB, sleep,
+  stopConnections, trimSlash, widgetSession, withStatus,
+} from "./bench-common.mjs";
 
 const { values: argv } = parseArgs({
   options: {
@@ -30,94 +34,28 @@ const { values: argv } = parseArgs({
     "url-b": { type: "string", default: "http://127.0.0.1:5291" },
     chats: { type: "string", default: "1000" },
     operators: { type: "string", default: "20" },
-    batch: { type: "string", default: "50" },
-    "site-key": { type: "string", default: "demo" },
-    "host-origin": { type: "string" },
-    topic: { type: "string", default: "billing" },
-    "operator-email": { type: "string", default: "drain-op-{n}@chatdesk.local" },
+    ...commonOptions("drain-op-{n}@chatdesk.local"),
     "sentinel-email": { type: "string", default: "drain-sentinel@chatdesk.local" },
-    "operator-password": { type: "string", default: "alice-demo-pass" },
     "goal-seconds": { type: "string", default: "5" },
     timeout: { type: "string", default: "60" },
     settle: { type: "string", default: "1" },
-    "phase-file": { type: "string" },
     "json-out": { type: "string" },
   },
 });
 const cfg = {
-  urls: [argv["url-a"], argv["url-b"]].map((u) => u.replace(/\/$/, "")),
+  urls: [argv["url-a"], argv["url-b"]].map(trimSlash),
   chats: int(argv.chats), operators: int(argv.operators), batch: int(argv.batch),
-  siteKey: argv["site-key"], hostOrigin: (argv["host-origin"] ?? argv["url-a"]).replace(/\/$/, ""), topic: argv.topic,
+  siteKey: argv["site-key"], hostOrigin: trimSlash(argv["host-origin"] ?? argv["url-a"]), topic: argv.topic,
   operatorEmail: argv["operator-email"], sentinelEmail: argv["sentinel-email"], operatorPassword: argv["operator-password"],
   goalSeconds: num(argv["goal-seconds"]), timeoutMs: num(argv.timeout) * 1000, settleMs: num(argv.settle) * 1000,
   phaseFile: argv["phase-file"], jsonOut: argv["json-out"],
 };
-function int(v) { const n = Number.parseInt(v, 10); if (!Number.isFinite(n)) throw new Error(`Not an integer: ${v}`); return n; }
-function num(v) { const n = Number(v); if (!Number.isFinite(n)) throw new Error(`Not a number: ${v}`); return n; }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (s) => console.error(`[drain ${new Date().toISOString().slice(11, 19)}] ${s}`);
-const errorText = (e) => String(e?.message ?? e).replace(/\s+/g, " ").slice(0, 200);
+const log = makeLog("drain");
 const nodeName = (n) => (n === 0 ? "A" : "B");
 
-const errors = new Map(); // "phase: message" -> count
-const noteError = (phase, e) => { const key = `${phase}: ${errorText(e)}`; errors.set(key, (errors.get(key) ?? 0) + 1); };
-const errorCount = () => [...errors.values()].reduce((s, n) => s + n, 0);
+const { errors, errorText, noteError, errorSummary, errorSection } = createErrorTally();
 let stopping = false;
 let t0 = 0; // performance.now() when the operators go online (0 = not yet)
-
-// ---- HTTP helpers (operators log in exactly like the console) -----------------------------------
-class CookieJar {
-  cookies = new Map();
-  absorb(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";", 1)[0];
-      const at = pair.indexOf("=");
-      if (at < 0) continue;
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = /;\s*expires=Thu, 01 Jan 1970/i.test(line) || /;\s*max-age=0/i.test(line);
-      if (expired || value === "") this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-  get(name) { return this.cookies.get(name); }
-  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "); }
-}
-
-async function operatorLogin(url, email, password) {
-  const jar = new CookieJar();
-  let response = await fetch(`${url}/api/auth/me`, { headers: { Accept: "application/json" } });
-  jar.absorb(response);
-  await response.arrayBuffer();
-  const xsrf = jar.get("XSRF-TOKEN");
-  if (!xsrf) throw new Error(`GET /api/auth/me gave no XSRF-TOKEN cookie (status ${response.status})`);
-  response = await fetch(`${url}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-XSRF-TOKEN": decodeURIComponent(xsrf), Cookie: jar.header() },
-    body: JSON.stringify({ email, password }),
-  });
-  jar.absorb(response);
-  const body = await response.text();
-  if (!response.ok) throw new Error(`login ${email}: ${response.status} ${body.slice(0, 200)}`);
-  return { cookie: jar.header(), me: JSON.parse(body) };
-}
-
-async function widgetSession(url) {
-  const response = await fetch(`${url}/api/widget/session`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ siteKey: cfg.siteKey, hostOrigin: cfg.hostOrigin }),
-  });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`POST /api/widget/session: ${response.status} ${body.slice(0, 200)}`);
-  return JSON.parse(body);
-}
-
-function buildConnection(url, path, options) {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(`${url}${path}`, { transport: signalR.HttpTransportType.WebSockets, ...options })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-}
 
 // ---- Operators ----------------------------------------------------------------------------------
 const operators = []; // drain operators
@@ -163,7 +101,7 @@ async function startVisitor(index, node, name) {
   let phase = "widget session";
   try {
     let t = performance.now();
-    const session = await widgetSession(cfg.urls[node]);
+    const session = await widgetSession(cfg.urls[node], cfg.siteKey, cfg.hostOrigin);
     setupTimes.session.push(performance.now() - t);
     phase = "visitor connect";
     const conn = (v.conn = buildConnection(cfg.urls[node], "/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
@@ -193,15 +131,9 @@ async function startVisitor(index, node, name) {
 }
 
 // ---- Statistics -----------------------------------------------------------------------------------
-function percentiles(values) {
-  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null };
-  const sorted = Float64Array.from(values).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { count: sorted.length, min: round(sorted[0]), p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1]), mean: round(mean) };
-}
-const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
-const fmt = (s) => (s.count ? `p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.count})` : "n/a");
+// The drain's figures include the minimum (first assignment after t0).
+const stats = (values) => percentiles(values, { withMin: true });
+// The phase file also carries this process's pid: the shell's sampler counts the client's CPU with it.
 const phases = { node_pid: process.pid };
 function phase(name) {
   phases[name] = (Date.now() / 1000).toFixed(3);
@@ -225,9 +157,8 @@ async function main() {
   log(`sentinel ${sentinel.displayName} online on node A with its single slot taken`);
 
   // 2. Drain operators connect (half per node) and stay away (a few logins at a time: hashing is slow).
-  for (let i = 0; i < cfg.operators; i += 5)
-    operators.push(...(await Promise.all(Array.from({ length: Math.min(5, cfg.operators - i) }, (_, k) =>
-      startOperator(i + k, cfg.operatorEmail.replace("{n}", String(i + k + 1)), (i + k) % 2)))));
+  await inBatches(cfg.operators, 5, (i) => startOperator(i, cfg.operatorEmail.replace("{n}", String(i + 1)), i % 2),
+    (batch) => operators.push(...batch));
   const operatorsUp = operators.filter((o) => o.open && !o.failed);
   log(`drain operators connected and away: ${operatorsUp.length}/${cfg.operators}`);
   if (operatorsUp.length === 0) throw new Error(`no drain operator could connect: ${[...errors.keys()].join(" | ")}`);
@@ -236,12 +167,11 @@ async function main() {
   // 3. Build the queue: N visitors, half per node, in batches.
   phase("buildup_start");
   const buildStart = performance.now();
-  for (let i = 0; i < cfg.chats; i += cfg.batch) {
-    visitors.push(...(await Promise.all(Array.from({ length: Math.min(cfg.batch, cfg.chats - i) }, (_, k) =>
-      startVisitor(i + k, (i + k) % 2, `Drain visitor ${i + k + 1}`)))));
-    if ((i / cfg.batch) % 5 === 4 || i + cfg.batch >= cfg.chats)
+  await inBatches(cfg.chats, cfg.batch, (i) => startVisitor(i, i % 2, `Drain visitor ${i + 1}`), (batch, done, b) => {
+    visitors.push(...batch);
+    if (everyFifthOrLast(done, cfg.chats, b))
       log(`visitors started: ${visitors.length}/${cfg.chats} (${visitors.filter((v) => v.status === "queued").length} queued, ${visitors.filter((v) => v.failed).length} failed)`);
-  }
+  });
   const buildMs = performance.now() - buildStart;
   phase("buildup_end");
   const queued = visitors.filter((v) => v.status === "queued" && v.open);
@@ -317,14 +247,14 @@ async function main() {
 
   const perNode = [0, 1].map((n) => {
     const vs = assigned.filter((v) => v.node === n);
-    return { node: nodeName(n), visitors: queued.filter((v) => v.node === n).length, assigned: vs.length, timeToAssignment: percentiles(vs.map((v) => firstNotice(v).at - t0)) };
+    return { node: nodeName(n), visitors: queued.filter((v) => v.node === n).length, assigned: vs.length, timeToAssignment: stats(vs.map((v) => firstNotice(v).at - t0)) };
   });
   const opCounts = operators.map((o) => o.told.length);
-  const setStatusTimes = percentiles(operatorsUp.filter((o) => o.setStatusMs != null).map((o) => o.setStatusMs));
+  const setStatusTimes = stats(operatorsUp.filter((o) => o.setStatusMs != null).map((o) => o.setStatusMs));
   const drainS = drainMs == null ? null : drainMs / 1000;
   const rate = drainS ? assigned.length / drainS : null;
-  const loop = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
-  const clientCpu = round(((cpu.user + cpu.system) / 1000 / (waitEnd - t0)) * 100, 0);
+  const loop = loopDelayMs(loopDelay);
+  const clientCpu = cpuPercent(cpu, waitEnd - t0);
 
   const goals = [
     { goal: `${cfg.chats} assigned within ${cfg.goalSeconds} s`, value: drainS == null ? null : round(drainS, 3), pass: allAssigned && drainS <= cfg.goalSeconds },
@@ -336,14 +266,14 @@ async function main() {
       operatorsConnected: operatorsUp.length, operatorsFailed: operators.filter((o) => o.failed).length,
       buildUpSeconds: round(buildMs / 1000, 2), startChatStatuses: Object.fromEntries(startStatuses),
       queued: queued.length, notQueued, visitorsFailed: visitors.filter((v) => v.failed).length, assignedBeforeT0: assignedEarly,
-      session: percentiles(setupTimes.session), connect: percentiles(setupTimes.connect), startChat: percentiles(setupTimes.startChat),
+      session: stats(setupTimes.session), connect: stats(setupTimes.connect), startChat: stats(setupTimes.startChat),
     },
     drain: {
       t0Epoch: round(t0Epoch, 3),
       assigned: assigned.length, unassigned: queued.length - assigned.length,
       drainSeconds: drainS == null ? null : round(drainS, 3), assignmentsPerSecond: round(rate),
       firstAssignmentMs: waits.length ? round(Math.min(...waits)) : null,
-      timeToAssignment: percentiles(waits),
+      timeToAssignment: stats(waits),
       cumulativeAssignedBySecond: curve,
       lastOperatorPushMs: round(lastOperatorMs), operatorPushes: opEvents.length,
       setStatusOnline: setStatusTimes,
@@ -361,10 +291,10 @@ async function main() {
       operatorToldAboutForeignChat: notOurs, operatorNameMismatch: nameMismatch, sentinelOverCapacity: sentinelExtra,
       visitorToldButNoOperator: visitorNotOperator, operatorToldButNoVisitor: operatorNotVisitor, total: doubles + sentinelExtra,
     },
-    errors: { total: errorCount(), byKind: Object.fromEntries(errors) },
-    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: round(process.memoryUsage().rss / 2 ** 20, 0) },
-    goals: goals.map((g) => ({ ...g, status: g.pass ? "PASS" : "MISS" })),
-    elapsedSeconds: round((performance.now() - started) / 1000, 1),
+    errors: errorSummary(),
+    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: rssMB() },
+    goals: withStatus(goals),
+    elapsedSeconds: elapsedSeconds(started),
   };
 
   const lines = [
@@ -390,12 +320,10 @@ async function main() {
     `Doubles        ${doubles + sentinelExtra} (visitor told twice ${visitorsToldTwice}, chat told to two operators ${convsToManyOps}, operator told twice ${opToldSameTwice},`,
     `               foreign chat ${notOurs}, operatorName mismatch ${nameMismatch}, sentinel over capacity ${sentinelExtra})`,
     `               not doubles but inconsistent: visitor told, no operator told ${visitorNotOperator}; operator told, visitor not ${operatorNotVisitor}`,
-    `Errors         ${errorCount()}${errorCount() ? ":" : ""}`,
-    ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),
-    `Client         CPU ${clientCpu}% of one core during the drain, event-loop delay p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms, RSS ${result.client.rssMB} MB` +
-      (loop.p99 > 20 ? "  (client event loop was busy: times include client-side delay)" : ""),
+    ...errorSection(15),
+    clientLine(result.client, { during: " during the drain", measured: "times" }),
     "Goals (client side; the shell adds the database checks)",
-    ...result.goals.map((g) => `  ${g.status.padEnd(4)}  ${g.goal.padEnd(36)} measured: ${g.value}`),
+    ...goalLines(result.goals, 36),
     "================================================================",
   ];
   console.log(lines.join("\n"));
@@ -403,10 +331,7 @@ async function main() {
   if (cfg.jsonOut) writeFileSync(cfg.jsonOut, JSON.stringify(result));
 
   stopping = true;
-  await Promise.race([
-    Promise.allSettled([...visitors, blocker, sentinel, ...operators].map((c) => c.conn?.stop())),
-    sleep(10_000),
-  ]);
+  await stopConnections([...visitors, blocker, sentinel, ...operators]);
 }
 
 main().then(

@@ -14,9 +14,14 @@
 // Exit code is 0 whenever the benchmark ran (goals are reported PASS/MISS), 1 if setup failed outright.
 import * as signalR from "@microsoft/signalr";
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import {
+  buildConnection, clientLine, commonOptions, cpuPercent, createErrorTally, elapsedSeconds, everyFifthOrLast,
+  fmt, goalLines, inBatches, int, loopDelayMs, makeLog, num, operatorLogin, percentiles, round, rssMB,
+  runSchedule, shuffle, sleep, stopConnections, trimSlash, waitAssigned, widgetSession, withStatus,
+  writeMeasureWindow,
+} from "./bench-common.mjs";
 
 const { values: argv } = parseArgs({
   options: {
@@ -27,39 +32,27 @@ const { values: argv } = parseArgs({
     rate: { type: "string", default: "200" },
     "reply-every": { type: "string", default: "5" },
     drain: { type: "string", default: "3" },
-    batch: { type: "string", default: "50" },
-    "site-key": { type: "string", default: "demo" },
-    "host-origin": { type: "string" },
-    topic: { type: "string", default: "billing" },
-    "operator-email": { type: "string", default: "bench-op-{n}@chatdesk.local" },
-    "operator-password": { type: "string", default: "alice-demo-pass" },
+    ...commonOptions("bench-op-{n}@chatdesk.local"),
     "goal-chats": { type: "string", default: "1000" },
     "goal-rate": { type: "string", default: "200" },
     "goal-p99": { type: "string", default: "100" },
     "ack-timeout": { type: "string", default: "30" },
-    "phase-file": { type: "string" },
   },
 });
 const cfg = {
-  url: argv.url.replace(/\/$/, ""),
+  url: trimSlash(argv.url),
   visitors: int(argv.visitors), operators: int(argv.operators), seconds: num(argv.seconds), rate: num(argv.rate),
   replyEvery: int(argv["reply-every"]), drainMs: num(argv.drain) * 1000, batch: int(argv.batch),
-  siteKey: argv["site-key"], hostOrigin: argv["host-origin"] ?? argv.url.replace(/\/$/, ""), topic: argv.topic,
+  siteKey: argv["site-key"], hostOrigin: argv["host-origin"] ?? trimSlash(argv.url), topic: argv.topic,
   operatorEmail: argv["operator-email"], operatorPassword: argv["operator-password"],
   goalChats: int(argv["goal-chats"]), goalRate: num(argv["goal-rate"]), goalP99: num(argv["goal-p99"]),
   ackTimeoutMs: num(argv["ack-timeout"]) * 1000, phaseFile: argv["phase-file"],
 };
-function int(v) { const n = Number.parseInt(v, 10); if (!Number.isFinite(n)) throw new Error(`Not an integer: ${v}`); return n; }
-function num(v) { const n = Number(v); if (!Number.isFinite(n)) throw new Error(`Not a number: ${v}`); return n; }
 
-const log = (...parts) => console.error(`[load ${new Date().toISOString().slice(11, 19)}]`, ...parts);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const errorText = (e) => String(e?.message ?? e).replace(/\s+/g, " ").slice(0, 200);
+const log = makeLog("load");
 
 // ---- Bookkeeping ------------------------------------------------------------------------------
-const errors = new Map(); // "phase: message" -> count
-const noteError = (phase, e) => { const key = `${phase}: ${errorText(e)}`; errors.set(key, (errors.get(key) ?? 0) + 1); };
-const errorCount = (prefix) => [...errors].filter(([k]) => !prefix || k.startsWith(prefix)).reduce((s, [, n]) => s + n, 0);
+const { errors, errorText, noteError, errorSummary, errorSection } = createErrorTally();
 
 /** Visitor messages, indexed by id: { v, conv, sentAt, ackAt, seq, failed, recvAt, recvCount, recvOp } */
 const messages = [];
@@ -91,60 +84,6 @@ function firstSight(seen, dto) {
 }
 const MESSAGE_RE = /^bench (msg|reply) (\d+) /;
 
-// ---- HTTP helpers (operators log in exactly like the console) -----------------------------------
-class CookieJar {
-  cookies = new Map();
-  absorb(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";", 1)[0];
-      const at = pair.indexOf("=");
-      if (at < 0) continue;
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = /;\s*expires=Thu, 01 Jan 1970/i.test(line) || /;\s*max-age=0/i.test(line);
-      if (expired || value === "") this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-  get(name) { return this.cookies.get(name); }
-  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "); }
-}
-
-async function operatorLogin(email, password) {
-  const jar = new CookieJar();
-  let response = await fetch(`${cfg.url}/api/auth/me`, { headers: { Accept: "application/json" } });
-  jar.absorb(response);
-  await response.arrayBuffer();
-  const xsrf = jar.get("XSRF-TOKEN");
-  if (!xsrf) throw new Error(`GET /api/auth/me gave no XSRF-TOKEN cookie (status ${response.status})`);
-  response = await fetch(`${cfg.url}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-XSRF-TOKEN": decodeURIComponent(xsrf), Cookie: jar.header() },
-    body: JSON.stringify({ email, password }),
-  });
-  jar.absorb(response);
-  const body = await response.text();
-  if (!response.ok) throw new Error(`login ${email}: ${response.status} ${body.slice(0, 200)}`);
-  return { cookie: jar.header(), me: JSON.parse(body) };
-}
-
-async function widgetSession() {
-  const response = await fetch(`${cfg.url}/api/widget/session`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ siteKey: cfg.siteKey, hostOrigin: cfg.hostOrigin }),
-  });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`POST /api/widget/session: ${response.status} ${body.slice(0, 200)}`);
-  return JSON.parse(body);
-}
-
-function buildConnection(path, options) {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(`${cfg.url}${path}`, { transport: signalR.HttpTransportType.WebSockets, ...options })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-}
-
 // ---- Operators ----------------------------------------------------------------------------------
 const operators = [];
 
@@ -152,8 +91,8 @@ async function startOperator(index) {
   const op = { index, email: cfg.operatorEmail.replace("{n}", String(index + 1)), conn: null, open: false, closedWith: null, seen: new Map(), assigned: 0, duplicates: 0 };
   operators.push(op);
   try {
-    const { cookie } = await operatorLogin(op.email, cfg.operatorPassword);
-    const conn = (op.conn = buildConnection("/hubs/operator", { headers: { Cookie: cookie } }));
+    const { cookie } = await operatorLogin(cfg.url, op.email, cfg.operatorPassword);
+    const conn = (op.conn = buildConnection(cfg.url, "/hubs/operator", { headers: { Cookie: cookie } }));
     conn.on("ChatAssigned", (summary) => { op.assigned++; convOwner.set(summary.conversationId, index); });
     conn.on("MessageReceived", (dto) => onOperatorMessage(op, dto));
     conn.on("ChatEnded", () => {});
@@ -207,10 +146,10 @@ async function startVisitor(index) {
   let phase = "widget session";
   try {
     let t = performance.now();
-    const session = await widgetSession();
+    const session = await widgetSession(cfg.url, cfg.siteKey, cfg.hostOrigin);
     setupTimes.session.push(performance.now() - t);
     phase = "visitor connect";
-    const conn = (v.conn = buildConnection("/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
+    const conn = (v.conn = buildConnection(cfg.url, "/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
     conn.on("MessageReceived", (dto) => onVisitorMessage(v, dto));
     conn.on("ChatAssigned", (notice) => { if (notice.conversationId === v.conversationId || !v.conversationId) v.assigned = true; });
     conn.on("ChatEnded", () => { v.ended = true; });
@@ -256,17 +195,6 @@ function sendVisitorMessage(v, scheduledAt) {
   );
 }
 
-// ---- Statistics -----------------------------------------------------------------------------------
-function percentiles(values) {
-  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null };
-  const sorted = Float64Array.from(values).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { count: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1]), mean: round(mean) };
-}
-const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
-const fmt = (s) => (s.count ? `p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.count})` : "n/a");
-
 // ---- Main -----------------------------------------------------------------------------------------
 let stopping = false;
 
@@ -275,31 +203,25 @@ async function main() {
   log(`target ${cfg.url}: ${cfg.visitors} visitors, ${cfg.operators} operators, ${cfg.seconds}s at ${cfg.rate} msg/s, reply 1/${cfg.replyEvery}`);
 
   // 1. Operators log in and go online (a few at a time: password hashing is deliberately slow).
-  for (let i = 0; i < cfg.operators; i += 5)
-    await Promise.all(Array.from({ length: Math.min(5, cfg.operators - i) }, (_, k) => startOperator(i + k)));
+  await inBatches(cfg.operators, 5, startOperator);
   const operatorsUp = operators.filter((o) => o.open).length;
   log(`operators online: ${operatorsUp}/${cfg.operators}`);
   if (operatorsUp === 0) throw new Error(`no operator could log in: ${[...errors.keys()].join(" | ")}`);
 
   // 2. Visitors ramp up in batches.
   const rampStart = performance.now();
-  for (let i = 0; i < cfg.visitors; i += cfg.batch) {
-    await Promise.all(Array.from({ length: Math.min(cfg.batch, cfg.visitors - i) }, (_, k) => startVisitor(i + k)));
-    if ((i / cfg.batch) % 5 === 4 || i + cfg.batch >= cfg.visitors)
-      log(`visitors started: ${Math.min(i + cfg.batch, cfg.visitors)}/${cfg.visitors} (${visitors.filter((v) => v.failed).length} failed)`);
-  }
+  await inBatches(cfg.visitors, cfg.batch, startVisitor, (_, done, b) => {
+    if (everyFifthOrLast(done, cfg.visitors, b)) log(`visitors started: ${done}/${cfg.visitors} (${visitors.filter((v) => v.failed).length} failed)`);
+  });
   const rampMs = performance.now() - rampStart;
 
   // 3. Wait (max 15 s) until every chat is assigned and its operator has been told.
-  const waitUntil = performance.now() + 15_000;
-  const ready = () => visitors.filter((v) => v.open && v.conversationId && v.assigned && convOwner.has(v.conversationId));
-  while (ready().length < visitors.filter((v) => v.open && v.conversationId).length && performance.now() < waitUntil) await sleep(100);
-  const senders = ready();
+  const senders = await waitAssigned(visitors, convOwner, 15_000);
   const unassigned = visitors.filter((v) => v.open && v.conversationId).length - senders.length;
   log(`chats assigned and ready: ${senders.length} (unassigned after 15 s: ${unassigned}); ramp took ${(rampMs / 1000).toFixed(1)} s`);
   if (senders.length === 0) throw new Error(`no chat is ready: ${[...errors.keys()].join(" | ")}`);
   // Shuffle, so consecutive messages go to different conversations and operators.
-  for (let i = senders.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [senders[i], senders[j]] = [senders[j], senders[i]]; }
+  shuffle(senders);
 
   // 4. Measurement window: drift-free schedule (message k is due at window0 + k/rate s).
   const total = Math.round(cfg.rate * cfg.seconds);
@@ -309,28 +231,15 @@ async function main() {
   const cpu0 = process.cpuUsage();
   const wallStartEpoch = Date.now() / 1000;
   window0 = performance.now() + 20;
-  let next = 0;
-  let maxLag = 0;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (next < total && window0 + next * interval <= now) {
-        const due = window0 + next * interval;
-        maxLag = Math.max(maxLag, now - due);
-        const v = senders[next % senders.length];
-        next++;
-        if (v.open) sendVisitorMessage(v, due); else noteError("visitor SendMessage", "skipped: connection closed");
-      }
-      if (next >= total) return resolve();
-      setTimeout(tick, Math.max(0, window0 + next * interval - performance.now()));
-    };
-    setTimeout(tick, Math.max(0, window0 - performance.now()));
+  const maxLag = await runSchedule(total, interval, window0, (k, due) => {
+    const v = senders[k % senders.length];
+    if (v.open) sendVisitorMessage(v, due); else noteError("visitor SendMessage", "skipped: connection closed");
   });
   const sendEnd = performance.now();
   const windowMs = sendEnd - window0;
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
-  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, `measure_start=${wallStartEpoch.toFixed(0)}\nmeasure_end=${(Date.now() / 1000).toFixed(0)}\n`);
+  writeMeasureWindow(cfg.phaseFile, wallStartEpoch);
   log(`sent ${messages.length} messages in ${(windowMs / 1000).toFixed(2)} s; waiting for acks and a ${cfg.drainMs / 1000} s drain`);
 
   // 5. Drain: wait for outstanding invocations (max ack-timeout), then let pushes land.
@@ -391,8 +300,8 @@ async function main() {
     { goal: "duplicated messages = 0", value: duplicated, pass: duplicated === 0 },
   ];
 
-  const loop = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
-  const clientCpu = round(((cpu.user + cpu.system) / 1000 / windowMs) * 100, 0);
+  const loop = loopDelayMs(loopDelay);
+  const clientCpu = cpuPercent(cpu, windowMs);
   const result = {
     config: { visitors: cfg.visitors, operators: cfg.operators, seconds: cfg.seconds, rate: cfg.rate, replyEvery: cfg.replyEvery, drainMs: cfg.drainMs, batch: cfg.batch },
     connections: {
@@ -415,10 +324,10 @@ async function main() {
     duplicates: { operatorSide: dupOperator, visitorSide: dupVisitor, sameMessageTwice: dupByText, total: duplicated },
     sequenceGaps: { operatorSide: operatorGaps, visitorSide: visitorGaps },
     unknownReceived,
-    errors: { total: errorCount(), byKind: Object.fromEntries(errors) },
-    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: round(process.memoryUsage().rss / 2 ** 20, 0) },
-    goals: goals.map((g) => ({ ...g, status: g.pass ? "PASS" : "MISS" })),
-    elapsedSeconds: round((performance.now() - started) / 1000, 1),
+    errors: errorSummary(),
+    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: rssMB() },
+    goals: withStatus(goals),
+    elapsedSeconds: elapsedSeconds(started),
   };
 
   const lines = [
@@ -440,22 +349,17 @@ async function main() {
     `Lost           visitor->operator ${lost.length} (acknowledged but never received by the owning operator), never acknowledged nor received ${lostNoAck}, misrouted ${misrouted}; replies ${repliesLost.length}`,
     `Duplicated     ${duplicated} (operator side ${dupOperator}, visitor side ${dupVisitor}, same message under two sequences ${dupByText})`,
     `Sequence gaps  operator side ${operatorGaps}, visitor side ${visitorGaps}`,
-    `Errors         ${result.errors.total}${result.errors.total ? ":" : ""}`,
-    ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),
-    `Client         CPU ${clientCpu}% of one core, event-loop delay p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms, RSS ${result.client.rssMB} MB` +
-      (loop.p99 > 20 ? "  (client event loop was busy: latencies include client-side delay)" : ""),
+    ...errorSection(15),
+    clientLine(result.client),
     "Goals",
-    ...result.goals.map((g) => `  ${g.status.padEnd(4)}  ${g.goal.padEnd(32)} measured: ${g.value}`),
+    ...goalLines(result.goals, 32),
     "=========================================================",
   ];
   console.log(lines.join("\n"));
   console.log(JSON.stringify(result));
 
   stopping = true;
-  await Promise.race([
-    Promise.allSettled([...visitors, ...operators].map((c) => c.conn?.stop())),
-    sleep(10_000),
-  ]);
+  await stopConnections([...visitors, ...operators]);
 }
 
 main().then(

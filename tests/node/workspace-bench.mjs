@@ -24,9 +24,14 @@
 // Prints a human-readable report, then one JSON line. Exit code 0 whenever the benchmark ran (goals
 // are reported PASS/MISS), 1 if setup failed outright.
 import * as signalR from "@microsoft/signalr";
-import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import {
+  buildConnection, clientLine, commonOptions, cpuPercent, createErrorTally, elapsedSeconds, everyFifthOrLast,
+  fmt, goalLines, inBatches, int, loopDelayMs, makeLog, num, operatorLogin, percentiles, round, rssMB,
+  runSchedule, shuffle, sleep, stopConnections, trimSlash, waitAssigned, widgetSession, withStatus,
+  writeMeasureWindow,
+} from "./bench-common.mjs";
 
 const { values: argv } = parseArgs({
   options: {
@@ -38,7 +43,6 @@ const { values: argv } = parseArgs({
     seconds: { type: "string", default: "30" },
     interval: { type: "string", default: "300" },
     drain: { type: "string", default: "3" },
-    batch: { type: "string", default: "50" },
     "goal-p99": { type: "string" },
     "ack-timeout": { type: "string", default: "30" },
     // answers
@@ -47,90 +51,29 @@ const { values: argv } = parseArgs({
     "list-calls": { type: "string", default: "5" },
     language: { type: "string", default: "fr-FR" },
     "search-operator": { type: "string", default: "bench-search@chatdesk.local" },
-    // common
-    "site-key": { type: "string", default: "demo" },
-    "host-origin": { type: "string" },
-    topic: { type: "string", default: "billing" },
-    "operator-email": { type: "string", default: "bench-op-{n}@chatdesk.local" },
-    "operator-password": { type: "string", default: "alice-demo-pass" },
-    "phase-file": { type: "string" },
+    // common (batch: typing visitors)
+    ...commonOptions("bench-op-{n}@chatdesk.local"),
   },
 });
-const int = (v) => { const n = Number.parseInt(v, 10); if (!Number.isFinite(n)) throw new Error(`Not an integer: ${v}`); return n; };
-const num = (v) => { const n = Number(v); if (!Number.isFinite(n)) throw new Error(`Not a number: ${v}`); return n; };
 const cfg = {
   mode: argv.mode,
-  url: argv.url.replace(/\/$/, ""),
+  url: trimSlash(argv.url),
   visitors: int(argv.visitors), operators: int(argv.operators), seconds: num(argv.seconds), intervalMs: num(argv.interval),
   drainMs: num(argv.drain) * 1000, batch: int(argv.batch), ackTimeoutMs: num(argv["ack-timeout"]) * 1000,
   calls: int(argv.calls), warmup: int(argv.warmup), listCalls: int(argv["list-calls"]), language: argv.language,
   searchOperator: argv["search-operator"],
-  siteKey: argv["site-key"], hostOrigin: argv["host-origin"] ?? argv.url.replace(/\/$/, ""), topic: argv.topic,
+  siteKey: argv["site-key"], hostOrigin: argv["host-origin"] ?? trimSlash(argv.url), topic: argv.topic,
   operatorEmail: argv["operator-email"], operatorPassword: argv["operator-password"], phaseFile: argv["phase-file"],
 };
 cfg.goalP99 = num(argv["goal-p99"] ?? (cfg.mode === "answers" ? "20" : "150"));
 
-const log = (message) => console.error(`[workspace-bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const errorText = (e) => String(e?.message ?? e).replace(/\s+/g, " ").slice(0, 240);
-const errors = new Map();
-const noteError = (phase, e) => { const key = `${phase}: ${errorText(e)}`; errors.set(key, (errors.get(key) ?? 0) + 1); };
-const errorCount = () => [...errors.values()].reduce((s, n) => s + n, 0);
+const log = makeLog("workspace-bench");
+const { errors, errorText, noteError, errorSummary, errorSection } = createErrorTally(240);
 let stopping = false;
 
-// ---- HTTP + SignalR helpers (operators log in exactly like the console) --------------------------
-class CookieJar {
-  cookies = new Map();
-  absorb(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";", 1)[0];
-      const at = pair.indexOf("=");
-      if (at < 0) continue;
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = /;\s*expires=Thu, 01 Jan 1970/i.test(line) || /;\s*max-age=0/i.test(line);
-      if (expired || value === "") this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-  get(name) { return this.cookies.get(name); }
-  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "); }
-}
-
-async function operatorLogin(email, password) {
-  const jar = new CookieJar();
-  let response = await fetch(`${cfg.url}/api/auth/me`, { headers: { Accept: "application/json" } });
-  jar.absorb(response);
-  await response.arrayBuffer();
-  const xsrf = jar.get("XSRF-TOKEN");
-  if (!xsrf) throw new Error(`GET /api/auth/me gave no XSRF-TOKEN cookie (status ${response.status})`);
-  response = await fetch(`${cfg.url}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-XSRF-TOKEN": decodeURIComponent(xsrf), Cookie: jar.header() },
-    body: JSON.stringify({ email, password }),
-  });
-  jar.absorb(response);
-  const body = await response.text();
-  if (!response.ok) throw new Error(`login ${email}: ${response.status} ${body.slice(0, 200)}`);
-  return { cookie: jar.header(), me: JSON.parse(body) };
-}
-
-async function widgetSession() {
-  const response = await fetch(`${cfg.url}/api/widget/session`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ siteKey: cfg.siteKey, hostOrigin: cfg.hostOrigin }),
-  });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`POST /api/widget/session: ${response.status} ${body.slice(0, 200)}`);
-  return JSON.parse(body);
-}
-
-function buildConnection(path, options) {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(`${cfg.url}${path}`, { transport: signalR.HttpTransportType.WebSockets, ...options })
-    .configureLogging(signalR.LogLevel.Error) // no warning per server push we do not handle
-    .build();
-}
+// ---- Clients -----------------------------------------------------------------------------------
+// LogLevel.Error: no warning per server push these benchmarks do not handle.
+const connect = (path, options) => buildConnection(cfg.url, path, options, signalR.LogLevel.Error);
 
 const convOwner = new Map(); // conversationId -> operator index (from the operator's ChatAssigned)
 const operators = [];
@@ -140,9 +83,9 @@ async function startOperator(index, email, onTyping) {
   const op = { index, email, conn: null, open: false, failed: false, cookie: null, assigned: 0 };
   operators.push(op);
   try {
-    const { cookie } = await operatorLogin(email, cfg.operatorPassword);
+    const { cookie } = await operatorLogin(cfg.url, email, cfg.operatorPassword);
     op.cookie = cookie;
-    const conn = (op.conn = buildConnection("/hubs/operator", { headers: { Cookie: cookie } }));
+    const conn = (op.conn = connect("/hubs/operator", { headers: { Cookie: cookie } }));
     conn.on("ChatAssigned", (summary) => { op.assigned++; convOwner.set(summary.conversationId, index); });
     if (onTyping) conn.on("VisitorTyping", (notice) => onTyping(op, notice));
     conn.onclose((e) => { op.open = false; if (!stopping) noteError("operator connection closed", e ?? "closed"); });
@@ -161,9 +104,9 @@ async function startVisitor(index, language) {
   visitors.push(v);
   let phase = "widget session";
   try {
-    const session = await widgetSession();
+    const session = await widgetSession(cfg.url, cfg.siteKey, cfg.hostOrigin);
     phase = "visitor connect";
-    const conn = (v.conn = buildConnection("/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
+    const conn = (v.conn = connect("/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
     conn.on("ChatAssigned", () => { v.assigned = true; });
     conn.on("ChatEnded", () => { v.ended = true; });
     conn.onclose((e) => { v.open = false; if (!stopping) noteError("visitor connection closed", e ?? "closed"); });
@@ -182,27 +125,13 @@ async function startVisitor(index, language) {
   return v;
 }
 
-async function waitAssigned(list, ms) {
-  const until = performance.now() + ms;
-  const ready = () => list.filter((v) => v.open && v.conversationId && v.assigned && convOwner.has(v.conversationId));
-  while (ready().length < list.filter((v) => v.open && v.conversationId).length && performance.now() < until) await sleep(100);
-  return ready();
-}
-
 // ---- Statistics -----------------------------------------------------------------------------------
-const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
-function percentiles(values) {
-  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null };
-  const sorted = Float64Array.from(values).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { count: sorted.length, p50: round(at(50), 2), p95: round(at(95), 2), p99: round(at(99), 2), max: round(sorted[sorted.length - 1], 2), mean: round(mean, 2) };
-}
-const fmt = (s) => (s.count ? `p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.count})` : "n/a");
+// Two decimals: answer-search round trips are a few milliseconds.
+const stats = (values) => percentiles(values, { digits: 2 });
 
 async function stopAll() {
   stopping = true;
-  await Promise.race([Promise.allSettled([...visitors, ...operators].map((c) => c.conn?.stop())), sleep(10_000)]);
+  await stopConnections([...visitors, ...operators]);
 }
 
 // ================================================================================================
@@ -238,25 +167,22 @@ async function runTyping() {
   };
 
   log(`typing: ${cfg.visitors} visitors, ${cfg.operators} operators, Typing every ${cfg.intervalMs} ms for ${cfg.seconds} s`);
-  for (let i = 0; i < cfg.operators; i += 5)
-    await Promise.all(Array.from({ length: Math.min(5, cfg.operators - i) }, (_, k) => startOperator(i + k, cfg.operatorEmail.replace("{n}", String(i + k + 1)), onTyping)));
+  await inBatches(cfg.operators, 5, (i) => startOperator(i, cfg.operatorEmail.replace("{n}", String(i + 1)), onTyping));
   const operatorsUp = operators.filter((o) => o.open).length;
   log(`operators online: ${operatorsUp}/${cfg.operators}`);
   if (operatorsUp === 0) throw new Error(`no operator could log in: ${[...errors.keys()].join(" | ")}`);
 
   const rampStart = performance.now();
-  for (let i = 0; i < cfg.visitors; i += cfg.batch) {
-    await Promise.all(Array.from({ length: Math.min(cfg.batch, cfg.visitors - i) }, (_, k) => startVisitor(i + k, "en-GB")));
-    if ((i / cfg.batch) % 5 === 4 || i + cfg.batch >= cfg.visitors)
-      log(`visitors started: ${Math.min(i + cfg.batch, cfg.visitors)}/${cfg.visitors} (${visitors.filter((v) => v.failed).length} failed)`);
-  }
+  await inBatches(cfg.visitors, cfg.batch, (i) => startVisitor(i, "en-GB"), (_, done, b) => {
+    if (everyFifthOrLast(done, cfg.visitors, b)) log(`visitors started: ${done}/${cfg.visitors} (${visitors.filter((v) => v.failed).length} failed)`);
+  });
   const rampMs = performance.now() - rampStart;
-  const senders = await waitAssigned(visitors, 15_000);
+  const senders = await waitAssigned(visitors, convOwner, 15_000);
   const unassigned = visitors.filter((v) => v.open && v.conversationId).length - senders.length;
   log(`chats assigned and ready: ${senders.length} (unassigned after 15 s: ${unassigned}); ramp ${(rampMs / 1000).toFixed(1)} s`);
   if (senders.length === 0) throw new Error(`no chat is ready: ${[...errors.keys()].join(" | ")}`);
   const previewOff = senders.filter((v) => v.typingPreview === false).length;
-  for (let i = senders.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [senders[i], senders[j]] = [senders[j], senders[i]]; }
+  shuffle(senders);
   const perOperator = new Map();
   for (const v of senders) { const o = convOwner.get(v.conversationId); perOperator.set(o, (perOperator.get(o) ?? 0) + 1); }
 
@@ -286,26 +212,16 @@ async function runTyping() {
   const cpu0 = process.cpuUsage();
   const wallStartEpoch = Date.now() / 1000;
   window0 = performance.now() + 20;
-  let next = 0, maxLag = 0, skipped = 0;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (next < total && window0 + next * step <= now) {
-        maxLag = Math.max(maxLag, now - (window0 + next * step));
-        const v = senders[next % senders.length];
-        next++;
-        if (v.open) send(v); else skipped++;
-      }
-      if (next >= total) return resolve();
-      setTimeout(tick, Math.max(0, window0 + next * step - performance.now()));
-    };
-    setTimeout(tick, Math.max(0, window0 - performance.now()));
+  let skipped = 0;
+  const maxLag = await runSchedule(total, step, window0, (k) => {
+    const v = senders[k % senders.length];
+    if (v.open) send(v); else skipped++;
   });
   const sendEnd = performance.now();
   const windowMs = sendEnd - window0;
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
-  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, `measure_start=${wallStartEpoch.toFixed(0)}\nmeasure_end=${(Date.now() / 1000).toFixed(0)}\n`);
+  writeMeasureWindow(cfg.phaseFile, wallStartEpoch);
   log(`sent ${events.length} Typing calls in ${(windowMs / 1000).toFixed(2)} s; waiting for acks and a ${cfg.drainMs / 1000} s drain`);
 
   const drainUntil = performance.now() + cfg.ackTimeoutMs;
@@ -322,21 +238,21 @@ async function runTyping() {
   const lost = acked.filter((e) => e.recvCount === 0 && e.ackAt < stopAt - cfg.drainMs);
   const undelivered = events.filter((e) => e.recvCount === 0 && !e.failed).length - lost.length;
   const misrouted = received.filter((e) => e.recvOp !== convOwner.get(e.conv)).length;
-  const latency = percentiles(received.map((e) => e.recvAt - e.sentAt));
-  const ack = percentiles(acked.map((e) => e.ackAt - e.sentAt));
+  const latency = stats(received.map((e) => e.recvAt - e.sentAt));
+  const ack = stats(acked.map((e) => e.ackAt - e.sentAt));
   // Split at the server's `at` stamp (taken just before the push is published; same clock, ms precision).
   const withAt = received.filter((e) => e.serverAt > 0);
-  const toAt = percentiles(withAt.map((e) => e.serverAt - e.sentWall));
-  const fromAt = percentiles(withAt.map((e) => performance.timeOrigin + e.recvAt - e.serverAt));
+  const toAt = stats(withAt.map((e) => e.serverAt - e.sentWall));
+  const fromAt = stats(withAt.map((e) => performance.timeOrigin + e.recvAt - e.serverAt));
   const inWindow = received.filter((e) => e.recvAt <= sendEnd).length;
   const lastDelivery = received.reduce((t, e) => Math.max(t, e.recvAt), 0);
   const perSecond = Array.from({ length: Math.floor(windowMs / 1000) }, (_, i) => deliveredPerSecond[i] ?? 0); // holes = seconds without a delivery
   // Latency over time (per 5 s of the window): shows whether a backlog builds up.
   const buckets = [];
   for (const e of received) { const b = Math.floor((e.sentAt - window0) / 5000); (buckets[b] ??= []).push(e.recvAt - e.sentAt); }
-  const overTime = buckets.map((values, b) => ({ from: b * 5, p50: percentiles(values ?? []).p50, p99: percentiles(values ?? []).p99 }));
-  const loop = { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
-  const clientCpu = round(((cpu.user + cpu.system) / 1000 / windowMs) * 100, 0);
+  const overTime = buckets.map((values, b) => ({ from: b * 5, p50: stats(values ?? []).p50, p99: stats(values ?? []).p99 }));
+  const loop = loopDelayMs(loopDelay);
+  const clientCpu = cpuPercent(cpu, windowMs);
   const lostTotal = lost.length;
   const goals = [
     { goal: `typing preview p99 < ${cfg.goalP99} ms`, value: latency.p99, pass: latency.p99 != null && latency.p99 < cfg.goalP99 },
@@ -360,10 +276,10 @@ async function runTyping() {
       backlogSeconds: round(Math.max(0, (lastDelivery - sendEnd) / 1000), 2), schedulerMaxLagMs: round(maxLag),
     },
     latencyMs: { delivery: latency, ack, sendToServerAt: toAt, serverAtToReceive: fromAt, overTime },
-    errors: { total: errorCount(), byKind: Object.fromEntries(errors) },
-    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: round(process.memoryUsage().rss / 2 ** 20, 0) },
-    goals: goals.map((g) => ({ ...g, status: g.pass ? "PASS" : "MISS" })),
-    elapsedSeconds: round((performance.now() - started) / 1000, 1),
+    errors: errorSummary(),
+    client: { cpuPercent: clientCpu, eventLoopDelayMs: loop, rssMB: rssMB() },
+    goals: withStatus(goals),
+    elapsedSeconds: elapsedSeconds(started),
   };
   const lines = [
     "",
@@ -382,12 +298,10 @@ async function runTyping() {
     `Lost           ${lost.length} acknowledged (>= ${cfg.drainMs / 1000} s before the end) but never received; misrouted ${misrouted}; wrong conversationId ${wrongConversation}`,
     `Undelivered    ${undelivered} sent but not delivered when the client stopped waiting (${round(cfg.ackTimeoutMs / 1000 + cfg.drainMs / 1000, 0)} s after the last send): server backlog, not counted as lost`,
     `Other          duplicates ${duplicates}, unmatched drafts ${unknownReceived}, empty/null drafts ${emptyOrNull}`,
-    `Errors         ${result.errors.total}${result.errors.total ? ":" : ""}`,
-    ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),
-    `Client         CPU ${clientCpu}% of one core, event-loop delay p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms, RSS ${result.client.rssMB} MB` +
-      (loop.p99 > 20 ? "  (client event loop was busy: latencies include client-side delay)" : ""),
+    ...errorSection(12),
+    clientLine(result.client),
     "Goals",
-    ...result.goals.map((g) => `  ${g.status.padEnd(4)}  ${g.goal.padEnd(34)} measured: ${g.value}`),
+    ...goalLines(result.goals, 34),
     "===========================================================",
   ];
   console.log(lines.join("\n"));
@@ -420,7 +334,7 @@ async function runAnswers() {
   const op = await startOperator(0, cfg.searchOperator, null);
   if (!op.open) throw new Error(`operator could not log in: ${[...errors.keys()].join(" | ")}`);
   const v = await startVisitor(0, cfg.language);
-  const ready = await waitAssigned([v], 15_000);
+  const ready = await waitAssigned([v], convOwner, 15_000);
   if (ready.length !== 1 || convOwner.get(v.conversationId) !== 0) throw new Error(`the chat was not assigned to ${cfg.searchOperator}: ${[...errors.keys()].join(" | ")}`);
   const conversationId = v.conversationId;
   log(`chat ${conversationId} assigned to ${cfg.searchOperator}`);
@@ -459,7 +373,7 @@ async function runAnswers() {
 
   // Measured run: a shuffled sequence cycling through the mix.
   const order = Array.from({ length: cfg.calls }, (_, i) => QUERIES[i % QUERIES.length]);
-  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  shuffle(order);
   const all = [], byKind = new Map(), byQuery = new Map();
   let failed = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -477,7 +391,7 @@ async function runAnswers() {
   }
   const runMs = performance.now() - t0;
   loopDelay.disable();
-  if (cfg.phaseFile) writeFileSync(cfg.phaseFile, `measure_start=${wallStartEpoch.toFixed(0)}\nmeasure_end=${(Date.now() / 1000).toFixed(0)}\n`);
+  writeMeasureWindow(cfg.phaseFile, wallStartEpoch);
 
   // GET /api/answers (the library page; the contract's q= is listed there).
   const list = [];
@@ -493,9 +407,9 @@ async function runAnswers() {
     } catch (e) { noteError("GET /api/answers", e); }
   }
 
-  const overall = percentiles(all);
-  const kinds = [...byKind].map(([k, values]) => ({ kind: k, ...percentiles(values) }));
-  const queries = [...byQuery].map(([q, values]) => ({ query: q, results: sample.get(q)?.length ?? null, top: sample.get(q)?.[0]?.shortcut ?? null, ...percentiles(values) }))
+  const overall = stats(all);
+  const kinds = [...byKind].map(([k, values]) => ({ kind: k, ...stats(values) }));
+  const queries = [...byQuery].map(([q, values]) => ({ query: q, results: sample.get(q)?.length ?? null, top: sample.get(q)?.[0]?.shortcut ?? null, ...stats(values) }))
     .sort((a, b) => b.p99 - a.p99);
   const goals = [
     { goal: `SuggestAnswers p99 < ${cfg.goalP99} ms`, value: overall.p99, pass: overall.p99 != null && overall.p99 < cfg.goalP99 },
@@ -507,11 +421,11 @@ async function runAnswers() {
     latencyMs: { overall, cold: round(cold.ms, 2), byKind: kinds, byQuery: queries },
     throughput: { callsPerSecond: round(all.length / (runMs / 1000)), runSeconds: round(runMs / 1000, 2) },
     failed, checks,
-    listAnswers: { status: listStatus, answers: listCount, bytes: listBytes, ...percentiles(list), queryParameterIgnored: listCount != null && listCount > 8 },
-    errors: { total: errorCount(), byKind: Object.fromEntries(errors) },
+    listAnswers: { status: listStatus, answers: listCount, bytes: listBytes, ...stats(list), queryParameterIgnored: listCount != null && listCount > 8 },
+    errors: errorSummary(),
     client: { eventLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) } },
-    goals: goals.map((g) => ({ ...g, status: g.pass ? "PASS" : "MISS" })),
-    elapsedSeconds: round((performance.now() - started) / 1000, 1),
+    goals: withStatus(goals),
+    elapsedSeconds: elapsedSeconds(started),
   };
   const lines = [
     "",
@@ -527,10 +441,9 @@ async function runAnswers() {
     ...checks.map((c) => `                 ${c}`),
     `GET /api/answers?q=rembour  ${fmt(result.listAnswers)}; status ${listStatus}, ${listCount} answers, ${listBytes} bytes` +
       (result.listAnswers.queryParameterIgnored ? "  (q= is ignored: the whole library is returned)" : ""),
-    `Errors         ${result.errors.total}${result.errors.total ? ":" : ""}`,
-    ...[...errors].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `                 ${String(n).padStart(6)} x ${k}`),
+    ...errorSection(12),
     "Goals",
-    ...result.goals.map((g) => `  ${g.status.padEnd(4)}  ${g.goal.padEnd(34)} measured: ${g.value}`),
+    ...goalLines(result.goals, 34),
     "==========================================================",
   ];
   console.log(lines.join("\n"));

@@ -566,3 +566,50 @@ export interface OperatorHub {
   ): Promise<OperatorHubMethods[M]['result']>;
   on<E extends keyof OperatorHubEvents>(event: E, handler: (payload: OperatorHubEvents[E]) => void): void;
 }
+
+// ---- Live board: hub /hubs/board (managers and admins only)
+
+export type BoardKpi = 'frt.mean' | 'aht.mean' | 'abandonmentRate' | 'csat.rate' | 'nps';
+export type BoardStatus = 'green' | 'amber' | 'red';
+
+export interface BoardTodayKpi {
+  kpi: BoardKpi;
+  /** Seconds for frt/aht, fraction 0..1 for rates, -100..100 for NPS; null = no data. */
+  value: number | null;
+  target: number | null;
+  direction: 'higher' | 'lower' | null;
+  status: BoardStatus | null;
+}
+
+export interface BoardAlert {
+  kind: 'utilization' | 'wait';
+  message: string;
+}
+
+export interface BoardSnapshot {
+  at: string;
+  queue: number;
+  longestWaitSeconds: number | null;
+  operatorsOnline: number;
+  operatorsAway: number;
+  operatorsBusy: number;
+  activeChats: number;
+  today: BoardTodayKpi[];
+  utilization: number | null;
+  alerts: BoardAlert[];
+}
+
+export interface BoardHubMethods {
+  GetSnapshot: { args: [site: string]; result: BoardSnapshot };
+}
+
+export interface BoardHubEvents {
+  /** Pushed every 5 s. */
+  Snapshot: BoardSnapshot;
+}
+
+/** The typed slice of the board hub connection that the board uses. */
+export interface BoardHub {
+  invoke<M extends keyof BoardHubMethods>(method: M, ...args: BoardHubMethods[M]['args']): Promise<BoardHubMethods[M]['result']>;
+  on<E extends keyof BoardHubEvents>(event: E, handler: (payload: BoardHubEvents[E]) => void): void;
+}

@@ -1,5 +1,5 @@
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
-import type { OperatorHub } from './contract';
+import type { BoardHub, OperatorHub } from './contract';
 
 export const OPERATOR_HUB_URL = '/hubs/operator';
 
@@ -10,6 +10,28 @@ export function createOperatorConnection(): HubConnection {
     .withAutomaticReconnect()
     .configureLogging(LogLevel.Warning)
     .build();
+}
+
+export const BOARD_HUB_URL = '/hubs/board';
+
+/** The live board's own connection (managers and admins only); same cookie auth. */
+export function createBoardConnection(): HubConnection {
+  return new HubConnectionBuilder()
+    .withUrl(BOARD_HUB_URL)
+    .withAutomaticReconnect()
+    .configureLogging(LogLevel.Warning)
+    .build();
+}
+
+export function typedBoardHub(connection: HubConnection): BoardHub {
+  return {
+    invoke(method, ...args) {
+      return connection.invoke(method, ...args);
+    },
+    on(event, handler) {
+      connection.on(event, handler);
+    },
+  };
 }
 
 export function typedHub(connection: HubConnection): OperatorHub {

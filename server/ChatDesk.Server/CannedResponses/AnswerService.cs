@@ -155,16 +155,28 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
             ["site.name"] = conversation.SiteName,
         };
 
-        await using var command = dataSource.CreateCommand("""
+        // Three small searches, each on its own index (shortcut prefix, full text, most used), merged:
+        // an OR across them would force a scan of the whole library.
+        await using var command = dataSource.CreateCommand($$"""
+            WITH q AS (
+                SELECT to_tsquery('english', chatdesk_unaccent($6)) || to_tsquery('french', chatdesk_unaccent($6)) AS query WHERE $6::text IS NOT NULL
+            ),
+            hits AS (
+                (SELECT a.id, 2 AS tier, 0::real AS rank FROM answers a
+                 WHERE $4 <> '' AND a.shortcut LIKE $5 AND {{Eligible}}
+                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
+                UNION ALL
+                (SELECT a.id, 1, ts_rank(a.search, q.query) FROM answers a, q
+                 WHERE a.search @@ q.query AND {{Eligible}}
+                 ORDER BY 3 DESC, a.usage_count DESC LIMIT $7 * 2)
+                UNION ALL
+                (SELECT a.id, 0, 0 FROM answers a
+                 WHERE $4 = '' AND {{Eligible}}
+                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
+            )
             SELECT a.id, a.title, a.shortcut, a.body, a.category
-            FROM answers a
-            WHERE a.retired_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = $1)
-              AND (a.skill_id IS NULL OR a.skill_id = ANY($2))
-              AND (a.language IS NULL OR a.language = $3)
-              AND ($4 = '' OR a.shortcut LIKE $5 OR ($6::text IS NOT NULL AND a.search @@ (to_tsquery('english', chatdesk_unaccent($6)) || to_tsquery('french', chatdesk_unaccent($6)))))
-            ORDER BY (a.shortcut LIKE $5) DESC,
-                     CASE WHEN $6::text IS NULL THEN 0 ELSE ts_rank(a.search, to_tsquery('english', chatdesk_unaccent($6)) || to_tsquery('french', chatdesk_unaccent($6))) END DESC,
-                     a.usage_count DESC, a.shortcut
+            FROM (SELECT id, max(tier) AS tier, max(rank) AS rank FROM hits GROUP BY id) h JOIN answers a ON a.id = h.id
+            ORDER BY h.tier DESC, h.rank DESC, a.usage_count DESC, a.shortcut
             LIMIT $7
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = operatorId, NpgsqlDbType = NpgsqlDbType.Text });
@@ -192,6 +204,10 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
         if (updated == 0)
             throw new ChatException("Unknown answer.");
     }
+
+    /// <summary>Answers this operator may use in this conversation: live, shared or theirs, for its skills and language.</summary>
+    private const string Eligible =
+        "a.retired_at IS NULL AND (a.owner_id IS NULL OR a.owner_id = $1) AND (a.skill_id IS NULL OR a.skill_id = ANY($2)) AND (a.language IS NULL OR a.language = $3)";
 
     /// <summary>"ref mon" becomes "ref & mon:*": every word, the last one as a prefix (the operator is still typing it).</summary>
     public static string? PrefixQuery(string text)

@@ -199,6 +199,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
                 .HasComputedColumnSql("generated in 0005_workspace.sql", stored: true);
             b.HasIndex("Search").HasMethod("gin").HasDatabaseName("ix_answers_search");
             b.HasIndex(a => a.Shortcut).IsUnique().HasFilter("owner_id IS NULL").HasDatabaseName("ux_answers_shared_shortcut");
+            b.HasIndex([nameof(Answer.Shortcut)], "ix_answers_shortcut_pattern").HasOperators("text_pattern_ops");
             b.HasIndex(a => new { a.OwnerId, a.Shortcut }).IsUnique().HasFilter("owner_id IS NOT NULL").HasDatabaseName("ux_answers_personal_shortcut");
             b.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
             b.HasOne<Skill>().WithMany().HasForeignKey(a => a.SkillId).OnDelete(DeleteBehavior.SetNull);
