@@ -74,9 +74,17 @@ export function createTyping(hub: OperatorHub, workspace: ChatWorkspace, options
     workspace.renderList();
   };
 
+  const lastAt = new Map<string, number>();
   hub.on('VisitorTyping', (payload) => {
     if (!isVisitorTypingEvent(payload)) return;
     const id = payload.conversationId;
+    // The server relays drafts concurrently: a late, older draft must not replace a newer one.
+    const stamp = (payload as { at?: unknown }).at;
+    const at = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
+    if (!Number.isNaN(at)) {
+      if (at < (lastAt.get(id) ?? Number.NEGATIVE_INFINITY)) return;
+      lastAt.set(id, at);
+    }
     const draft = payload.draft ?? null;
     if (draft === '') {
       clear(id);

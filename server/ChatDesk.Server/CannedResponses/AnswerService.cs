@@ -155,8 +155,9 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
             ["site.name"] = conversation.SiteName,
         };
 
-        // Three small searches, each on its own index (shortcut prefix, full text, most used), merged:
-        // an OR across them would force a scan of the whole library.
+        // Small searches, each on its own index, merged: shortcut prefix first, then title matches, then
+        // body matches, each by popularity (most used first); with nothing typed, the most used. An OR
+        // across them, or scoring every matching body, would scan the whole library.
         await using var command = dataSource.CreateCommand($$"""
             WITH q AS (
                 SELECT to_tsquery('english', chatdesk_unaccent($6)) || to_tsquery('french', chatdesk_unaccent($6)) AS query WHERE $6::text IS NOT NULL
@@ -166,9 +167,13 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
                  WHERE $4 <> '' AND a.shortcut LIKE $5 AND {{Eligible}}
                  ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
                 UNION ALL
-                (SELECT a.id, 1, ts_rank(a.search, q.query) FROM answers a, q
+                (SELECT a.id, 1, 1::real FROM answers a, q
+                 WHERE a.title_search @@ q.query AND {{Eligible}}
+                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
+                UNION ALL
+                (SELECT a.id, 1, 0::real FROM answers a, q
                  WHERE a.search @@ q.query AND {{Eligible}}
-                 ORDER BY 3 DESC, a.usage_count DESC LIMIT $7 * 2)
+                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7 * 2)
                 UNION ALL
                 (SELECT a.id, 0, 0 FROM answers a
                  WHERE $4 = '' AND {{Eligible}}

@@ -26,7 +26,28 @@ public sealed class TypingRelay(
     /// <param name="LocalOnly">Operators whose every console connection is on this node: delivered here, no notification needed.</param>
     private sealed record Audience(Guid ConversationId, IReadOnlyList<string> OperatorIds, IReadOnlySet<string> LocalOnly, bool Preview);
 
-    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns at once: the visitor's next keystroke must not wait behind this one (SignalR runs one
+    /// call per connection at a time), and a draft that cannot be delivered is replaced by the next.
+    /// </summary>
+    public void Relay(VisitorIdentity visitor, string? draft)
+    {
+        // Stamped on arrival: relays run concurrently, and the console keeps the newest draft by this time.
+        var receivedAt = clock.UtcNowForStorage();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await VisitorTypingAsync(visitor, draft, receivedAt, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not relay a typing draft");
+            }
+        });
+    }
+
+    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var audience = await cache.GetOrCreateAsync($"typing:{visitor.VisitorId}", async entry =>
         {
@@ -51,7 +72,7 @@ public sealed class TypingRelay(
 
         var text = draft ?? "";
         var shown = audience.Preview ? (text.Length > MaxDraftLength ? text[^MaxDraftLength..] : text) : (text.Length == 0 ? "" : null);
-        var notice = new VisitorTypingNotice(audience.ConversationId, shown, clock.UtcNowForStorage());
+        var notice = new VisitorTypingNotice(audience.ConversationId, shown, receivedAt);
         foreach (var operatorId in audience.OperatorIds)
         {
             if (audience.LocalOnly.Contains(operatorId))

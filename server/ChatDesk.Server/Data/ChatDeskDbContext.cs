@@ -198,6 +198,9 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property<NpgsqlTypes.NpgsqlTsVector>("Search").HasColumnType("tsvector")
                 .HasComputedColumnSql("generated in 0005_workspace.sql", stored: true);
             b.HasIndex("Search").HasMethod("gin").HasDatabaseName("ix_answers_search");
+            b.Property<NpgsqlTypes.NpgsqlTsVector>("TitleSearch").HasColumnType("tsvector")
+                .HasComputedColumnSql("generated in 0009_answer_title_search.sql", stored: true);
+            b.HasIndex("TitleSearch").HasMethod("gin").HasDatabaseName("ix_answers_title_search");
             b.HasIndex(a => a.Shortcut).IsUnique().HasFilter("owner_id IS NULL").HasDatabaseName("ux_answers_shared_shortcut");
             b.HasIndex([nameof(Answer.Shortcut)], "ix_answers_shortcut_pattern").HasOperators("text_pattern_ops");
             b.HasIndex(a => new { a.OwnerId, a.Shortcut }).IsUnique().HasFilter("owner_id IS NOT NULL").HasDatabaseName("ux_answers_personal_shortcut");
