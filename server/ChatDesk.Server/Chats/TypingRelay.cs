@@ -26,47 +26,26 @@ public sealed class TypingRelay(
     /// <param name="LocalOnly">Operators whose every console connection is on this node: delivered here, no notification needed.</param>
     private sealed record Audience(Guid ConversationId, IReadOnlyList<string> OperatorIds, IReadOnlySet<string> LocalOnly, bool Preview);
 
-    /// <summary>
-    /// Returns at once: the visitor's next keystroke must not wait behind this one (SignalR runs one
-    /// call per connection at a time), and a draft that cannot be delivered is replaced by the next.
-    /// </summary>
-    public void Relay(VisitorIdentity visitor, string? draft)
+    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, CancellationToken cancellationToken)
     {
-        // Stamped on arrival: relays run concurrently, and the console keeps the newest draft by this time.
+        // Stamped on arrival: the console keeps the newest draft by this time.
         var receivedAt = clock.UtcNowForStorage();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await VisitorTypingAsync(visitor, draft, receivedAt, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not relay a typing draft");
-            }
-        });
-    }
-
-    public async Task VisitorTypingAsync(VisitorIdentity visitor, string? draft, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        var audience = await cache.GetOrCreateAsync($"typing:{visitor.VisitorId}", async entry =>
+        // One lookup per visitor at a time, shared by the keystrokes that arrive meanwhile.
+        var lookup = cache.GetOrCreate($"typing:{visitor.VisitorId}", entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
-            var open = await db.Conversations.AsNoTracking()
-                .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
-                .OrderByDescending(c => c.RequestedAt)
-                .Select(c => new { c.Id, c.OperatorId, Preview = db.Sites.Where(s => s.Id == c.SiteId).Select(s => s.TypingPreview).First() })
-                .FirstOrDefaultAsync(cancellationToken);
-            if (open is null)
-                return null;
-            var invited = await db.ConversationParticipants.Where(p => p.ConversationId == open.Id && p.LeftAt == null).Select(p => p.OperatorId).ToListAsync(cancellationToken);
-            List<string> operatorIds = open.OperatorId is null ? invited : [open.OperatorId, .. invited];
-            var nodes = await db.OperatorConnections.Where(c => operatorIds.Contains(c.OperatorId)).Select(c => new { c.OperatorId, c.NodeId }).ToListAsync(cancellationToken);
-            var localOnly = nodes.GroupBy(n => n.OperatorId).Where(g => g.All(n => n.NodeId == node.Id)).Select(g => g.Key).ToHashSet();
-            return new Audience(open.Id, operatorIds, localOnly, open.Preview);
-        });
+            return new Lazy<Task<Audience?>>(() => LoadAudienceAsync(visitor));
+        })!;
+        Audience? audience;
+        try
+        {
+            audience = await lookup.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            cache.Remove($"typing:{visitor.VisitorId}"); // do not keep a failed lookup for a second
+            throw;
+        }
         if (audience is null || audience.OperatorIds.Count == 0)
             return;
 
@@ -80,6 +59,24 @@ public sealed class TypingRelay(
             else
                 pending.Writer.TryWrite(Push.ToOperator(operatorId, nameof(IOperatorClient.VisitorTyping), notice));
         }
+    }
+
+    private async Task<Audience?> LoadAudienceAsync(VisitorIdentity visitor)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
+        var open = await db.Conversations.AsNoTracking()
+            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
+            .OrderByDescending(c => c.RequestedAt)
+            .Select(c => new { c.Id, c.OperatorId, Preview = db.Sites.Where(s => s.Id == c.SiteId).Select(s => s.TypingPreview).First() })
+            .FirstOrDefaultAsync();
+        if (open is null)
+            return null;
+        var invited = await db.ConversationParticipants.Where(p => p.ConversationId == open.Id && p.LeftAt == null).Select(p => p.OperatorId).ToListAsync();
+        List<string> operatorIds = open.OperatorId is null ? invited : [open.OperatorId, .. invited];
+        var nodes = await db.OperatorConnections.Where(c => operatorIds.Contains(c.OperatorId)).Select(c => new { c.OperatorId, c.NodeId }).ToListAsync();
+        var localOnly = nodes.GroupBy(n => n.OperatorId).Where(g => g.All(n => n.NodeId == node.Id)).Select(g => g.Key).ToHashSet();
+        return new Audience(open.Id, operatorIds, localOnly, open.Preview);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -31,7 +31,7 @@ public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, Ty
     public Task<OfflineMessageCreated> LeaveOfflineMessage(LeaveOfflineMessageRequest request) =>
         chats.LeaveOfflineMessageAsync(Visitor, request, Context.ConnectionAborted);
 
-    public void Typing(string? draft) => typing.Relay(Visitor, draft);
+    public Task Typing(string? draft) => typing.VisitorTypingAsync(Visitor, draft, Context.ConnectionAborted);
 
     public Task PageChanged(PageChangedRequest request) => workspace.PageChangedAsync(Visitor, request, Context.ConnectionAborted);
 
