@@ -122,7 +122,7 @@ public sealed class ChatService(
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var latest = await LatestConversationAsync(visitor, cancellationToken);
-            var conversation = latest is null ? null : await LockConversationAsync(latest.Id, cancellationToken);
+            var conversation = latest is null ? null : await db.Conversations.LockAsync(latest.Id, cancellationToken);
             message = new OfflineMessage
             {
                 Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
@@ -294,7 +294,7 @@ public sealed class ChatService(
         string? offeredTo;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            conversation = await LockConversationAsync(conversationId, cancellationToken);
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             if (!mayEnd(conversation))
                 throw UnknownConversation();
             if (!conversation.IsOpen)
@@ -317,12 +317,6 @@ public sealed class ChatService(
         // A slot is free, or a waiting chat left the queue.
         await routing.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
     }
-
-    private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        await db.Conversations
-            .FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken)
-        ?? throw UnknownConversation();
 
     private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
         db.Conversations.AsNoTracking()

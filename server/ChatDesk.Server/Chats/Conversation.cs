@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace ChatDesk.Server.Chats;
 
 public sealed class Conversation
@@ -91,4 +93,15 @@ public static class ChatRules
 {
     public const int MaxMessageLength = 4000;
     public const int MaxNameLength = 100;
+}
+
+public static class ConversationLocks
+{
+    /// <summary>
+    /// Reads a conversation and locks its row until the transaction ends, so writers of one
+    /// conversation go one at a time and its sequences stay gap-free.
+    /// </summary>
+    public static async Task<Conversation> LockAsync(this DbSet<Conversation> conversations, Guid id, CancellationToken cancellationToken) =>
+        await conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
+        ?? throw new ChatException("Unknown conversation.");
 }

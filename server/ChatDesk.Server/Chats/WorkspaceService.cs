@@ -39,7 +39,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         var now = clock.UtcNowForStorage();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var conversation = await LockAsync(latest.Id, cancellationToken);
+            var conversation = await db.Conversations.LockAsync(latest.Id, cancellationToken);
             if (conversation.PageUrl == url && conversation.PageTitle == title)
                 return;
             conversation.PageUrl = url;
@@ -89,7 +89,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
     public async Task<ConversationNote> AddNoteInTransactionAsync(string operatorId, Guid conversationId, string text, CancellationToken cancellationToken)
     {
         var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        var conversation = await LockAsync(conversationId, cancellationToken);
+        var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
         var note = new ConversationNote
         {
             Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
@@ -118,7 +118,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         {
             if (!await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
                 throw new ChatException("Unknown conversation.");
-            conversation = await LockAsync(conversationId, cancellationToken);
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             if (!conversation.IsOpen)
                 throw new ChatException("This chat has ended.");
             var invited = await db.Users.SingleOrDefaultAsync(u => u.Id == invitedId, cancellationToken)
@@ -149,7 +149,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         string language;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var conversation = await LockAsync(conversationId, cancellationToken);
+            var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             var participant = await db.ConversationParticipants.SingleOrDefaultAsync(p => p.ConversationId == conversationId && p.OperatorId == operatorId && p.LeftAt == null, cancellationToken)
                 ?? throw new ChatException(conversation.OperatorId == operatorId ? "You own this chat: end it or transfer it instead." : "You are not in this chat.");
             participant.LeftAt = clock.UtcNowForStorage();
@@ -174,7 +174,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
             throw new ChatException($"At most {MaxTags} tags of at most {MaxTagLength} characters.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var conversation = await LockAsync(conversationId, cancellationToken);
+        var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
         if (conversation.OperatorId != operatorId)
             throw new ChatException("Only the operator who owned the chat completes its wrap-up.");
         if (conversation.IsOpen)
@@ -203,7 +203,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         Conversation conversation;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            conversation = await LockAsync(conversationId, cancellationToken);
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             message = ServerMessages.Add(db, events, clock, conversation, AuthorKind.System, text);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -215,8 +215,4 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         db.Conversations.AsNoTracking()
             .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
             .OrderByDescending(c => c.RequestedAt).FirstOrDefaultAsync(cancellationToken);
-
-    private async Task<Conversation> LockAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        await db.Conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
-        ?? throw new ChatException("Unknown conversation.");
 }

@@ -92,7 +92,7 @@ public sealed class RoutingService(
     public Task TakeAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
         InRoutingTransactionAsync(async outcome =>
         {
-            var conversation = await LockConversationAsync(conversationId, cancellationToken);
+            var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             if (conversation.Status != ConversationStatus.Queued)
                 throw new ChatException("This chat is no longer waiting.");
             var user = await db.Users.SingleAsync(u => u.Id == operatorId, cancellationToken);
@@ -138,7 +138,7 @@ public sealed class RoutingService(
             var note = request!.Note?.Trim() is { Length: > 0 } n ? n : null;
             if (note is { Length: > ChatRules.MaxMessageLength })
                 throw new ChatException($"A note can be at most {ChatRules.MaxMessageLength} characters.");
-            var conversation = await LockConversationAsync(conversationId, cancellationToken);
+            var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             if (conversation.OperatorId != operatorId)
                 throw new ChatException(conversation.Status == ConversationStatus.Assigned && await db.ConversationParticipants.AnyAsync(
                     p => p.ConversationId == conversationId && p.OperatorId == operatorId && p.LeftAt == null, cancellationToken)
@@ -340,15 +340,11 @@ public sealed class RoutingService(
 
     private async Task<Conversation> LockOfferAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken)
     {
-        var conversation = await LockConversationAsync(conversationId, cancellationToken);
+        var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
         if (conversation.Status != ConversationStatus.Offered || conversation.OfferedTo != operatorId || conversation.OfferExpiresAt <= clock.UtcNowForStorage())
             throw new ChatException("This offer has expired or is not yours.");
         return conversation;
     }
-
-    private async Task<Conversation> LockConversationAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        await db.Conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {conversationId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
-        ?? throw new ChatException("Unknown conversation.");
 
     /// <summary>Operators who declined, or let time out, an offer of each of these chats.</summary>
     private async Task<Dictionary<Guid, IReadOnlySet<string>>> OfferRefusalsAsync(List<Guid> conversationIds, CancellationToken cancellationToken)

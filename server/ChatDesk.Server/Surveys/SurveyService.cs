@@ -31,7 +31,7 @@ public sealed class SurveyService(ChatDeskDbContext db, ChatService chats, Event
                 .Where(x => x.VisitorId == visitor.VisitorId && x.SiteId == visitor.SiteId)
                 .OrderByDescending(x => x.RequestedAt).FirstOrDefaultAsync(cancellationToken)
                 ?? throw new ChatException("There is no conversation to rate.");
-            conversation = await db.Conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE id = {latest.Id} FOR UPDATE").SingleAsync(cancellationToken);
+            conversation = await db.Conversations.LockAsync(latest.Id, cancellationToken);
             if (conversation.IsOpen)
                 throw new ChatException("The survey opens when the chat has ended.");
             if (conversation.OperatorId is null)
