@@ -162,26 +162,34 @@ public sealed partial class AnswerService(ChatDeskDbContext db, ChatService chat
             WITH q AS (
                 SELECT to_tsquery('english', chatdesk_unaccent($6)) || to_tsquery('french', chatdesk_unaccent($6)) AS query WHERE $6::text IS NOT NULL
             ),
+            by_shortcut AS (
+                SELECT a.id, 3 AS tier FROM answers a
+                WHERE $4 <> '' AND a.shortcut LIKE $5 AND {{Eligible}}
+                ORDER BY a.usage_count DESC, a.shortcut LIMIT $7
+            ),
+            by_title AS (
+                SELECT a.id, 2 AS tier FROM answers a, q
+                WHERE a.title_search @@ q.query AND {{Eligible}}
+                ORDER BY a.usage_count DESC, a.shortcut LIMIT $7
+            ),
+            -- Bodies only when shortcuts and titles leave room: a short prefix matches thousands of bodies.
+            by_body AS (
+                SELECT a.id, 1 AS tier FROM answers a, q
+                WHERE (SELECT count(*) FROM by_shortcut) + (SELECT count(*) FROM by_title) < $7
+                  AND a.search @@ q.query AND {{Eligible}}
+                ORDER BY a.usage_count DESC, a.shortcut LIMIT $7 * 2
+            ),
+            most_used AS (
+                SELECT a.id, 0 AS tier FROM answers a
+                WHERE $4 = '' AND {{Eligible}}
+                ORDER BY a.usage_count DESC, a.shortcut LIMIT $7
+            ),
             hits AS (
-                (SELECT a.id, 2 AS tier, 0::real AS rank FROM answers a
-                 WHERE $4 <> '' AND a.shortcut LIKE $5 AND {{Eligible}}
-                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
-                UNION ALL
-                (SELECT a.id, 1, 1::real FROM answers a, q
-                 WHERE a.title_search @@ q.query AND {{Eligible}}
-                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
-                UNION ALL
-                (SELECT a.id, 1, 0::real FROM answers a, q
-                 WHERE a.search @@ q.query AND {{Eligible}}
-                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7 * 2)
-                UNION ALL
-                (SELECT a.id, 0, 0 FROM answers a
-                 WHERE $4 = '' AND {{Eligible}}
-                 ORDER BY a.usage_count DESC, a.shortcut LIMIT $7)
+                SELECT * FROM by_shortcut UNION ALL SELECT * FROM by_title UNION ALL SELECT * FROM by_body UNION ALL SELECT * FROM most_used
             )
             SELECT a.id, a.title, a.shortcut, a.body, a.category
-            FROM (SELECT id, max(tier) AS tier, max(rank) AS rank FROM hits GROUP BY id) h JOIN answers a ON a.id = h.id
-            ORDER BY h.tier DESC, h.rank DESC, a.usage_count DESC, a.shortcut
+            FROM (SELECT id, max(tier) AS tier FROM hits GROUP BY id) h JOIN answers a ON a.id = h.id
+            ORDER BY h.tier DESC, a.usage_count DESC, a.shortcut
             LIMIT $7
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = operatorId, NpgsqlDbType = NpgsqlDbType.Text });
