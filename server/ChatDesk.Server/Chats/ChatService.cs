@@ -319,10 +319,7 @@ public sealed class ChatService(
     }
 
     private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
-        db.Conversations.AsNoTracking()
-            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId)
-            .OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id)
-            .FirstOrDefaultAsync(cancellationToken);
+        db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken);
 
     private async Task<ConversationView> ToViewAsync(Conversation conversation, CancellationToken cancellationToken)
     {

@@ -95,8 +95,14 @@ public static class ChatRules
     public const int MaxNameLength = 100;
 }
 
-public static class ConversationLocks
+public static class ConversationQueries
 {
+    /// <summary>A visitor's conversations on their site, latest first.</summary>
+    public static IQueryable<Conversation> OfVisitorLatestFirst(this DbSet<Conversation> conversations, Identity.VisitorIdentity visitor) =>
+        conversations.AsNoTracking()
+            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId)
+            .OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id);
+
     /// <summary>
     /// Reads a conversation and locks its row until the transaction ends, so writers of one
     /// conversation go one at a time and its sequences stay gap-free.

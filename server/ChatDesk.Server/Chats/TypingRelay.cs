@@ -65,9 +65,8 @@ public sealed class TypingRelay(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
-        var open = await db.Conversations.AsNoTracking()
-            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
-            .OrderByDescending(c => c.RequestedAt)
+        var open = await db.Conversations.OfVisitorLatestFirst(visitor)
+            .Where(c => c.Status != ConversationStatus.Ended)
             .Select(c => new { c.Id, c.OperatorId, Preview = db.Sites.Where(s => s.Id == c.SiteId).Select(s => s.TypingPreview).First() })
             .FirstOrDefaultAsync();
         if (open is null)

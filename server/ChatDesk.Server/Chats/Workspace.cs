@@ -1,3 +1,6 @@
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+
 namespace ChatDesk.Server.Chats;
 
 /// <summary>An operator invited into someone else's chat (a conference).</summary>
@@ -38,4 +41,22 @@ public static class Dispositions
     public const string Unresolved = "unresolved";
     public const string FollowUp = "follow_up";
     public static readonly string[] All = [Resolved, Unresolved, FollowUp];
+}
+
+public static class WrapUps
+{
+    /// <summary>
+    /// Records after-chat work, by the owner or automatically when the timeout passes, in the caller's
+    /// transaction on a conversation row it has locked.
+    /// </summary>
+    public static void Complete(
+        ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, string? disposition, string? notes, List<string> tags, bool auto)
+    {
+        conversation.WrapUpCompletedAt = clock.UtcNowForStorage();
+        conversation.Disposition = disposition;
+        conversation.WrapUpNotes = notes;
+        conversation.Tags = tags;
+        conversation.WrapUpAuto = auto;
+        events.Append(db, conversation, EventTypes.WrapUpCompleted, new { disposition, notes, tags, auto }, conversation.OperatorId);
+    }
 }

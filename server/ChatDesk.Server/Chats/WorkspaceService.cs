@@ -56,9 +56,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
     /// <summary>The visitor's own conversation as plain text, for download.</summary>
     public async Task<TranscriptDto> TranscriptAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
     {
-        var conversation = await db.Conversations.AsNoTracking()
-            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId)
-            .OrderByDescending(c => c.RequestedAt).FirstOrDefaultAsync(cancellationToken)
+        var conversation = await db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken)
             ?? throw new ChatException("There is no conversation to download.");
         var site = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.Name).SingleAsync(cancellationToken);
         var messages = await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id).OrderBy(m => m.Sequence).ToListAsync(cancellationToken);
@@ -181,20 +179,9 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
             throw new ChatException("End the chat before its wrap-up.");
         if (conversation.WrapUpCompletedAt is not null)
             throw new ChatException("This wrap-up is already complete.");
-        Complete(conversation, disposition, notes, tags, auto: false);
+        WrapUps.Complete(db, events, clock, conversation, disposition, notes, tags, auto: false);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>Records after-chat work; shared with the automatic completion when the timeout passes.</summary>
-    public void Complete(Conversation conversation, string? disposition, string? notes, List<string> tags, bool auto)
-    {
-        conversation.WrapUpCompletedAt = clock.UtcNowForStorage();
-        conversation.Disposition = disposition;
-        conversation.WrapUpNotes = notes;
-        conversation.Tags = tags;
-        conversation.WrapUpAuto = auto;
-        events.Append(db, conversation, EventTypes.WrapUpCompleted, new { disposition, notes, tags, auto }, conversation.OperatorId);
     }
 
     private async Task SystemMessageAsync(Guid conversationId, string text, CancellationToken cancellationToken)
@@ -212,7 +199,5 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
     }
 
     private Task<Conversation?> OpenConversationOfAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
-        db.Conversations.AsNoTracking()
-            .Where(c => c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId && c.Status != ConversationStatus.Ended)
-            .OrderByDescending(c => c.RequestedAt).FirstOrDefaultAsync(cancellationToken);
+        db.Conversations.OfVisitorLatestFirst(visitor).Where(c => c.Status != ConversationStatus.Ended).FirstOrDefaultAsync(cancellationToken);
 }

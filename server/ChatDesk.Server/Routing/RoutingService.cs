@@ -57,7 +57,7 @@ public sealed class RoutingService(
                 ORDER BY c.id FOR UPDATE OF c
                 """).ToListAsync(cancellationToken);
             foreach (var conversation in overdue)
-                AutoCompleteWrapUp(conversation);
+                WrapUps.Complete(db, events, clock, conversation, disposition: null, notes: null, tags: [], auto: true);
 
             // A node that died closed its database sessions; its connections are gone with it.
             await db.Database.ExecuteSqlRawAsync("""
@@ -296,14 +296,6 @@ public sealed class RoutingService(
                 Assign(conversation, operators[chosen.OperatorId], outcome, how: "auto");
         }
         await ReportQueueAsync(stillWaiting, outcome, cancellationToken);
-    }
-
-    private void AutoCompleteWrapUp(Conversation conversation)
-    {
-        conversation.WrapUpCompletedAt = clock.UtcNowForStorage();
-        conversation.WrapUpAuto = true;
-        events.Append(db, conversation, EventTypes.WrapUpCompleted,
-            new { disposition = (string?)null, notes = (string?)null, tags = Array.Empty<string>(), auto = true }, conversation.OperatorId);
     }
 
     private void Assign(Conversation conversation, ApplicationUser user, DispatchOutcome outcome, string how)

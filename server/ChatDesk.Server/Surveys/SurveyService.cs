@@ -27,9 +27,7 @@ public sealed class SurveyService(ChatDeskDbContext db, ChatService chats, Event
         Survey survey;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var latest = await db.Conversations.AsNoTracking()
-                .Where(x => x.VisitorId == visitor.VisitorId && x.SiteId == visitor.SiteId)
-                .OrderByDescending(x => x.RequestedAt).FirstOrDefaultAsync(cancellationToken)
+            var latest = await db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken)
                 ?? throw new ChatException("There is no conversation to rate.");
             conversation = await db.Conversations.LockAsync(latest.Id, cancellationToken);
             if (conversation.IsOpen)
