@@ -22,6 +22,8 @@ public static class ChatsSetup
         services.AddScoped<ChatService>();
         services.AddScoped<WorkspaceService>();
         services.AddMemoryCache();
+        services.AddSingleton<TypingAudiences>();
+        services.AddHostedService(provider => provider.GetRequiredService<TypingAudiences>());
         services.AddSingleton<TypingRelay>();
         services.AddHostedService(provider => provider.GetRequiredService<TypingRelay>());
         return services;
