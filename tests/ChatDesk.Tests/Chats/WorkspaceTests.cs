@@ -41,6 +41,27 @@ public sealed class WorkspaceTests : ChatTestBase
     }
 
     [Fact]
+    public async Task Visitors_typing_at_the_same_moment_reach_only_the_operators_in_their_own_chat()
+    {
+        var chloe = await IdOfAsync(TestApi.ChloeEmail);
+        await Driver.InvokeAsync("alice", "Invite", conversationId, chloe);
+        await Driver.WaitForEventsAsync("chloe", "ChatJoined");
+        var second = (await StartVisitorChatAsync("visitor2", name: "Walt")).Conversation.ConversationId;
+        var secondOwner = await Host.WithDbAsync(db => db.Conversations.Where(c => c.Id == second).Select(c => c.OperatorId).SingleAsync());
+        var ownerConnection = secondOwner == chloe ? "chloe" : "alice";
+
+        // Both lookups wait for the same batch: each answer must still go to its own visitor.
+        await Task.WhenAll(Driver.InvokeAsync("visitor", "Typing", "draft of Vera"), Driver.InvokeAsync("visitor2", "Typing", "draft of Walt"));
+
+        List<(Guid, string)> both = [(conversationId, "draft of Vera"), (second, "draft of Walt")], firstOnly = [(conversationId, "draft of Vera")];
+        var (aliceExpects, chloeExpects) = ownerConnection == "alice" ? (both, firstOnly) : (firstOnly, both);
+        Assert.Equal(aliceExpects, (await Driver.WaitForEventsAsync("alice", "VisitorTyping", aliceExpects.Count)).Select(DraftOf).OrderBy(s => s.Item2));
+        Assert.Equal(chloeExpects, (await Driver.WaitForEventsAsync("chloe", "VisitorTyping", chloeExpects.Count)).Select(DraftOf).OrderBy(s => s.Item2));
+    }
+
+    private static (Guid, string) DraftOf(SignalRDriver.DriverEvent e) => (e.Args[0]!["conversationId"]!.GetValue<Guid>(), e.Args[0]!["draft"]!.GetValue<string>());
+
+    [Fact]
     public async Task With_the_preview_off_the_operator_only_learns_that_the_visitor_is_typing()
     {
         using (var admin = await TestApi.AdminClientAsync(Host))
