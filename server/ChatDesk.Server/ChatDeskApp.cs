@@ -1,6 +1,7 @@
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
 using ChatDesk.Server.Routing;
@@ -23,6 +24,7 @@ public static class ChatDeskApp
         builder.Services.AddCannedResponses();
         builder.Services.AddSurveys();
         builder.Services.AddKpis();
+        builder.Services.AddFiles(builder.Configuration);
         return builder;
     }
 
@@ -42,6 +44,7 @@ public static class ChatDeskApp
         app.MapRoutingAdmin();
         app.MapCannedResponses();
         app.MapKpis();
+        app.MapFiles();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));

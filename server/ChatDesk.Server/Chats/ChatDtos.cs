@@ -1,7 +1,11 @@
+using ChatDesk.Server.Files;
+
 namespace ChatDesk.Server.Chats;
 
+/// <param name="File">The file this message shares; null for a text message.</param>
 public sealed record MessageDto(
-    Guid ConversationId, int Sequence, Guid ClientMessageId, string AuthorKind, string? AuthorName, string Text, DateTimeOffset SentAt);
+    Guid ConversationId, int Sequence, Guid ClientMessageId, string AuthorKind, string? AuthorName, string Text, DateTimeOffset SentAt,
+    Files.FileDto? File = null);
 
 public sealed record SendMessageRequest(string? ClientMessageId, string? Text);
 
@@ -50,7 +54,8 @@ public sealed record ChatDetail(
     Guid ConversationId, string VisitorName, string? Topic, string Status, DateTimeOffset RequestedAt, MessageDto? LastMessage,
     string? VisitorEmail, string? PageUrl, string? PageTitle, string? Language, IReadOnlyList<MessageDto> Messages,
     string Role, WrapUpDto? WrapUp, DateTimeOffset? WrapUpDueAt, IReadOnlyList<NoteDto> Notes, IReadOnlyList<ParticipantDto> Participants,
-    VisitorContextDto Context, IReadOnlyList<PreviousConversationDto> PreviousConversations, Surveys.SurveyDto? Survey = null);
+    VisitorContextDto Context, IReadOnlyList<PreviousConversationDto> PreviousConversations, Surveys.SurveyDto? Survey = null,
+    FileRulesDto? FileRules = null);
 
 public sealed record OperatorState(string OperatorId, string DisplayName, string Status, IReadOnlyList<ChatSummary> Chats, IReadOnlyList<ChatOffer> Offers);
 
@@ -79,7 +84,8 @@ public sealed record ChatTransferredAwayNotice(Guid ConversationId, string ToNam
 public static class ChatMappings
 {
     public static MessageDto ToDto(this Message message) => new(
-        message.ConversationId, message.Sequence, message.ClientMessageId, message.AuthorKind, message.AuthorName, message.Text, message.SentAt);
+        message.ConversationId, message.Sequence, message.ClientMessageId, message.AuthorKind, message.AuthorName, message.Text, message.SentAt,
+        message.File?.ToDto());
 
     public static OfflineMessageDto ToDto(this OfflineMessage message) => new(
         message.Id, message.ConversationId, message.Name, message.Email, message.Text, message.TopicKey, message.CreatedAt, message.HandledAt is not null);

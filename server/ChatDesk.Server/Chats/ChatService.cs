@@ -226,16 +226,18 @@ public sealed class ChatService(
         var previousIds = previous.Select(c => c.Id).ToList();
         var previousMessages = (await db.Messages.AsNoTracking().Where(m => previousIds.Contains(m.ConversationId)).OrderBy(m => m.Sequence).ToListAsync(cancellationToken))
             .GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => (IReadOnlyList<MessageDto>)g.Select(m => m.ToDto()).ToList());
-        var wrapUpTimeout = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.WrapUpTimeoutSeconds).SingleAsync(cancellationToken);
+        var site = await db.Sites.Where(s => s.Id == conversation.SiteId)
+            .Select(s => new { s.WrapUpTimeoutSeconds, Files = new Files.FileRulesDto(s.MaxFileBytes, s.AllowedFileTypes) }).SingleAsync(cancellationToken);
 
         return new ChatDetail(
             conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.Status, conversation.RequestedAt,
             messages.Count > 0 ? messages[^1] : null, conversation.VisitorEmail, conversation.PageUrl, conversation.PageTitle, conversation.Language,
-            messages, conversation.OperatorId == operatorId ? "owner" : "invited", conversation.ToWrapUp(), conversation.WrapUpDueAt(wrapUpTimeout),
+            messages, conversation.OperatorId == operatorId ? "owner" : "invited", conversation.ToWrapUp(), conversation.WrapUpDueAt(site.WrapUpTimeoutSeconds),
             notes.Select(n => n.ToDto()).ToList(), participants,
             new VisitorContextDto(browser, os, conversation.Language, conversation.TimeZone, conversation.PageUrl, conversation.PageTitle, pages),
             previous.Select(c => new PreviousConversationDto(c.Id, c.RequestedAt, c.Status, c.TopicKey, previousMessages.GetValueOrDefault(c.Id) ?? [])).ToList(),
-            (await db.Surveys.AsNoTracking().SingleOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken))?.ToDto());
+            (await db.Surveys.AsNoTracking().SingleOrDefaultAsync(s => s.ConversationId == conversationId, cancellationToken))?.ToDto(),
+            site.Files);
     }
 
     /// <summary>The chats an operator works on: those they own and those they were invited into and have not left.</summary>

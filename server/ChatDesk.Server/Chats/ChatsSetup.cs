@@ -30,8 +30,9 @@ public static class ChatsSetup
     }
 
     /// <summary>
-    /// Hub requests must come from ChatDesk's own pages: the operator hub authenticates by cookie,
-    /// so a foreign page opening a WebSocket to it (cross-site WebSocket hijacking) is refused.
+    /// Hub and file requests must come from ChatDesk's own pages (the console and the widget frame):
+    /// the operator hub authenticates by cookie, so a foreign page opening a WebSocket to it
+    /// (cross-site WebSocket hijacking) is refused, and files are sent and read the same way.
     /// </summary>
     public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app)
     {
@@ -41,7 +42,8 @@ public static class ChatsSetup
         var publicOrigin = Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null;
         return app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Headers.Origin is { Count: > 0 } header)
+            if ((context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/api/files"))
+                && context.Request.Headers.Origin is { Count: > 0 } header)
             {
                 var origin = header.ToString();
                 var own = $"{context.Request.Scheme}://{context.Request.Host}";

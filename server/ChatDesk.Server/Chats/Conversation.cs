@@ -87,6 +87,11 @@ public sealed class Message
     public string? AuthorName { get; set; }
     public required string Text { get; set; }
     public DateTimeOffset SentAt { get; set; }
+
+    /// <summary>A file sent as this message (its text is then the file's name).</summary>
+    public Guid? FileId { get; set; }
+
+    public Files.SharedFile? File { get; set; }
 }
 
 public static class ChatRules

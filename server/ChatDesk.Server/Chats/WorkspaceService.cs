@@ -64,7 +64,8 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
             .AppendLine($"{site} - conversation of {conversation.RequestedAt:yyyy-MM-dd HH:mm} UTC")
             .AppendLine();
         foreach (var m in messages)
-            text.AppendLine($"[{m.SentAt:HH:mm:ss}] {m.AuthorName ?? m.AuthorKind}: {m.Text}");
+            text.AppendLine($"[{m.SentAt:HH:mm:ss}] {m.AuthorName ?? m.AuthorKind}: {(m.File is { } file
+                ? $"sent a file: {file.Name} ({Files.FileService.FormatSize(file.Size)}, {file.ContentType})" : m.Text)}");
         return new TranscriptDto($"chat-{conversation.RequestedAt:yyyyMMdd-HHmm}.txt", text.ToString());
     }
 

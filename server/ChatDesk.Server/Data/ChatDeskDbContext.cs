@@ -1,6 +1,7 @@
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
+using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
 using ChatDesk.Server.Surveys;
@@ -37,6 +38,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<Answer> Answers => Set<Answer>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<KpiTarget> KpiTargets => Set<KpiTarget>();
+    public DbSet<SharedFile> SharedFiles => Set<SharedFile>();
+    public DbSet<SharedFileContent> SharedFileContents => Set<SharedFileContent>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -72,6 +75,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.ServiceLevelSeconds).HasDefaultValue(30);
             b.Property(s => s.ShortAbandonSeconds).HasDefaultValue(0);
             b.Property(s => s.SurveyQuestions).HasDefaultValueSql("'{csat,nps,ces,resolved,comment}'");
+            b.Property(s => s.MaxFileBytes).HasDefaultValue(FileTypes.DefaultMaxBytes);
+            b.Property(s => s.AllowedFileTypes).HasDefaultValueSql("'{png,jpg,jpeg,gif,webp,pdf,txt,csv,docx,xlsx,pptx,odt,ods,odp,doc,xls,ppt}'");
             b.Property(s => s.BusinessHours).HasColumnType("jsonb").HasConversion(
                 v => v == null ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
                 v => v == null ? null : JsonSerializer.Deserialize<BusinessHours>(v, JsonSerializerOptions.Web));
@@ -154,6 +159,25 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();
             b.HasIndex(m => new { m.ConversationId, m.ClientMessageId }).IsUnique();
             b.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
+            b.HasOne(m => m.File).WithMany().HasForeignKey(m => m.FileId);
+            // Every message read carries its file's description, wherever it is read.
+            b.Navigation(m => m.File).AutoInclude();
+        });
+        builder.Entity<SharedFile>(b =>
+        {
+            b.ToTable("shared_files");
+            b.Property(f => f.Name).HasMaxLength(FileNames.MaxLength);
+            b.Property(f => f.ContentType).HasMaxLength(100);
+            b.Property(f => f.UploaderKind).HasMaxLength(16);
+            b.Property(f => f.Storage).HasMaxLength(16);
+            b.HasOne<Conversation>().WithMany().HasForeignKey(f => f.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(f => f.UploaderOperatorId);
+        });
+        builder.Entity<SharedFileContent>(b =>
+        {
+            b.ToTable("shared_file_contents");
+            b.HasKey(c => c.FileId);
+            b.HasOne<SharedFile>().WithOne().HasForeignKey<SharedFileContent>(c => c.FileId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<OfflineMessage>(b =>
         {

@@ -39,6 +39,7 @@ public static class EventTypes
     public const string VisitorNavigated = "visitor.navigated";
     public const string WrapUpCompleted = "wrapup.completed";
     public const string SurveySubmitted = "survey.submitted";
+    public const string FileShared = "file.shared";
 }
 
 /// <summary>

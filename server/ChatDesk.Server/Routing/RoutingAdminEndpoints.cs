@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Widget;
 using Microsoft.EntityFrameworkCore;
@@ -21,11 +22,14 @@ public sealed record PageRuleDto(string UrlPattern, string Skill);
 
 /// <param name="TypingPreview">Null leaves it unchanged.</param>
 /// <param name="WrapUpTimeoutSeconds">Null leaves it unchanged.</param>
+/// <param name="MaxFileBytes">Largest file that may be sent in a chat; null leaves it unchanged.</param>
+/// <param name="AllowedFileTypes">File extensions that may be sent; null leaves them unchanged.</param>
 public sealed record SiteRoutingDto(
     bool OfferMode, int RingTimeoutSeconds, bool RouteByLanguage, BusinessHours? BusinessHours,
     IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities,
     bool? TypingPreview = null, int? WrapUpTimeoutSeconds = null,
-    int? FcrRepeatWindowHours = null, int? ServiceLevelSeconds = null, int? ShortAbandonSeconds = null);
+    int? FcrRepeatWindowHours = null, int? ServiceLevelSeconds = null, int? ShortAbandonSeconds = null,
+    long? MaxFileBytes = null, IReadOnlyList<string>? AllowedFileTypes = null);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
 public static partial class RoutingAdminEndpoints
@@ -112,7 +116,8 @@ public static partial class RoutingAdminEndpoints
                                orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
             var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
             return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
-                site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds));
+                site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds,
+                site.MaxFileBytes, site.AllowedFileTypes));
         });
 
         group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
@@ -128,6 +133,11 @@ public static partial class RoutingAdminEndpoints
                 return Problem("Invalid repeat window", "The FCR repeat window is between 1 hour and 90 days.");
             if (request.ServiceLevelSeconds is < 1 or > 3600 || request.ShortAbandonSeconds is < 0 or > 600)
                 return Problem("Invalid KPI threshold", "Service level is 1 to 3600 seconds; short abandon 0 (off) to 600 seconds.");
+            if (request.MaxFileBytes is < FileTypes.MinConfigurableBytes or > FileTypes.MaxConfigurableBytes)
+                return Problem("Invalid file size limit", $"The file size limit is between {FileTypes.MinConfigurableBytes} bytes and {FileTypes.MaxConfigurableBytes / (1024 * 1024)} MB.");
+            var fileTypes = request.AllowedFileTypes?.Select(t => t.Trim().TrimStart('.').ToLowerInvariant()).Distinct().ToList();
+            if (fileTypes?.Where(t => !FileTypes.Known.ContainsKey(t)).ToList() is { Count: > 0 } unknownTypes)
+                return Problem("Unknown file types", $"ChatDesk cannot check the content of: {string.Join(", ", unknownTypes)}. Known: {string.Join(", ", FileTypes.Known.Keys)}.");
             if (request.BusinessHours?.Problems.FirstOrDefault() is { } hoursProblem)
                 return Problem("Invalid business hours", hoursProblem);
             var rules = request.PageRules ?? [];
@@ -154,6 +164,8 @@ public static partial class RoutingAdminEndpoints
             site.FcrRepeatWindowHours = request.FcrRepeatWindowHours ?? site.FcrRepeatWindowHours;
             site.ServiceLevelSeconds = request.ServiceLevelSeconds ?? site.ServiceLevelSeconds;
             site.ShortAbandonSeconds = request.ShortAbandonSeconds ?? site.ShortAbandonSeconds;
+            site.MaxFileBytes = request.MaxFileBytes ?? site.MaxFileBytes;
+            site.AllowedFileTypes = fileTypes ?? site.AllowedFileTypes;
             foreach (var topic in topics)
                 topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();

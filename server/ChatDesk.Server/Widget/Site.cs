@@ -36,6 +36,12 @@ public sealed class Site
     /// <summary>Abandons this quick are counted but left out of abandonment rate and service level; 0 = off.</summary>
     public int ShortAbandonSeconds { get; set; }
 
+    /// <summary>Largest file visitors and operators may send in a chat.</summary>
+    public long MaxFileBytes { get; set; } = Files.FileTypes.DefaultMaxBytes;
+
+    /// <summary>File extensions that may be sent (each a kind of <see cref="Files.FileTypes.Known"/>, checked by content too).</summary>
+    public List<string> AllowedFileTypes { get; set; } = [.. Files.FileTypes.DefaultAllowed];
+
     /// <summary>Null: always open.</summary>
     public Routing.BusinessHours? BusinessHours { get; set; }
 

@@ -9,7 +9,8 @@ public sealed record WidgetSessionRequest(string? SiteKey, string? HostOrigin, s
 
 public sealed record TopicDto(string Key, string Label);
 
-public sealed record SiteDto(string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview);
+/// <param name="Files">What the chat accepts, so the widget can refuse a file before sending it.</param>
+public sealed record SiteDto(string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview, Files.FileRulesDto Files);
 
 public sealed record WidgetSessionResponse(string VisitorToken, Guid VisitorId, SiteDto Site);
 
@@ -76,7 +77,8 @@ public static class WidgetEndpoints
         var topics = await db.SiteTopics.AsNoTracking().Where(t => t.SiteId == site.Id).OrderBy(t => t.SortOrder).ToListAsync();
         return Results.Ok(new WidgetSessionResponse(
             tokens.Issue(visitor), visitor.VisitorId,
-            new SiteDto(site.Key, site.Name, topics.Select(t => new TopicDto(t.Key, t.Label(language))).ToList(), site.TypingPreview)));
+            new SiteDto(site.Key, site.Name, topics.Select(t => new TopicDto(t.Key, t.Label(language))).ToList(), site.TypingPreview,
+                new Files.FileRulesDto(site.MaxFileBytes, site.AllowedFileTypes))));
     }
 
     /// <summary>A stand-in customer website (served under another origin than the console) that embeds the widget.</summary>
