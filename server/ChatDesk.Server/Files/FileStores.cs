@@ -82,18 +82,24 @@ public sealed class DatabaseFileStore(NpgsqlDataSource dataSource) : IFileStore
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+        private bool disposed;
+
         public override async ValueTask DisposeAsync()
         {
+            if (disposed)
+                return;
+            disposed = true;
             await inner.DisposeAsync();
             foreach (var owner in owners)
                 await owner.DisposeAsync();
-            await base.DisposeAsync();
+            GC.SuppressFinalize(this);
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
                 DisposeAsync().AsTask().GetAwaiter().GetResult();
+            base.Dispose(disposing);
         }
     }
 }

@@ -11,18 +11,12 @@ public static class FilesSetup
 
     public static IServiceCollection AddFiles(this IServiceCollection services, IConfiguration configuration)
     {
+        // Every store reads the files it holds; the last one registered (the configured one) stores new files.
         services.AddSingleton<DatabaseFileStore>();
+        services.AddSingleton<IFileStore>(provider => provider.GetRequiredService<DatabaseFileStore>());
         var folder = configuration[FolderSetting];
-        if (string.IsNullOrWhiteSpace(folder))
-        {
-            services.AddSingleton<IFileStore>(provider => provider.GetRequiredService<DatabaseFileStore>());
-        }
-        else
-        {
-            // New files go to the folder; files stored in the database before the switch stay readable.
+        if (!string.IsNullOrWhiteSpace(folder))
             services.AddSingleton<IFileStore>(new FolderFileStore(Path.GetFullPath(folder)));
-            services.AddSingleton<IFileStore>(provider => provider.GetRequiredService<DatabaseFileStore>());
-        }
         services.TryAddSingleton<IFileScanner, AllowAllFileScanner>();
         services.AddScoped<FileService>();
         return services;

@@ -40,6 +40,12 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
 
     public IServiceProvider Services => app!.Services;
 
+    /// <summary>Extra configuration (e.g. ChatDesk:Files:Folder), applied over the defaults.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Registers services before ChatDesk does, e.g. an implementation of an extension point.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public async Task InitializeAsync()
     {
         ConnectionString = SharedConnectionString ?? await TestPostgres.CreateDatabaseAsync();
@@ -58,9 +64,11 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Error",
         });
+        builder.Configuration.AddInMemoryCollection(Settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
         builder.Services.AddSingleton<TimeProvider>(Clock);
+        ConfigureServices?.Invoke(builder.Services);
         builder.AddChatDesk();
 
         app = builder.Build();
