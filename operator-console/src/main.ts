@@ -4,6 +4,7 @@ import { createLoginView, fetchMe, logout } from './auth';
 import { BOARD_HASH, canSeeBoard, createBoard, createBoardLink, type Board } from './board';
 import { createChats } from './chats';
 import { createDashboard } from './dashboard';
+import { createFileSharing } from './files';
 import { manageConnection } from './connection';
 import { createVisitorContext } from './context';
 import { detectLanguage, setLanguage, t, type MessageKey } from './i18n';
@@ -100,6 +101,7 @@ function showWorkspace(me: Me): void {
   createTransfer(hub, workspace);
   createInvite(hub, workspace);
   createNotes(hub, workspace);
+  createFileSharing(workspace);
   const wrapUp = createWrapUp(hub, workspace);
   createSurveys(hub, workspace);
   const context = createVisitorContext(hub, workspace);

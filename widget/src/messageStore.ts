@@ -7,7 +7,7 @@
 //  - display order: confirmed messages by sequence, then pending ones in the
 //    order they were written.
 
-import type { AuthorKind, MessageDto } from './protocol';
+import type { AuthorKind, MessageDto, SharedFile } from './protocol';
 
 export type DeliveryState = 'sent' | 'sending' | 'failed';
 
@@ -22,6 +22,8 @@ export interface DisplayMessage {
   sentAt: string | null;
   state: DeliveryState;
   error: string | null;
+  /** The file the message shares (null for text). */
+  file: SharedFile | null;
 }
 
 interface PendingMessage {
@@ -128,6 +130,7 @@ export class MessageStore {
         sentAt: dto.sentAt || null,
         state: 'sent',
         error: null,
+        file: dto.file,
       });
     }
     for (const p of this.pending.values()) {
@@ -144,6 +147,7 @@ export class MessageStore {
         sentAt: null,
         state: p.state,
         error: p.error,
+        file: null,
       });
     }
     return out;

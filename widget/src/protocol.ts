@@ -14,6 +14,22 @@ export interface MessageDto {
   authorName: string | null;
   text: string;
   sentAt: string;
+  /** The file this message shares (null for a text message). */
+  file: SharedFile | null;
+}
+
+/** MessageDto.file: a file sent in the chat; downloaded from GET /api/files/visitor/{id}. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
+/** SiteInfo.files: what the chat accepts (extensions without the dot, lower case). */
+export interface FileRules {
+  maxBytes: number;
+  allowedTypes: string[];
 }
 
 export interface ConversationView {
@@ -73,6 +89,8 @@ export interface SiteInfo {
   topics: Topic[];
   /** The operator sees the visitor's draft while typing (missing = false). */
   typingPreview: boolean;
+  /** File rules (missing = no file may be sent). */
+  files: FileRules;
 }
 
 export interface SessionResponse {
@@ -244,6 +262,34 @@ export function toMessageDto(value: unknown): MessageDto | null {
     authorName: optString(authorName),
     text,
     sentAt: typeof sentAt === 'string' ? sentAt : '',
+    file: toSharedFile(value.file),
+  };
+}
+
+const FILE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** MessageDto.file: the id must be a GUID (it goes into a URL path); anything odd = no file. */
+export function toSharedFile(value: unknown): SharedFile | null {
+  if (!isRecord(value)) return null;
+  const { id, name, size, contentType } = value;
+  if (typeof id !== 'string' || !FILE_ID_PATTERN.test(id) || typeof name !== 'string') return null;
+  return {
+    id,
+    name,
+    size: typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : 0,
+    contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
+  };
+}
+
+/** SiteInfo.files: a missing or odd value allows nothing. */
+export function toFileRules(value: unknown): FileRules {
+  if (!isRecord(value)) return { maxBytes: 0, allowedTypes: [] };
+  const { maxBytes, allowedTypes } = value;
+  return {
+    maxBytes: typeof maxBytes === 'number' && Number.isSafeInteger(maxBytes) && maxBytes > 0 ? maxBytes : 0,
+    allowedTypes: Array.isArray(allowedTypes)
+      ? allowedTypes.filter((t): t is string => typeof t === 'string' && /^[a-z0-9]{1,16}$/.test(t))
+      : [],
   };
 }
 
@@ -311,6 +357,7 @@ export function toSessionResponse(value: unknown): SessionResponse | null {
       name: typeof site.name === 'string' ? site.name : '',
       topics,
       typingPreview: site.typingPreview === true,
+      files: toFileRules(site.files),
     },
   };
 }

@@ -92,6 +92,7 @@ function msg(sequence: number, extra: Partial<MessageDto> = {}): MessageDto {
     authorName: 'Alice',
     text: `text ${sequence}`,
     sentAt: '2025-01-01T10:00:00Z',
+    file: null,
     ...extra,
   };
 }

@@ -13,6 +13,7 @@ function dto(sequence: number, overrides: Partial<MessageDto> = {}): MessageDto 
     authorName: 'Alice',
     text: `message ${sequence}`,
     sentAt: `2025-01-01T10:00:0${sequence % 10}Z`,
+    file: null,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { getLanguage, t, type MessageKey } from '../i18n';
-import { MAX_MESSAGE_LENGTH, type AuthorKind, type MessageDto } from '../shared/contract';
+import { MAX_MESSAGE_LENGTH, type AuthorKind, type MessageDto, type SharedFile } from '../shared/contract';
+import { fileDownloadUrl, formatFileSize } from '../shared/files';
 import { el } from '../shared/dom';
 import type { ComposerKeyHandler, ComposerMode, TimelineItem, WorkspaceSlots } from '../shared/workspace';
 import type { PendingMessage } from './messages';
@@ -255,7 +256,28 @@ function renderMessage(message: MessageDto, visitorName: string): HTMLElement {
       el('span', { className: 'message-author', text: author }),
       el('time', { text: time.short, attrs: { datetime: message.sentAt, title: time.full } }),
     ),
-    el('div', { className: 'message-text', testId: 'message-text', text: message.text }),
+    message.file ? renderFile(message.file) : el('div', { className: 'message-text', testId: 'message-text', text: message.text }),
+  );
+}
+
+/** A same-origin link: the console's login cookie authorises the download; the server sends it as an attachment. */
+function renderFile(file: SharedFile): HTMLElement {
+  const size = formatFileSize(file.size, getLanguage());
+  return el(
+    'div',
+    { className: 'message-text message-file', testId: 'message-text' },
+    el('a', {
+      className: 'file-link',
+      testId: 'file-link',
+      text: file.name,
+      attrs: {
+        href: fileDownloadUrl(file.id),
+        download: file.name,
+        'data-file-id': file.id,
+        title: t('files.download', { name: file.name, size }),
+      },
+    }),
+    el('span', { className: 'file-size', text: size }),
   );
 }
 

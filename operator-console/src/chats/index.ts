@@ -379,6 +379,7 @@ export function createChats(hub: OperatorHub, options: ChatsOptions): ChatsFeatu
   const workspace: ChatWorkspace = {
     slots: view.slots,
     composer: view.composer,
+    chatPane: view.element,
     operatorId: () => operatorId,
     activeId: () => activeId,
     chat: (id) => {

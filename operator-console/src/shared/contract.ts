@@ -14,6 +14,22 @@ export interface MessageDto {
   authorName: string | null;
   text: string;
   sentAt: string;
+  /** The file this message shares (null or absent for a text message). */
+  file?: SharedFile | null;
+}
+
+/** A file sent in a chat; operators download it from GET /api/files/{id}. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
+/** What a site's chats accept: the size limit and the allowed extensions (lower case, no dot). */
+export interface FileRules {
+  maxBytes: number;
+  allowedTypes: string[];
 }
 
 export interface Me {
@@ -37,6 +53,8 @@ export interface ChatSummary {
 }
 
 export interface ChatDetail extends ChatSummary {
+  /** Files: the site's rules (absent from older servers: files cannot be sent). */
+  fileRules?: FileRules | null;
   visitorEmail: string | null;
   pageUrl: string | null;
   pageTitle: string | null;
@@ -355,8 +373,27 @@ export function isMessageDto(value: unknown): value is MessageDto {
     typeof value.authorKind === 'string' &&
     isStringOrNull(value.authorName ?? null) &&
     typeof value.text === 'string' &&
-    typeof value.sentAt === 'string'
+    typeof value.sentAt === 'string' &&
+    (value.file === undefined || value.file === null || isSharedFile(value.file))
   );
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The id goes into a URL path, so it must be a GUID. */
+export function isSharedFile(value: unknown): value is SharedFile {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    GUID.test(value.id) &&
+    typeof value.name === 'string' &&
+    typeof value.size === 'number' &&
+    typeof value.contentType === 'string'
+  );
+}
+
+export function isFileRules(value: unknown): value is FileRules {
+  return isRecord(value) && typeof value.maxBytes === 'number' && isStringArray(value.allowedTypes);
 }
 
 export function isChatSummary(value: unknown): value is ChatSummary {

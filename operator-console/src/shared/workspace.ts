@@ -54,6 +54,8 @@ export type ComposerKeyHandler = (event: KeyboardEvent) => boolean;
 export interface ChatWorkspace {
   readonly slots: WorkspaceSlots;
   readonly composer: HTMLTextAreaElement;
+  /** The open chat's pane (e.g. where files are dropped). */
+  readonly chatPane: HTMLElement;
   operatorId(): string | null;
   activeId(): string | null;
   chat(conversationId: string): WorkspaceChat | null;

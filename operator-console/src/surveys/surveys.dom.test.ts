@@ -30,6 +30,7 @@ function fakeWorkspace(initial: WorkspaceChat[]) {
   const workspace: ChatWorkspace = {
     slots,
     composer: document.createElement('textarea'),
+    chatPane: div(),
     operatorId: () => 'me',
     activeId: () => active,
     chat: (id) => chats.get(id) ?? null,

@@ -28,7 +28,7 @@ public sealed class FileService(
     {
         var conversation = await db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken);
         if (conversation is not { IsOpen: true })
-            throw new FileRefusedException(StatusCodes.Status409Conflict, "No open chat", "There is no open chat to send a file to. Start a new one first.");
+            throw new FileRefusedException(StatusCodes.Status409Conflict, FileErrors.NoOpenChat, "No open chat", "There is no open chat to send a file to. Start a new one first.");
         return await UploadAsync(conversation, AuthorKind.Visitor, null, name, declaredType, declaredLength, body, cancellationToken);
     }
 
@@ -36,7 +36,7 @@ public sealed class FileService(
         string operatorId, Guid conversationId, string? name, string? declaredType, long? declaredLength, Stream body, CancellationToken cancellationToken)
     {
         var conversation = await chats.VisibleTo(operatorId).SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken)
-            ?? throw new FileRefusedException(StatusCodes.Status404NotFound, "Unknown conversation", "Unknown conversation.");
+            ?? throw new FileRefusedException(StatusCodes.Status404NotFound, FileErrors.UnknownConversation, "Unknown conversation", "Unknown conversation.");
         if (!conversation.IsOpen)
             throw ChatHasEnded();
         return await UploadAsync(conversation, AuthorKind.Operator, operatorId, name, declaredType, declaredLength, body, cancellationToken);
@@ -48,13 +48,13 @@ public sealed class FileService(
     {
         var rules = await RulesOfSiteAsync(target.SiteId, cancellationToken);
         var name = FileNames.Sanitize(rawName)
-            ?? throw new FileRefusedException(StatusCodes.Status400BadRequest, "File name required", "The file needs a name, such as invoice.pdf.");
+            ?? throw new FileRefusedException(StatusCodes.Status400BadRequest, FileErrors.NameRequired, "File name required", "The file needs a name, such as invoice.pdf.");
         var extension = FileNames.ExtensionOf(name);
         if (!rules.AllowedTypes.Contains(extension) || !FileTypes.Known.TryGetValue(extension, out var kind))
-            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, "File type not allowed",
+            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, FileErrors.TypeNotAllowed, "File type not allowed",
                 $"{(extension.Length > 0 ? $".{extension} files" : "Files without an extension")} cannot be sent here. Allowed: {string.Join(", ", rules.AllowedTypes.Select(t => "." + t))}.");
         if (!FileTypes.DeclaredTypeFits(kind, declaredType))
-            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, "Content type does not match",
+            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, FileErrors.TypeMismatch, "Content type does not match",
                 $"The file is sent as {declaredType} but its name says .{extension}.");
         if (declaredLength > rules.MaxBytes)
             throw TooLarge(rules.MaxBytes);
@@ -63,14 +63,14 @@ public sealed class FileService(
             FileAccess.ReadWrite, FileShare.None, CopyBufferBytes, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         var size = await CopyBoundedAsync(body, buffer, rules.MaxBytes, cancellationToken);
         if (size == 0)
-            throw new FileRefusedException(StatusCodes.Status400BadRequest, "Empty file", "The file is empty.");
+            throw new FileRefusedException(StatusCodes.Status400BadRequest, FileErrors.Empty, "Empty file", "The file is empty.");
         if (!await ContentMatchesAsync(kind, buffer, size, cancellationToken))
-            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, "Content does not match the type",
+            throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, FileErrors.ContentMismatch, "Content does not match the type",
                 $"The content of {name} is not a .{extension} file.");
         buffer.Position = 0;
         var scan = await scanner.ScanAsync(buffer, name, kind.ContentType, cancellationToken);
         if (!scan.Clean)
-            throw new FileRefusedException(StatusCodes.Status422UnprocessableEntity, "File refused by the scan",
+            throw new FileRefusedException(StatusCodes.Status422UnprocessableEntity, FileErrors.ScanRejected, "File refused by the scan",
                 $"{name} was refused by the virus scan{(string.IsNullOrWhiteSpace(scan.Reason) ? "." : $": {scan.Reason}")}");
         buffer.Position = 0;
 
@@ -193,7 +193,7 @@ public sealed class FileService(
     private async Task<(SharedFile File, Stream Content)> OpenAsync(SharedFile? file, CancellationToken cancellationToken)
     {
         // Someone else's file and no file at all look the same.
-        var notFound = new FileRefusedException(StatusCodes.Status404NotFound, "No such file", "This file does not exist or is not yours to download.");
+        var notFound = new FileRefusedException(StatusCodes.Status404NotFound, FileErrors.NotFound, "No such file", "This file does not exist or is not yours to download.");
         if (file is null)
             throw notFound;
         var holder = stores.FirstOrDefault(s => s.Kind == file.Storage)
@@ -203,10 +203,10 @@ public sealed class FileService(
     }
 
     private static FileRefusedException TooLarge(long maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, "File too large", $"Files can be at most {FormatSize(maxBytes)} here.");
+        new(StatusCodes.Status413PayloadTooLarge, FileErrors.TooLarge, "File too large", $"Files can be at most {FormatSize(maxBytes)} here.");
 
     private static FileRefusedException ChatHasEnded() =>
-        new(StatusCodes.Status409Conflict, "Chat ended", "This chat has ended.");
+        new(StatusCodes.Status409Conflict, FileErrors.ChatEnded, "Chat ended", "This chat has ended.");
 
     public static string FormatSize(long bytes) => bytes switch
     {

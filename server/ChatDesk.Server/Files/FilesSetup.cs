@@ -57,11 +57,7 @@ public static class FilesSetup
         }
         catch (FileRefusedException e)
         {
-            return Results.Problem(title: e.Title, detail: e.Message, statusCode: e.Status);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Results.Problem(title: "File too large", detail: e.Message, statusCode: e.StatusCode);
+            return Refused(e);
         }
     }
 
@@ -74,9 +70,12 @@ public static class FilesSetup
         }
         catch (FileRefusedException e)
         {
-            return Results.Problem(title: e.Title, detail: e.Message, statusCode: e.Status);
+            return Refused(e);
         }
     }
+
+    private static IResult Refused(FileRefusedException e) =>
+        Results.Problem(title: e.Title, detail: e.Message, statusCode: e.Status, extensions: new Dictionary<string, object?> { ["code"] = e.Code });
 
     /// <summary>
     /// Always a download (Content-Disposition: attachment, with an RFC 5987 filename*), with the stored

@@ -42,9 +42,29 @@ public static class FileMappings
     public static FileDto ToDto(this SharedFile file) => new(file.Id, file.Name, file.Size, file.ContentType);
 }
 
-/// <summary>A refused upload or download: the status and a message the user can act on; nothing was stored.</summary>
-public sealed class FileRefusedException(int status, string title, string detail) : Exception(detail)
+/// <summary>
+/// A refused upload or download: the status, a code the front ends translate, and a message the
+/// user can act on; nothing was stored.
+/// </summary>
+public sealed class FileRefusedException(int status, string code, string title, string detail) : Exception(detail)
 {
     public int Status { get; } = status;
+    public string Code { get; } = code;
     public string Title { get; } = title;
+}
+
+/// <summary>The <c>code</c> of a refused file's problem response (docs/contract.md).</summary>
+public static class FileErrors
+{
+    public const string NoOpenChat = "no_open_chat";
+    public const string ChatEnded = "chat_ended";
+    public const string UnknownConversation = "unknown_conversation";
+    public const string NameRequired = "name_required";
+    public const string TypeNotAllowed = "type_not_allowed";
+    public const string TypeMismatch = "type_mismatch";
+    public const string ContentMismatch = "content_mismatch";
+    public const string TooLarge = "too_large";
+    public const string Empty = "empty";
+    public const string ScanRejected = "scan_rejected";
+    public const string NotFound = "not_found";
 }

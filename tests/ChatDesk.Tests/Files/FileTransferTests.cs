@@ -76,23 +76,23 @@ public sealed class FileTransferTests : FileTestBase
         Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", sent.File!.ContentType);
     }
 
-    public static TheoryData<string, byte[], string?, HttpStatusCode, string> Refusals => new()
+    public static TheoryData<string, byte[], string?, HttpStatusCode, string, string> Refusals => new()
     {
-        { "setup.exe", SampleFiles.Executable, "application/x-msdownload", HttpStatusCode.UnsupportedMediaType, ".exe files cannot be sent here" },
-        { "photo.png", SampleFiles.Executable, "image/png", HttpStatusCode.UnsupportedMediaType, "The content of photo.png is not a .png file." },
-        { "photo.png", SampleFiles.Png, "application/x-msdownload", HttpStatusCode.UnsupportedMediaType, "sent as application/x-msdownload but its name says .png" },
-        { "notes.txt", SampleFiles.Executable, "text/plain", HttpStatusCode.UnsupportedMediaType, "is not a .txt file" },
-        { "invoice.pdf", [.. SampleFiles.Docx()], "application/pdf", HttpStatusCode.UnsupportedMediaType, "is not a .pdf file" },
-        { "../../etc/passwd", Encoding.ASCII.GetBytes("root:x:0:0"), "text/plain", HttpStatusCode.UnsupportedMediaType, "Files without an extension cannot be sent here" },
-        { "..\\..\\Windows\\System32\\evil.dll", SampleFiles.Executable, null, HttpStatusCode.UnsupportedMediaType, ".dll files cannot be sent here" },
-        { "report.pdf\u0000.exe", SampleFiles.Executable, null, HttpStatusCode.UnsupportedMediaType, ".exe files cannot be sent here" },
-        { "../..", Encoding.ASCII.GetBytes("x"), "text/plain", HttpStatusCode.BadRequest, "The file needs a name" },
-        { "empty.txt", [], "text/plain", HttpStatusCode.BadRequest, "The file is empty." },
+        { "setup.exe", SampleFiles.Executable, "application/x-msdownload", HttpStatusCode.UnsupportedMediaType, ".exe files cannot be sent here", "type_not_allowed" },
+        { "photo.png", SampleFiles.Executable, "image/png", HttpStatusCode.UnsupportedMediaType, "The content of photo.png is not a .png file.", "content_mismatch" },
+        { "photo.png", SampleFiles.Png, "application/x-msdownload", HttpStatusCode.UnsupportedMediaType, "sent as application/x-msdownload but its name says .png", "type_mismatch" },
+        { "notes.txt", SampleFiles.Executable, "text/plain", HttpStatusCode.UnsupportedMediaType, "is not a .txt file", "content_mismatch" },
+        { "invoice.pdf", [.. SampleFiles.Docx()], "application/pdf", HttpStatusCode.UnsupportedMediaType, "is not a .pdf file", "content_mismatch" },
+        { "../../etc/passwd", Encoding.ASCII.GetBytes("root:x:0:0"), "text/plain", HttpStatusCode.UnsupportedMediaType, "Files without an extension cannot be sent here", "type_not_allowed" },
+        { "..\\..\\Windows\\System32\\evil.dll", SampleFiles.Executable, null, HttpStatusCode.UnsupportedMediaType, ".dll files cannot be sent here", "type_not_allowed" },
+        { "report.pdf\u0000.exe", SampleFiles.Executable, null, HttpStatusCode.UnsupportedMediaType, ".exe files cannot be sent here", "type_not_allowed" },
+        { "../..", Encoding.ASCII.GetBytes("x"), "text/plain", HttpStatusCode.BadRequest, "The file needs a name", "name_required" },
+        { "empty.txt", [], "text/plain", HttpStatusCode.BadRequest, "The file is empty.", "empty" },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task Bad_files_are_refused_with_a_clear_error_and_nothing_is_stored(string name, byte[] bytes, string? contentType, HttpStatusCode status, string error)
+    public async Task Bad_files_are_refused_with_a_clear_error_and_nothing_is_stored(string name, byte[] bytes, string? contentType, HttpStatusCode status, string error, string code)
     {
         using var visitorResponse = await VisitorUploadAsync(name, SampleFiles.Content(bytes, contentType));
         using var operatorResponse = await OperatorUploadAsync(Alice, ConversationId, name, SampleFiles.Content(bytes, contentType));
@@ -100,7 +100,9 @@ public sealed class FileTransferTests : FileTestBase
         foreach (var response in new[] { visitorResponse, operatorResponse })
         {
             Assert.Equal(status, response.StatusCode);
-            Assert.Contains(error, await DetailOfAsync(response));
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Contains(error, problem.GetProperty("detail").GetString());
+            Assert.Equal(code, problem.GetProperty("code").GetString());
         }
         Assert.Equal((0, 0, 0, 0), await StoredAsync());
         Assert.Empty(Driver.Events("alice", "MessageReceived"));

@@ -30,16 +30,19 @@ import {
   type OfflineMessageRequest,
   type PageChangedRequest,
   type QueueUpdatedEvent,
+  type SharedFile,
   type SiteInfo,
   type StartChatRequest,
   type SubmitSurveyRequest,
   type SurveyInfo,
   type SurveyQuestion,
 } from '../protocol';
+import { acceptAttribute, checkFile, fileErrorMessage, formatSize, type FileErrorCode } from '../files';
 import { formatQueueEstimate, formatQueuePosition } from '../queue';
 import { TypingThrottle } from '../typing';
 import { newUuid } from '../uuid';
-import { el, saveTextFile, svgIcon, template } from './dom';
+import { el, saveBlob, saveTextFile, svgIcon, template } from './dom';
+import { downloadFile, uploadFile } from './fileTransfer';
 import { openSession } from './session';
 
 const NAME_MAX = 100;
@@ -205,6 +208,10 @@ export class ChatApp {
   private readonly composerForm: HTMLFormElement;
   private readonly composer: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
+  private readonly attachBtn: HTMLButtonElement;
+  private readonly fileInput: HTMLInputElement;
+  private readonly uploadList: HTMLUListElement;
+  private readonly dropHint: HTMLDivElement;
 
   constructor(container: HTMLElement, options: AppOptions) {
     this.t = options.t;
@@ -399,7 +406,19 @@ export class ChatApp {
       'aria-label': t.composerLabel, placeholder: t.composerPlaceholder,
     });
     this.sendBtn = el('button', { type: 'submit', class: 'primary send', 'data-testid': 'send' }, t.send);
-    this.composerForm = el('form', { class: 'composer-form' }, this.composer, this.sendBtn);
+    this.fileInput = el('input', { type: 'file', multiple: true, hidden: true, 'data-testid': 'file-input', tabindex: '-1' });
+    this.fileInput.addEventListener('change', () => {
+      const files = [...(this.fileInput.files ?? [])];
+      this.fileInput.value = '';
+      this.sendFiles(files);
+    });
+    this.attachBtn = el('button', {
+      type: 'button', class: 'icon-btn attach', 'data-testid': 'attach-file', title: t.attachFile, 'aria-label': t.attachFile,
+    }, svgIcon(['M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5']));
+    this.attachBtn.addEventListener('click', () => this.fileInput.click());
+    this.uploadList = el('ul', { class: 'uploads', 'data-testid': 'uploads', 'aria-live': 'polite' });
+    this.dropHint = el('div', { class: 'drop-hint', hidden: true, 'aria-hidden': 'true' }, t.dropFiles);
+    this.composerForm = el('form', { class: 'composer-form' }, this.attachBtn, this.fileInput, this.composer, this.sendBtn);
     this.composerForm.addEventListener('submit', (e) => {
       e.preventDefault();
       this.sendFromComposer();
@@ -418,8 +437,11 @@ export class ChatApp {
       this.operatorTypingEl,
       this.endedBox,
       this.typingPreviewNotice,
+      this.uploadList,
       this.composerForm,
+      this.dropHint,
     );
+    this.listenForDroppedFiles(this.chatView);
 
     // Only the current view is attached, so field names (name, email) are unique in the document.
     this.mainEl = el('main', { class: 'body' }, this.loadingView);
@@ -1011,6 +1033,8 @@ export class ChatApp {
     this.composer.disabled = ended;
     this.sendBtn.disabled = ended;
     this.composerForm.hidden = ended;
+    this.attachBtn.hidden = !this.site || this.site.files.allowedTypes.length === 0;
+    if (this.site) this.fileInput.accept = acceptAttribute(this.site.files);
     this.typingPreviewNotice.hidden = ended || !(c.typingPreview || this.site?.typingPreview === true);
   }
 
@@ -1274,7 +1298,9 @@ export class ChatApp {
     const meta = el('div', { class: 'msg-meta' }, el('span', { class: 'msg-author' }, this.authorLabel(m)));
     const time = this.formatTime(m.sentAt);
     if (time) meta.append(el('time', { class: 'msg-time', datetime: time.datetime }, time.text));
-    const text = el('div', { class: 'msg-text', 'data-testid': 'message-text' }, m.text);
+    const text = m.file
+      ? el('div', { class: 'msg-text msg-file', 'data-testid': 'message-text' }, this.fileButton(m.file))
+      : el('div', { class: 'msg-text', 'data-testid': 'message-text' }, m.text);
     const children: Node[] = [meta, text];
 
     if (m.state === 'sending') {
@@ -1289,6 +1315,86 @@ export class ChatApp {
     li.replaceChildren(...children);
   }
 
+  private fileButton(file: SharedFile): HTMLButtonElement {
+    const size = formatSize(file.size, this.lang);
+    const button = el('button', {
+      type: 'button', class: 'file-link', 'data-testid': 'file-link', 'data-file-id': file.id,
+      'aria-label': format(this.t.downloadFile, { name: file.name, size }),
+    }, el('span', { class: 'file-name' }, file.name), el('span', { class: 'file-size' }, size));
+    button.addEventListener('click', () => void this.downloadSharedFile(file, button));
+    return button;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Files
+
+  private listenForDroppedFiles(zone: HTMLElement): void {
+    const canDrop = (e: DragEvent) =>
+      e.dataTransfer?.types.includes('Files') === true && this.conversation?.status !== 'ended' && !this.attachBtn.hidden;
+    const show = (shown: boolean) => {
+      this.dropHint.hidden = !shown;
+      zone.classList.toggle('chat--dropping', shown);
+    };
+    zone.addEventListener('dragover', (e) => {
+      if (!canDrop(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      show(true);
+    });
+    zone.addEventListener('dragleave', (e) => {
+      if (e.relatedTarget === null || !zone.contains(e.relatedTarget as Node)) show(false);
+    });
+    zone.addEventListener('drop', (e) => {
+      show(false);
+      if (!canDrop(e)) return;
+      e.preventDefault();
+      this.sendFiles([...(e.dataTransfer?.files ?? [])]);
+    });
+  }
+
+  private sendFiles(files: File[]): void {
+    for (const file of files) void this.sendFile(file);
+  }
+
+  private async sendFile(file: File): Promise<void> {
+    const site = this.site;
+    const token = this.token;
+    if (!site || !token || !this.conversation || this.conversation.status === 'ended') return;
+    const refused = checkFile(file.name, file.size, site.files);
+    if (refused) {
+      this.showFileError(refused, file.name);
+      return;
+    }
+    const progress = el('progress', { max: '100', value: '0' });
+    const label = el('span', { class: 'upload-label' }, format(this.t.uploadProgress, { name: file.name, percent: 0 }));
+    const item = el('li', { class: 'upload', 'data-testid': 'upload' }, label, progress);
+    this.uploadList.append(item);
+    const result = await uploadFile(file, token, (fraction) => {
+      const percent = Math.round(fraction * 100);
+      progress.value = percent;
+      label.textContent = format(this.t.uploadProgress, { name: file.name, percent });
+    });
+    item.remove();
+    if (result.ok) this.mergeLive([result.message]);
+    else this.showFileError(result.code, file.name);
+  }
+
+  private async downloadSharedFile(file: SharedFile, button: HTMLButtonElement): Promise<void> {
+    if (!this.token || button.disabled) return;
+    button.disabled = true;
+    try {
+      const result = await downloadFile(file.id, this.token);
+      if (result.ok) saveBlob(file.name, result.blob);
+      else this.showFileError(result.code, file.name);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  private showFileError(code: FileErrorCode, name: string): void {
+    if (this.site) this.showError(fileErrorMessage(this.t, code, name, this.site.files, this.lang));
+  }
+
   /** Keyed, minimal DOM update of the message list (sorted by sequence, pending last). */
   private renderMessages(forceScroll = false): void {
     const list = this.messageList;
@@ -1299,7 +1405,7 @@ export class ChatApp {
 
     for (const m of items) {
       keep.add(m.key);
-      const signature = JSON.stringify([m.sequence, m.state, m.error, m.text, m.authorKind, m.authorName, m.sentAt]);
+      const signature = JSON.stringify([m.sequence, m.state, m.error, m.text, m.authorKind, m.authorName, m.sentAt, m.file?.id]);
       let entry = this.rendered.get(m.key);
       if (!entry) {
         entry = { li: el('li', {}), signature: '' };

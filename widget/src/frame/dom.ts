@@ -62,7 +62,11 @@ export const OBJECT_URL_REVOKE_MS = 1000;
 
 /** Saves `text` as a UTF-8 text file through a Blob and a temporary <a download>. */
 export function saveTextFile(fileName: string, text: string): void {
-  const blob = new Blob([text], { type: 'text/plain;charset=utf-8' });
+  saveBlob(fileName, new Blob([text], { type: 'text/plain;charset=utf-8' }));
+}
+
+/** Hands a blob to the browser as a download named `fileName`. */
+export function saveBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = el('a', { href: url, download: fileName, hidden: true });
   document.body.append(a);
