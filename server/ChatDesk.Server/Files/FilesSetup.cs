@@ -59,6 +59,11 @@ public static class FilesSetup
         {
             return Refused(e);
         }
+        catch (BadHttpRequestException e)
+        {
+            // The client stopped sending (cancelled, connection lost): nothing was stored.
+            return Results.Problem(title: "Upload interrupted", detail: "The file did not arrive completely. Please send it again.", statusCode: e.StatusCode);
+        }
     }
 
     private static async Task<IResult> DownloadAsync(Func<Task<(SharedFile File, Stream Content)>> open)
