@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setLanguage } from '../i18n';
 import { isMessageDto, type ChatDetail, type FileRules } from '../shared/contract';
 import { checkFile, fileDownloadUrl, fileUploadUrl, formatFileSize, toFileErrorCode } from '../shared/files';
-import type { ChatWorkspace, WorkspaceChat } from '../shared/workspace';
+import { fakeWorkspace as sharedFakeWorkspace } from '../shared/testing/fakeWorkspace';
+import type { WorkspaceChat } from '../shared/workspace';
 import { createFileSharing, fileErrorText } from './index';
 
 const AT = '2025-01-01T10:00:00Z';
@@ -16,34 +17,12 @@ function chat(id: string, fileRules: FileRules | undefined, ended = false): Work
   return { conversationId: id, summary, detail, ended, closed: null, role: 'owner' };
 }
 
-/** A minimal ChatWorkspace: the files feature only uses slots, chatPane, activeId, chat and onChange. */
+/** The files feature uses the slots, the chat pane, activeId, chat and onChange. */
 function fakeWorkspace(initial: WorkspaceChat[]) {
-  const chats = new Map(initial.map((c) => [c.conversationId, c]));
-  const listeners = new Set<() => void>();
-  let active: string | null = null;
-  const div = () => document.createElement('div');
-  const slots = { headerInfo: div(), headerActions: div(), afterMessages: div(), beforeComposer: div(), composerPopup: div(), composerTools: div() };
-  const chatPane = div();
+  const fake = sharedFakeWorkspace(initial);
+  const { slots, chatPane } = fake.workspace;
   document.body.replaceChildren(chatPane, slots.composerTools, slots.beforeComposer);
-  const notify = () => listeners.forEach((l) => l());
-  const workspace: ChatWorkspace = {
-    slots, chatPane, composer: document.createElement('textarea'),
-    operatorId: () => 'me', activeId: () => active, chat: (id) => chats.get(id) ?? null, chats: () => [...chats.values()],
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    render: notify, renderList: () => undefined, composerMode: () => 'message', setComposerMode: () => undefined,
-    addComposerKeyHandler: () => undefined, addSendHandler: () => undefined, addItemDecorator: () => undefined,
-    addTimelineSource: () => undefined, markClosed: () => undefined, reloadDetail: async () => undefined,
-  };
-  return {
-    workspace,
-    open(id: string | null) {
-      active = id;
-      notify();
-    },
-  };
+  return fake;
 }
 
 const $ = (testId: string) => document.querySelector<HTMLElement>(`[data-testid="${testId}"]`);

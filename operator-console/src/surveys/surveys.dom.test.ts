@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setLanguage } from '../i18n';
 import type { ChatDetail, SurveyAnswers } from '../shared/contract';
 import { fakeHub } from '../shared/testing/fakeHub';
-import type { ChatWorkspace, WorkspaceChat } from '../shared/workspace';
+import { fakeWorkspace as sharedFakeWorkspace } from '../shared/testing/fakeWorkspace';
+import type { WorkspaceChat } from '../shared/workspace';
 import { createSurveys } from './index';
 
 const SUBMITTED = '2025-01-01T10:00:00Z';
@@ -18,49 +19,11 @@ function chat(id: string, detailSurvey: SurveyAnswers | null | undefined): Works
   return { conversationId: id, summary, detail, ended: true, closed: null, role: 'owner' };
 }
 
-/** A minimal ChatWorkspace: the surveys feature only uses slots, activeId, chat and onChange. */
+/** The surveys feature only uses slots, activeId, chat and onChange; the wrap-up form sits before it. */
 function fakeWorkspace(initial: WorkspaceChat[]) {
-  const chats = new Map(initial.map((c) => [c.conversationId, c]));
-  const listeners = new Set<() => void>();
-  let active: string | null = null;
-  const div = () => document.createElement('div');
-  const slots = { headerInfo: div(), headerActions: div(), afterMessages: div(), beforeComposer: div(), composerPopup: div(), composerTools: div() };
-  slots.beforeComposer.append(Object.assign(div(), { className: 'wrapup' }));
-  const notify = () => listeners.forEach((l) => l());
-  const workspace: ChatWorkspace = {
-    slots,
-    composer: document.createElement('textarea'),
-    chatPane: div(),
-    operatorId: () => 'me',
-    activeId: () => active,
-    chat: (id) => chats.get(id) ?? null,
-    chats: () => [...chats.values()],
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    render: notify,
-    renderList: () => undefined,
-    composerMode: () => 'message',
-    setComposerMode: () => undefined,
-    addComposerKeyHandler: () => undefined,
-    addSendHandler: () => undefined,
-    addItemDecorator: () => undefined,
-    addTimelineSource: () => undefined,
-    markClosed: () => undefined,
-    reloadDetail: async () => undefined,
-  };
-  return {
-    workspace,
-    open(id: string | null) {
-      active = id;
-      notify();
-    },
-    replace(c: WorkspaceChat) {
-      chats.set(c.conversationId, c);
-      notify();
-    },
-  };
+  const fake = sharedFakeWorkspace(initial);
+  fake.workspace.slots.beforeComposer.append(Object.assign(document.createElement('div'), { className: 'wrapup' }));
+  return fake;
 }
 
 const $ = (selector: string) => document.querySelector<HTMLElement>(selector);
