@@ -1079,3 +1079,46 @@ describe('chat frame: end-of-session survey', () => {
     expect(radio('csat', '5').checked).toBe(false);
   });
 });
+
+describe('files in the chat frame', () => {
+  const FILE = { id: '0193f2a4-0000-7000-8000-000000000001', name: '<b>invoice</b>.pdf', size: 2048, contentType: 'application/pdf' };
+  const files = { maxBytes: 1024 * 1024, allowedTypes: ['pdf', 'png'] };
+
+  async function startChatWith(messages: unknown[]): Promise<void> {
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { ...session, site: { ...session.site, files } })));
+    hub.handler = async (method) =>
+      method === 'GetConversation'
+        ? { conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, endedReason: null, messages }
+        : null;
+    await startApp();
+  }
+
+  it('shows a shared file as a download button, as text, and fetches it with the visitor token', async () => {
+    await startChatWith([msg(1, { text: FILE.name, file: FILE })]);
+    const link = $<HTMLButtonElement>('[data-testid="file-link"]')!;
+    expect(link.textContent).toBe('<b>invoice</b>.pdf2 KB');
+    expect(link.querySelector('b')).toBeNull();
+    expect($<HTMLInputElement>('[data-testid="file-input"]')!.accept).toBe('.pdf,.png');
+
+    const fetchMock = vi.fn(async () => ({ ok: false, status: 404, json: async () => ({ code: 'not_found' }) }));
+    vi.stubGlobal('fetch', fetchMock);
+    link.click();
+    await flush();
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [URL, RequestInit];
+    expect(url.toString()).toBe(`https://chatdesk.test/api/files/visitor/${FILE.id}`);
+    expect(init.headers).toEqual({ Authorization: 'Bearer tok-1' });
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe(`${FILE.name} is no longer available.`);
+  });
+
+  it('refuses a file the site does not accept before sending anything', async () => {
+    await startChatWith([]);
+    const input = $<HTMLInputElement>('[data-testid="file-input"]')!;
+    Object.defineProperty(input, 'files', { value: [new File(['MZ'], 'setup.exe')], configurable: true });
+    input.dispatchEvent(new Event('change'));
+    await flush();
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe(
+      'setup.exe cannot be sent: this type of file is not accepted. Allowed: .pdf, .png.',
+    );
+    expect($$('[data-testid="upload"]')).toHaveLength(0);
+  });
+});

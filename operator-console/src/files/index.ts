@@ -50,6 +50,19 @@ function upload(conversationId: string, file: File, onProgress: (fraction: numbe
   });
 }
 
+let guarded = false;
+
+/** A file dropped outside the chat would make the browser open it in place of the console (once per page). */
+function guardAgainstOpeningDroppedFiles(): void {
+  if (guarded) return;
+  guarded = true;
+  for (const type of ['dragover', 'drop'] as const) {
+    window.addEventListener(type, (e) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    });
+  }
+}
+
 /**
  * Sending files to the visitor: a file button next to the composer and dropping files on the open chat.
  * Each upload shows its progress; a refused file shows why. The sent file arrives like any message
@@ -140,6 +153,8 @@ export function createFileSharing(workspace: ChatWorkspace): void {
     e.preventDefault();
     sendAll(e.dataTransfer?.files ?? []);
   });
+
+  guardAgainstOpeningDroppedFiles();
 
   let shownFor: string | null = null;
   workspace.onChange(() => {

@@ -13,7 +13,7 @@ public sealed record FileScanResult(bool Clean, string? Reason = null)
 /// </summary>
 public interface IFileScanner
 {
-    /// <param name="content">The whole file, readable from its start.</param>
+    /// <param name="content">The whole file, readable from its start; ChatDesk stores it afterwards, so leave it open.</param>
     Task<FileScanResult> ScanAsync(Stream content, string fileName, string contentType, CancellationToken cancellationToken);
 }
 

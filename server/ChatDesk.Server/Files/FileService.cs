@@ -55,7 +55,7 @@ public sealed class FileService(
                 $"{(extension.Length > 0 ? $".{extension} files" : "Files without an extension")} cannot be sent here. Allowed: {string.Join(", ", rules.AllowedTypes.Select(t => "." + t))}.");
         if (!FileTypes.DeclaredTypeFits(kind, declaredType))
             throw new FileRefusedException(StatusCodes.Status415UnsupportedMediaType, FileErrors.TypeMismatch, "Content type does not match",
-                $"The file is sent as {declaredType} but its name says .{extension}.");
+                $"The file is sent as {declaredType![..Math.Min(declaredType!.Length, 100)]} but its name says .{extension}.");
         if (declaredLength > rules.MaxBytes)
             throw TooLarge(rules.MaxBytes);
 

@@ -1350,6 +1350,12 @@ export class ChatApp {
       e.preventDefault();
       this.sendFiles([...(e.dataTransfer?.files ?? [])]);
     });
+    // A file dropped anywhere else would make the browser open it in place of the chat.
+    for (const type of ['dragover', 'drop'] as const) {
+      window.addEventListener(type, (e) => {
+        if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+      }, { signal: this.listeners.signal });
+    }
   }
 
   private sendFiles(files: File[]): void {
