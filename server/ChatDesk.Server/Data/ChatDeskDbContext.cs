@@ -41,6 +41,11 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<SharedFile> SharedFiles => Set<SharedFile>();
     public DbSet<SharedFileContent> SharedFileContents => Set<SharedFileContent>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<KpiConversationRow> KpiConversations => Set<KpiConversationRow>();
+    public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
+    public DbSet<KpiBusyIntervalRow> KpiBusyIntervals => Set<KpiBusyIntervalRow>();
+    public DbSet<KpiBusyDayRow> KpiBusyDays => Set<KpiBusyDayRow>();
+    public DbSet<KpiDirtyConversation> KpiDirtyConversations => Set<KpiDirtyConversation>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -253,6 +258,38 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(e => e.Data).HasColumnType("jsonb");
             b.HasIndex(e => new { e.ConversationId, e.Sequence }).IsUnique();
             b.HasIndex(e => new { e.Type, e.OccurredAt });
+        });
+        builder.Entity<KpiConversationRow>(b =>
+        {
+            b.ToTable("kpi_conversations");
+            b.HasKey(r => r.ConversationId);
+            b.Property(r => r.EndedBy).HasMaxLength(16);
+            b.Property(r => r.Disposition).HasMaxLength(16);
+            b.HasIndex(r => new { r.SiteId, r.RequestedAt });
+            b.HasIndex(r => r.VisitorId);
+        });
+        builder.Entity<KpiConversationOperatorRow>(b =>
+        {
+            b.ToTable("kpi_conversation_operators");
+            b.HasKey(r => new { r.ConversationId, r.OperatorId });
+            b.HasIndex(r => new { r.SiteId, r.RequestedAt });
+            b.HasIndex(r => new { r.OperatorId, r.RequestedAt });
+        });
+        builder.Entity<KpiBusyIntervalRow>(b =>
+        {
+            b.ToTable("kpi_busy_intervals");
+            b.HasKey(r => new { r.ConversationId, r.Ordinal });
+            b.HasIndex(r => new { r.SiteId, r.OperatorId, r.ToAt });
+        });
+        builder.Entity<KpiBusyDayRow>(b =>
+        {
+            b.ToTable("kpi_busy_days");
+            b.HasKey(r => new { r.SiteId, r.SkillId, r.Day, r.OperatorId });
+        });
+        builder.Entity<KpiDirtyConversation>(b =>
+        {
+            b.ToTable("kpi_dirty_conversations");
+            b.HasKey(r => r.ConversationId);
         });
         builder.Entity<ServerSecret>(b =>
         {

@@ -27,9 +27,11 @@ public static class KpiCalculator
 {
     /// <param name="facts">Conversations requested in the period (and matching the skill filter).</param>
     /// <param name="nextRequestAfterEnd">Per conversation, when the same visitor next started one after it ended.</param>
+    /// <param name="busyFacts">Conversations (same site and skill filter) whose busy spans may fall inside the period,
+    /// whenever they were requested: utilization takes the part of each span inside the period.</param>
     /// <param name="staffed">Operators' online/away intervals, already clipped to the period.</param>
     public static KpiSet Team(
-        IReadOnlyList<ConversationFacts> facts, IReadOnlyDictionary<Guid, DateTimeOffset> nextRequestAfterEnd,
+        IReadOnlyList<ConversationFacts> facts, IReadOnlyDictionary<Guid, DateTimeOffset> nextRequestAfterEnd, IReadOnlyList<ConversationFacts> busyFacts,
         IReadOnlyList<StaffedInterval> staffed, DateTimeOffset periodStart, DateTimeOffset periodEnd, KpiSettings settings, DateTimeOffset now)
     {
         var answered = facts.Where(f => f.Answered).ToList();
@@ -38,9 +40,8 @@ public static class KpiCalculator
         var countedAbandoned = abandoned.Count - shortAbandoned.Count;
         var handled = answered.Where(f => HasHandleTime(f)).ToList();
 
-        var busy = BusyIntervals(facts, settings, periodStart, periodEnd);
         var staffedSeconds = staffed.Sum(s => (s.To - s.From).TotalSeconds);
-        var busySeconds = busy.Sum(b => (b.To - b.From).TotalSeconds);
+        var busySeconds = BusyTime.UnionSeconds(busyFacts.SelectMany(f => BusyTime.Spans(f, settings)), periodStart, periodEnd);
         var handleSeconds = handled.Sum(f => HandleTime(f, settings, null));
 
         return new KpiSet(
@@ -72,15 +73,14 @@ public static class KpiCalculator
     /// </summary>
     public static KpiSet Operator(
         string operatorId, IReadOnlyList<ConversationFacts> facts, IReadOnlyDictionary<Guid, DateTimeOffset> nextRequestAfterEnd,
-        IReadOnlyList<StaffedInterval> staffed, DateTimeOffset periodStart, DateTimeOffset periodEnd, KpiSettings settings, DateTimeOffset now)
+        IReadOnlyList<ConversationFacts> busyFacts, IReadOnlyList<StaffedInterval> staffed, DateTimeOffset periodStart, DateTimeOffset periodEnd, KpiSettings settings, DateTimeOffset now)
     {
         var tookPart = facts.Where(f => f.Answered && f.Operators.Contains(operatorId)).ToList();
         var owned = facts.Where(f => f.Answered && f.OwnerAtEnd == operatorId).ToList();
         var handled = tookPart.Where(f => HasHandleTime(f)).ToList();
         var ownStaffed = staffed.Where(s => s.OperatorId == operatorId).ToList();
-        var busy = BusyIntervals(facts, settings, periodStart, periodEnd, operatorId);
         var staffedSeconds = ownStaffed.Sum(s => (s.To - s.From).TotalSeconds);
-        var busySeconds = busy.Sum(b => (b.To - b.From).TotalSeconds);
+        var busySeconds = BusyTime.UnionSeconds(busyFacts.SelectMany(f => BusyTime.Spans(f, settings)).Where(s => s.OperatorId == operatorId), periodStart, periodEnd);
         var handleSeconds = handled.Sum(f => HandleTime(f, settings, operatorId));
 
         return new KpiSet(
@@ -153,39 +153,6 @@ public static class KpiCalculator
         return scores.Count == 0 ? null : 100.0 * (scores.Count(s => s >= 9) - scores.Count(s => s <= 6)) / scores.Count;
     }
 
-    /// <summary>Per operator, the union of time with at least one assigned conversation or one in after-chat work, clipped to the period.</summary>
-    private static List<(string OperatorId, DateTimeOffset From, DateTimeOffset To)> BusyIntervals(
-        IReadOnlyList<ConversationFacts> facts, KpiSettings settings, DateTimeOffset periodStart, DateTimeOffset periodEnd, string? onlyOperator = null)
-    {
-        var raw = facts.SelectMany(f => f.Intervals.Select(i => (i.OperatorId, i.From, i.To))
-                .Concat(f.OwnerAtEnd is { } owner && f.EndedAt is { } end && f.WrappedUpAt is not null
-                    ? [(owner, end, end.AddSeconds(AfterChatWork(f, settings)))] : []))
-            .Where(i => onlyOperator is null || i.OperatorId == onlyOperator)
-            .Select(i => (i.OperatorId, From: Max(i.From, periodStart), To: Min(i.To, periodEnd)))
-            .Where(i => i.To > i.From);
-        var merged = new List<(string, DateTimeOffset, DateTimeOffset)>();
-        foreach (var group in raw.GroupBy(i => i.OperatorId))
-        {
-            DateTimeOffset? from = null, to = null;
-            foreach (var (_, start, stop) in group.OrderBy(i => i.From))
-            {
-                if (from is null || start > to)
-                {
-                    if (from is not null)
-                        merged.Add((group.Key, from.Value, to!.Value));
-                    (from, to) = (start, stop);
-                }
-                else if (stop > to)
-                    to = stop;
-            }
-            if (from is not null)
-                merged.Add((group.Key, from.Value, to!.Value));
-        }
-        return merged;
-    }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
     private static double? Ratio(int numerator, int denominator) => denominator == 0 ? null : (double)numerator / denominator;
     private static double? Mean(IEnumerable<double> values) => values.ToList() is { Count: > 0 } list ? list.Average() : null;
 }

@@ -14,6 +14,9 @@ public static class KpiEndpoints
     public static IServiceCollection AddKpis(this IServiceCollection services)
     {
         services.AddScoped<KpiService>();
+        services.AddScoped<EventKpiService>();
+        services.AddScoped<KpiProjection>();
+        services.AddHostedService<KpiProjectionWorker>();
         services.AddScoped<LiveBoardService>();
         services.AddSingleton<BoardAudience>();
         services.AddHostedService<BoardBroadcaster>();
@@ -58,27 +61,14 @@ public static class KpiEndpoints
             kpis.HeatmapAsync(new KpiQuery(site, from, to, skill, null), OperatorFilter(user, null), ct))
             .WithSummary("Requests by weekday (Monday = 0) and hour of day.");
 
-        group.MapGet("/conversations", async (string? site, string? from, string? to, string? skill, string? @operator, string? kpi, string? sort, int? limit,
+        group.MapGet("/conversations", (string? site, string? from, string? to, string? skill, string? @operator, string? kpi, string? sort, int? limit,
             ClaimsPrincipal user, KpiService kpis, CancellationToken ct) =>
-        {
-            var rows = await kpis.ConversationsAsync(new KpiQuery(site, from, to, skill, @operator), OperatorFilter(user, @operator), ct);
-            IEnumerable<ConversationRow> ordered = rows;
-            if (kpi is not null)
-            {
-                Func<ConversationRow, double?> key = kpi switch
-                {
-                    "frt" => r => r.Frt, "asa" or "wait" => r => r.Wait, "aht" => r => r.HandleTime, "acw" => r => r.Acw,
-                    "csat" => r => r.Csat, "nps" => r => r.Nps, "ces" => r => r.Ces, "transferRate" => r => r.Transfers,
-                    _ => throw new KpiQueryException($"Cannot sort by '{kpi}'."),
-                };
-                ordered = (sort == "asc" ? rows.OrderBy(key) : rows.OrderByDescending(key)).Where(r => key(r) is not null);
-            }
-            return ordered.Take(Math.Clamp(limit ?? 50, 1, 1000));
-        }).WithSummary("The conversations behind a figure, one row each.");
+            kpis.ConversationsAsync(new KpiQuery(site, from, to, skill, @operator), OperatorFilter(user, @operator), kpi, sort, limit ?? 50, ct))
+            .WithSummary("The conversations behind a figure, one row each: sorted by the figure named in kpi (descending unless sort=asc), at most limit (1 to 1000, default 50).");
 
         group.MapGet("/conversations.csv", async (string? site, string? from, string? to, string? skill, string? @operator, ClaimsPrincipal user, KpiService kpis, CancellationToken ct) =>
         {
-            var rows = await kpis.ConversationsAsync(new KpiQuery(site, from, to, skill, @operator), OperatorFilter(user, @operator), ct);
+            var rows = await kpis.ConversationsAsync(new KpiQuery(site, from, to, skill, @operator), OperatorFilter(user, @operator), cancellationToken: ct);
             var csv = new StringBuilder().Append(Csv.Line(["conversation_id", "requested_at", "visitor", "topic", "owner", "outcome", "wait_s", "frt_s", "handle_time_s", "acw_s",
                 "transfers", "disposition", "csat", "nps", "ces", "resolved", "fcr"])).Append("\r\n");
             foreach (var r in rows)
@@ -91,10 +81,10 @@ public static class KpiEndpoints
         group.MapGet("/aggregates.csv", async (string? site, string? from, string? to, string? skill, string? @operator, ClaimsPrincipal user, KpiService kpis, CancellationToken ct) =>
         {
             var report = await kpis.ReportAsync(new KpiQuery(site, from, to, skill, @operator), UserId(user), SeesTeam(user), ct);
-            var csv = new StringBuilder().Append(Csv.Line(["scope", .. KpiService.Selectors.Keys])).Append("\r\n");
+            var csv = new StringBuilder().Append(Csv.Line(["scope", .. KpiScope.Selectors.Keys])).Append("\r\n");
             var rows = (report.Team is null ? [] : new[] { ("team", report.Team) }).Concat(report.Operators.Select(o => (o.DisplayName, o.Kpis)));
             foreach (var (scope, set) in rows)
-                csv.Append(Csv.Line([scope, .. KpiService.Selectors.Values.Select(select => Num(select(set)))])).Append("\r\n");
+                csv.Append(Csv.Line([scope, .. KpiScope.Selectors.Values.Select(select => Num(select(set)))])).Append("\r\n");
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", "aggregates.csv");
         });
 
@@ -124,7 +114,7 @@ public static class KpiEndpoints
             var skills = await db.Skills.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Id, ct);
             foreach (var t in targets)
             {
-                var problem = !KpiService.Selectors.ContainsKey(t.Kpi) ? $"Unknown KPI '{t.Kpi}'."
+                var problem = !KpiScope.Selectors.ContainsKey(t.Kpi) ? $"Unknown KPI '{t.Kpi}'."
                     : t.Direction is not ("higher" or "lower") ? "Direction is higher or lower."
                     : t.Period is not ("week" or "month") ? "Period is week or month."
                     : t.Skill is not null && !skills.ContainsKey(t.Skill) ? $"Unknown skill '{t.Skill}'."
@@ -142,6 +132,13 @@ public static class KpiEndpoints
             await transaction.CommitAsync(ct);
             return Results.NoContent();
         });
+
+        app.MapPost("/api/admin/kpis/rebuild", async (KpiProjection projection, CancellationToken ct) =>
+                Results.Ok(new { conversations = await projection.RebuildAsync(ct) }))
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .AddEndpointFilter<AntiforgeryFilter>()
+            .WithTags("KPIs")
+            .WithSummary("Recomputes every derived KPI row from the event log (after changing a site's time zone or wrap-up timeout, or to repair).");
 
         return app;
     }

@@ -1,228 +1,314 @@
-using System.Globalization;
-using System.Text.Json;
 using ChatDesk.Server.Data;
-using ChatDesk.Server.Events;
-using ChatDesk.Server.Identity;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ChatDesk.Server.Kpis;
 
-public sealed record KpiQuery(string? Site, string? From, string? To, string? Skill, string? Operator);
-
-public sealed record OperatorKpis(string OperatorId, string DisplayName, KpiSet Kpis);
-
-public sealed record KpiReport(string From, string To, string TimeZone, KpiSet? Team, IReadOnlyList<OperatorKpis> Operators);
-
-public sealed record TrendPoint(string Start, double? Value);
-
-public sealed record HeatCell(int Weekday, int Hour, int Requested);
-
-public sealed record ConversationRow(
-    Guid ConversationId, DateTimeOffset RequestedAt, string VisitorName, string? Topic, string? Owner, string Outcome,
-    double? Wait, double? Frt, double? HandleTime, double? Acw, int Transfers, string? Disposition,
-    int? Csat, int? Nps, int? Ces, bool? Resolved, string? Fcr);
-
-/// <summary>A refused KPI request (bad dates, unknown filter): the message is shown to the manager.</summary>
-public sealed class KpiQueryException(string message) : Exception(message);
-
 /// <summary>
-/// Loads what the KPIs need from the event log (conversations requested in the period, their events,
-/// visitors' next conversations, operators' presence) and computes them with <see cref="KpiCalculator"/>.
+/// The dashboard's KPIs from the derived rows (<see cref="KpiProjection"/>): aggregated in PostgreSQL with the
+/// definitions of <see cref="KpiCalculator"/>, so a year of conversations is never loaded into memory.
+/// <see cref="EventKpiService"/> computes the same figures from the event log; tests hold the two equal.
 /// </summary>
-public sealed class KpiService(ChatDeskDbContext db, TimeProvider clock)
+public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, TimeProvider clock)
 {
-    public const int MaxDays = 400;
+    /// <summary>The period's conversation rows, with the per-conversation figures the aggregates share.</summary>
+    private const string Conversations = """
+        c AS (
+            SELECT f.*, f.frt_seconds IS NOT NULL AS answered,
+                   f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'visitor' AS abandoned,
+                   f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'system' AS missed,
+                   CASE WHEN f.wrap_up_auto AND f.acw_raw_seconds > @timeout THEN @timeout ELSE f.acw_raw_seconds END AS acw
+            FROM kpi_conversations f
+            WHERE f.site_id = @site AND f.requested_at >= @start AND f.requested_at < @end AND (@skill::uuid IS NULL OR f.skill_id = @skill)),
+        d AS (
+            SELECT c.*, c.abandoned AND @short > 0 AND coalesce(c.duration_seconds <= @short, false) AS short_abandoned,
+                   c.answered AND c.resolved AND c.ended_at IS NOT NULL AND NOT coalesce(c.next_request_at <= c.ended_at + @window, false) AS fcr
+            FROM c)
+        """;
 
-    private sealed record Scope(
-        KpiSettings Settings, DateOnly From, DateOnly To, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End, Guid? SkillId, string? OperatorId,
-        List<ConversationFacts> Facts, Dictionary<Guid, DateTimeOffset> NextRequest, List<StaffedInterval> Staffed,
-        Dictionary<Guid, (string VisitorName, string? Topic)> Labels, Dictionary<string, string> OperatorNames);
+    private static string Stat(string value, string filter = "true") =>
+        $"avg({value}) FILTER (WHERE {filter}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {filter}), count({value}) FILTER (WHERE {filter})";
+
+    /// <summary>
+    /// Aggregates over conversations, grouped by {key}. {pop} restricts the survey, resolution and FCR figures
+    /// (true for the team; answered for an owner's figures, which are over the conversations they answered).
+    /// </summary>
+    private static string ConversationAggregates(string key, string where, string pop) => $"""
+        WITH {Conversations}
+        SELECT {key},
+            count(*), count(*) FILTER (WHERE answered), count(*) FILTER (WHERE abandoned), count(*) FILTER (WHERE short_abandoned), count(*) FILTER (WHERE missed),
+            {Stat("frt_seconds")}, {Stat("wait_seconds")}, {Stat("duration_seconds", "abandoned")},
+            {Stat("engaged_seconds + acw", "answered")}, {Stat("acw")}, {Stat("duration_seconds", "answered AND resolved")},
+            count(*) FILTER (WHERE answered AND frt_seconds <= @sl), count(*) FILTER (WHERE answered AND resolved),
+            count(*) FILTER (WHERE fcr), count(*) FILTER (WHERE fcr AND @now < ended_at + @window),
+            count(*) FILTER (WHERE {pop} AND survey_resolved), count(survey_resolved) FILTER (WHERE {pop}),
+            count(*) FILTER (WHERE answered AND transfers > 0),
+            count(*) FILTER (WHERE {pop} AND csat >= 4), count(csat) FILTER (WHERE {pop}), avg(csat) FILTER (WHERE {pop}),
+            count(*) FILTER (WHERE {pop} AND nps >= 9), count(*) FILTER (WHERE {pop} AND nps <= 6), count(nps) FILTER (WHERE {pop}),
+            avg(ces) FILTER (WHERE {pop}),
+            count(*) FILTER (WHERE answered AND ended_at IS NOT NULL AND has_survey), count(*) FILTER (WHERE answered AND ended_at IS NOT NULL),
+            sum(engaged_seconds + acw) FILTER (WHERE answered)
+        FROM d WHERE {where} GROUP BY 1
+        """;
+
+    /// <summary>Per operator (or per bucket for one operator): the conversations they took part in.</summary>
+    private static string TookPartAggregates(string key, string where) => $"""
+        WITH o AS (
+            SELECT o.*, o.engaged_seconds + CASE WHEN NOT o.is_owner THEN 0
+                WHEN o.wrap_up_auto AND o.acw_raw_seconds > @timeout THEN @timeout ELSE o.acw_raw_seconds END AS handle
+            FROM kpi_conversation_operators o
+            WHERE o.site_id = @site AND o.requested_at >= @start AND o.requested_at < @end AND (@skill::uuid IS NULL OR o.skill_id = @skill) AND o.took_part)
+        SELECT {key}, count(*), count(*) FILTER (WHERE answered), {Stat("handle", "answered")},
+            count(*) FILTER (WHERE answered AND transferred_away), sum(handle) FILTER (WHERE answered)
+        FROM o WHERE {where} GROUP BY 1
+        """;
+
+    private static string FirstResponseAggregates(string key, string where) =>
+        $"WITH {Conversations} SELECT {key}, {Stat("frt_seconds")} FROM d WHERE first_responder IS NOT NULL AND {where} GROUP BY 1";
+
+    private sealed record Counts(
+        int Requested, int Answered, int Abandoned, int ShortAbandoned, int Missed, Stat Frt, Stat Asa, Stat Ata, Stat Aht, Stat Acw, Stat ResolutionTime,
+        int WithinServiceLevel, int Resolved, int Fcr, int FcrProvisional, int CustomerResolved, int CustomerAnswered, int Transferred,
+        int Satisfied, int CsatAnswers, double? CsatMean, int Promoters, int Detractors, int NpsAnswers, double? Ces, int Surveyed, int AnsweredEnded, double HandleSeconds);
+
+    private sealed record TookPart(int Requested, int Answered, Stat Aht, int TransferredAway, double HandleSeconds);
+
+    private static readonly Stat NoStat = new(null, null, null, 0);
+    private static readonly Counts NoCounts = new(0, 0, 0, 0, 0, NoStat, NoStat, NoStat, NoStat, NoStat, NoStat, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0);
+    private static readonly TookPart NoPart = new(0, 0, NoStat, 0, 0);
 
     public async Task<KpiReport> ReportAsync(KpiQuery query, string userId, bool seesTeam, CancellationToken cancellationToken = default)
     {
-        var scope = await LoadAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
+        var scope = await ScopeAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        var settings = scope.Settings;
-        var operatorIds = scope.OperatorId is { } only ? [only]
-            : scope.Facts.SelectMany(f => f.Operators).Concat(scope.Staffed.Select(s => s.OperatorId)).Distinct().ToList();
+        var staffed = await scope.StaffedAsync(db, now, cancellationToken);
+        var busy = await BusyAsync(scope, cancellationToken);
+        var owned = await ReadAsync(scope, now, ConversationAggregates("owner_at_end",
+            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
+        var first = await ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
+        var part = await ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
+
+        var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+        var operatorIds = scope.OperatorId is { } only ? [only] : part.Keys.Concat(staffed.Select(s => s.OperatorId)).Distinct().ToList();
         var operators = operatorIds
-            .Select(id => new OperatorKpis(id, scope.OperatorNames.GetValueOrDefault(id, id),
-                KpiCalculator.Operator(id, scope.Facts, scope.NextRequest, scope.Staffed, scope.Start, scope.End, settings, now)))
+            .Select(id => new OperatorKpis(id, names.GetValueOrDefault(id, id), OperatorSet(owned.GetValueOrDefault(id, NoCounts), first.GetValueOrDefault(id, NoStat),
+                part.GetValueOrDefault(id, NoPart), busy.Where(b => b.OperatorId == id).Sum(b => b.Seconds), staffed.Where(s => s.OperatorId == id).Sum(s => (s.To - s.From).TotalSeconds))))
             .OrderBy(o => o.DisplayName, StringComparer.CurrentCulture).ToList();
-        var team = seesTeam ? KpiCalculator.Team(scope.Facts, scope.NextRequest, scope.Staffed, scope.Start, scope.End, settings, now) : null;
+        KpiSet? team = null;
+        if (seesTeam)
+        {
+            var counts = (await ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken)).GetValueOrDefault("", NoCounts);
+            team = TeamSet(counts, busy.Sum(b => b.Seconds), staffed.Sum(s => (s.To - s.From).TotalSeconds));
+        }
         return new KpiReport(scope.From.ToString("O"), scope.To.ToString("O"), scope.Zone.Id, team, operators);
     }
 
-    /// <summary>The KPI names a trend can follow, and how to read each from a KPI set.</summary>
-    public static readonly IReadOnlyDictionary<string, Func<KpiSet, double?>> Selectors = new Dictionary<string, Func<KpiSet, double?>>
-    {
-        ["frt.mean"] = k => k.Frt.Mean, ["frt.median"] = k => k.Frt.Median, ["frt.p90"] = k => k.Frt.P90,
-        ["asa.mean"] = k => k.Asa.Mean, ["aht.mean"] = k => k.Aht.Mean, ["acw.mean"] = k => k.Acw.Mean,
-        ["abandonmentRate"] = k => k.AbandonmentRate, ["serviceLevel"] = k => k.ServiceLevel, ["resolutionRate"] = k => k.ResolutionRate,
-        ["fcr.rate"] = k => k.Fcr.Rate, ["transferRate"] = k => k.TransferRate, ["utilization"] = k => k.Utilization,
-        ["concurrency"] = k => k.Concurrency, ["csat.rate"] = k => k.Csat.Rate, ["csat.mean"] = k => k.Csat.Mean, ["nps"] = k => k.Nps,
-        ["ces"] = k => k.Ces, ["surveyResponseRate"] = k => k.SurveyResponseRate, ["volume.requested"] = k => k.Volume.Requested,
-    };
-
     public async Task<IReadOnlyList<TrendPoint>> TrendAsync(KpiQuery query, string kpi, string interval, string? operatorId, CancellationToken cancellationToken = default)
     {
-        if (!Selectors.TryGetValue(kpi, out var select))
-            throw new KpiQueryException($"Unknown KPI '{kpi}'. Known: {string.Join(", ", Selectors.Keys)}.");
-        if (interval is not ("day" or "week"))
-            throw new KpiQueryException("The interval is day or week.");
-        var scope = await LoadAsync(query, operatorId, cancellationToken);
-        var settings = scope.Settings;
+        KpiScope.CheckTrend(kpi, interval);
+        var scope = await ScopeAsync(query, operatorId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        var points = new List<TrendPoint>();
-        var day = interval == "week" ? scope.From.AddDays(-(((int)scope.From.DayOfWeek + 6) % 7)) : scope.From;
-        while (day <= scope.To)
+        var staffed = await scope.StaffedAsync(db, now, cancellationToken);
+        var busy = await BusyAsync(scope, cancellationToken);
+        var bucket = $"date_trunc('{interval}', requested_at AT TIME ZONE @zone)::date::text";
+        var buckets = scope.Buckets(interval).ToList();
+        string BucketOf(DateOnly day) => buckets.Last(b => b.Day <= day).Day.ToString("O");
+
+        Func<string, KpiSet> setOf;
+        if (scope.OperatorId is null)
         {
-            var next = day.AddDays(interval == "week" ? 7 : 1);
-            var (start, end) = (LocalMidnight(day, scope.Zone), LocalMidnight(next, scope.Zone));
-            var facts = scope.Facts.Where(f => f.RequestedAt >= start && f.RequestedAt < end).ToList();
-            var staffed = scope.Staffed.Select(s => s with { From = s.From < start ? start : s.From, To = s.To > end ? end : s.To }).Where(s => s.To > s.From).ToList();
-            var set = scope.OperatorId is { } op
-                ? KpiCalculator.Operator(op, facts, scope.NextRequest, staffed, start, end, settings, now)
-                : KpiCalculator.Team(facts, scope.NextRequest, staffed, start, end, settings, now);
-            points.Add(new TrendPoint(day.ToString("O"), select(set)));
-            day = next;
+            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true"), ReadCounts, cancellationToken);
+            setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busy.Where(b => BucketOf(b.Day) == key).Sum(b => b.Seconds), StaffedIn(staffed, scope, key, interval));
         }
-        return points;
+        else
+        {
+            var owned = await ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
+            var first = await ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator"), ReadStat, cancellationToken);
+            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator"), ReadTookPart, cancellationToken);
+            setOf = key => OperatorSet(owned.GetValueOrDefault(key, NoCounts), first.GetValueOrDefault(key, NoStat), part.GetValueOrDefault(key, NoPart),
+                busy.Where(b => b.OperatorId == scope.OperatorId && BucketOf(b.Day) == key).Sum(b => b.Seconds),
+                StaffedIn(staffed.Where(s => s.OperatorId == scope.OperatorId), scope, key, interval));
+        }
+        return buckets.Select(b => new TrendPoint(b.Day.ToString("O"), KpiScope.Selectors[kpi](setOf(b.Day.ToString("O"))))).ToList();
     }
 
     public async Task<IReadOnlyList<HeatCell>> HeatmapAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken = default)
     {
-        var scope = await LoadAsync(query, operatorId, cancellationToken);
-        return scope.Facts
-            .Select(f => TimeZoneInfo.ConvertTime(f.RequestedAt, scope.Zone))
-            .GroupBy(t => ((int)t.DayOfWeek + 6) % 7 * 24 + t.Hour)
-            .Select(g => new HeatCell(g.Key / 24, g.Key % 24, g.Count()))
-            .OrderBy(c => c.Weekday).ThenBy(c => c.Hour).ToList();
+        var scope = await ScopeAsync(query, operatorId, cancellationToken);
+        var source = scope.OperatorId is null
+            ? "kpi_conversations WHERE true"
+            : "kpi_conversation_operators WHERE took_part AND operator_id = @operator";
+        var cells = await ReadAsync(scope, clock.UtcNowForStorage(), $"""
+            SELECT (extract(isodow FROM requested_at AT TIME ZONE @zone)::int - 1) * 24 + extract(hour FROM requested_at AT TIME ZONE @zone)::int, count(*)
+            FROM {source} AND site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill)
+            GROUP BY 1
+            """, r => (int)r.GetInt64(1), cancellationToken, key: r => r.GetInt32(0).ToString());
+        return cells.Select(c => (Cell: int.Parse(c.Key), Count: c.Value)).OrderBy(c => c.Cell)
+            .Select(c => new HeatCell(c.Cell / 24, c.Cell % 24, c.Count)).ToList();
     }
 
-    public async Task<IReadOnlyList<ConversationRow>> ConversationsAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken = default)
+    /// <summary>The names the conversation list can be sorted by (the figure behind a KPI), and their column.</summary>
+    private static readonly IReadOnlyDictionary<string, string> SortKeys = new Dictionary<string, string>
     {
-        var scope = await LoadAsync(query, operatorId, cancellationToken);
-        var settings = scope.Settings;
+        ["frt"] = "frt_seconds", ["asa"] = "wait_seconds", ["wait"] = "wait_seconds", ["aht"] = "handle", ["acw"] = "acw",
+        ["csat"] = "csat", ["nps"] = "nps", ["ces"] = "ces", ["transferRate"] = "transfers",
+    };
+
+    /// <summary>
+    /// The conversations behind a figure: sorted by it (descending unless asc) without those it does not apply to, or
+    /// all by request time when no KPI is named; at most <paramref name="limit"/> rows when given.
+    /// </summary>
+    public async Task<IReadOnlyList<ConversationRow>> ConversationsAsync(
+        KpiQuery query, string? operatorId, string? kpi = null, string? sort = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        string? column = null;
+        if (kpi is not null && !SortKeys.TryGetValue(kpi, out column))
+            throw new KpiQueryException($"Cannot sort by '{kpi}'.");
+        var scope = await ScopeAsync(query, operatorId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        return scope.Facts
-            .Where(f => scope.OperatorId is null || f.Operators.Contains(scope.OperatorId))
-            .Select(f =>
-            {
-                string? fcr = null;
-                if (f.Answered && f.EndedAt is { } end)
-                {
-                    var windowEnd = end + settings.FcrRepeatWindow;
-                    var repeated = scope.NextRequest.TryGetValue(f.ConversationId, out var next) && next <= windowEnd;
-                    fcr = !f.Resolved || repeated ? "no" : now < windowEnd ? "provisional" : "yes";
-                }
-                var (name, topic) = scope.Labels[f.ConversationId];
-                return new ConversationRow(
-                    f.ConversationId, f.RequestedAt, name, topic, f.OwnerAtEnd is { } o ? scope.OperatorNames.GetValueOrDefault(o, o) : null,
-                    f.Answered ? "answered" : f.Abandoned ? (KpiCalculator.IsShortAbandon(f, settings) ? "short_abandoned" : "abandoned") : f.Missed ? "missed" : "open",
-                    f.AssignedAt is { } a ? (a - f.RequestedAt).TotalSeconds : null,
-                    f.FirstResponseAt is { } r ? (r - f.RequestedAt).TotalSeconds : null,
-                    f.EndedAt is not null && f.WrappedUpAt is not null ? KpiCalculator.HandleTime(f, settings, null) : null,
-                    f.EndedAt is not null && f.WrappedUpAt is not null ? KpiCalculator.AfterChatWork(f, settings) : null,
-                    f.Transfers, f.Disposition, f.Survey?.Csat, f.Survey?.Nps, f.Survey?.Ces, f.Survey?.Resolved, fcr);
-            })
-            .OrderBy(r => r.RequestedAt).ToList();
-    }
-
-    private async Task<Scope> LoadAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken)
-    {
-        var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Key == (query.Site ?? "demo"), cancellationToken)
-            ?? throw new KpiQueryException($"Unknown site '{query.Site}'.");
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
-        var from = ParseDate(query.From, "from") ?? today;
-        var to = ParseDate(query.To, "to") ?? from;
-        if (to < from)
-            throw new KpiQueryException("The period ends before it starts.");
-        if (to.DayNumber - from.DayNumber >= MaxDays)
-            throw new KpiQueryException($"Choose a period of at most {MaxDays} days.");
-        var start = LocalMidnight(from, zone);
-        var end = LocalMidnight(to.AddDays(1), zone);
-
-        Guid? skillId = null;
-        if (!string.IsNullOrWhiteSpace(query.Skill))
-            skillId = await db.Skills.Where(s => s.Key == query.Skill).Select(s => (Guid?)s.Id).SingleOrDefaultAsync(cancellationToken)
-                ?? throw new KpiQueryException($"Unknown skill '{query.Skill}'.");
-        if (!string.IsNullOrWhiteSpace(operatorId) && !await db.Users.AnyAsync(u => u.Id == operatorId, cancellationToken))
-            throw new KpiQueryException($"Unknown operator '{operatorId}'.");
-
-        var conversations = await db.Conversations.AsNoTracking()
-            .Where(c => c.SiteId == site.Id && c.RequestedAt >= start && c.RequestedAt < end && (skillId == null || c.SkillId == skillId))
-            .Select(c => new { c.Id, c.VisitorId, c.SkillId, c.VisitorName, c.TopicKey })
-            .ToListAsync(cancellationToken);
-        var ids = conversations.Select(c => c.Id).ToList();
-        var events = (await db.Events.AsNoTracking().Where(e => e.ConversationId != null && ids.Contains(e.ConversationId.Value)).ToListAsync(cancellationToken))
-            .ToLookup(e => e.ConversationId!.Value);
-        var facts = conversations.Select(c => ConversationFacts.From(c.Id, c.VisitorId, c.SkillId, events[c.Id])).ToList();
-
-        var visitors = conversations.Select(c => c.VisitorId).Distinct().ToList();
-        var visits = await db.Conversations.AsNoTracking().Where(c => visitors.Contains(c.VisitorId))
-            .Select(c => new { c.VisitorId, c.RequestedAt }).ToListAsync(cancellationToken);
-        var visitsByVisitor = visits.ToLookup(v => v.VisitorId, v => v.RequestedAt);
-        var nextRequest = new Dictionary<Guid, DateTimeOffset>();
-        foreach (var f in facts.Where(f => f.EndedAt is not null))
-            if (visitsByVisitor[f.VisitorId].Where(t => t > f.EndedAt!.Value).Order().FirstOrDefault() is var next && next != default)
-                nextRequest[f.ConversationId] = next;
-
-        var staffed = await StaffedAsync(start, end, cancellationToken);
-        var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
-        var settings = new KpiSettings(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
-        return new Scope(settings, from, to, zone, start, end, skillId, string.IsNullOrWhiteSpace(operatorId) ? null : operatorId,
-            facts, nextRequest, staffed, conversations.ToDictionary(c => c.Id, c => (c.VisitorName, c.TopicKey)), names);
-    }
-
-    /// <summary>Online or away time per operator from operator.status_changed events, clipped to the period (and to now).</summary>
-    private async Task<List<StaffedInterval>> StaffedAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var until = end < clock.UtcNowForStorage() ? end : clock.UtcNowForStorage();
-        var changes = await db.Events.AsNoTracking()
-            .Where(e => e.Type == EventTypes.OperatorStatusChanged && e.OccurredAt < until)
-            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
-            .Select(e => new { e.OperatorId, e.OccurredAt, e.Data })
-            .ToListAsync(cancellationToken);
-        var intervals = new List<StaffedInterval>();
-        foreach (var op in changes.GroupBy(c => c.OperatorId!))
+        var order = column is null ? "d.requested_at, d.conversation_id" : $"{column} {(sort == "asc" ? "ASC" : "DESC")}, d.requested_at, d.conversation_id";
+        var sql = $"""
+            WITH {Conversations}, r AS (
+                SELECT d.*, CASE WHEN d.acw IS NOT NULL THEN d.engaged_seconds + d.acw END AS handle FROM d
+                WHERE (@operator::text IS NULL OR EXISTS (SELECT 1 FROM kpi_conversation_operators o
+                    WHERE o.conversation_id = d.conversation_id AND o.operator_id = @operator AND o.took_part)))
+            SELECT d.conversation_id, d.requested_at, v.visitor_name, v.topic_key, coalesce(u.display_name, d.owner_at_end),
+                   d.answered, d.abandoned, d.short_abandoned, d.missed, d.wait_seconds, d.frt_seconds, d.handle, d.acw, d.transfers,
+                   d.disposition, d.csat, d.nps, d.ces, d.survey_resolved, d.resolved, d.ended_at, d.next_request_at
+            FROM r d JOIN conversations v ON v.id = d.conversation_id LEFT JOIN users u ON u.id = d.owner_at_end
+            {(column is null ? "" : $"WHERE {column} IS NOT NULL")}
+            ORDER BY {order} {(limit is { } n ? $"LIMIT {Math.Clamp(n, 1, 1000)}" : "")}
+            """;
+        var rows = new List<ConversationRow>();
+        await using var command = await CommandAsync(scope, now, sql, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            DateTimeOffset? since = null;
-            foreach (var change in op)
-            {
-                var status = JsonDocument.Parse(change.Data).RootElement.GetProperty("status").GetString();
-                var staffedNow = status is Routing.OperatorStatus.Online or Routing.OperatorStatus.Away;
-                if (staffedNow && since is null)
-                    since = change.OccurredAt;
-                else if (!staffedNow && since is not null)
-                {
-                    Add(op.Key, since.Value, change.OccurredAt);
-                    since = null;
-                }
-            }
-            if (since is not null)
-                Add(op.Key, since.Value, until);
+            var answered = reader.GetBoolean(5);
+            rows.Add(new ConversationRow(
+                reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), Nullable<string>(reader, 3), Nullable<string>(reader, 4),
+                KpiScope.Outcome(answered, reader.GetBoolean(6), reader.GetBoolean(7), reader.GetBoolean(8)),
+                NullableDouble(reader, 9), NullableDouble(reader, 10), NullableDouble(reader, 11), NullableDouble(reader, 12), reader.GetInt32(13),
+                Nullable<string>(reader, 14), NullableInt(reader, 15), NullableInt(reader, 16), NullableInt(reader, 17),
+                reader.IsDBNull(18) ? null : reader.GetBoolean(18),
+                KpiScope.FcrStatus(answered, reader.GetBoolean(19), reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
+                    reader.IsDBNull(21) ? null : reader.GetFieldValue<DateTimeOffset>(21), scope.Settings, now)));
         }
-        return intervals;
-
-        void Add(string operatorId, DateTimeOffset from, DateTimeOffset to)
-        {
-            var clippedFrom = from < start ? start : from;
-            var clippedTo = to > until ? until : to;
-            if (clippedTo > clippedFrom)
-                intervals.Add(new StaffedInterval(operatorId, clippedFrom, clippedTo));
-        }
+        return rows;
     }
 
-    private static DateOnly? ParseDate(string? value, string name) =>
-        string.IsNullOrWhiteSpace(value) ? null
-        : DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
-        : throw new KpiQueryException($"'{name}' must be a date like 2026-11-01.");
-
-    private static DateTimeOffset LocalMidnight(DateOnly date, TimeZoneInfo zone)
+    private async Task<KpiScope> ScopeAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken)
     {
-        var local = date.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+        var scope = await KpiScope.ResolveAsync(db, clock, query, operatorId, cancellationToken);
+        await projection.CatchUpAsync(cancellationToken);
+        return scope;
     }
+
+    private static KpiSet TeamSet(Counts c, double busySeconds, double staffedSeconds)
+    {
+        var countedAbandoned = c.Abandoned - c.ShortAbandoned;
+        return new KpiSet(c.Frt, c.Asa, c.Ata, c.Aht, c.Acw, c.ResolutionTime,
+            AbandonmentRate: Ratio(countedAbandoned, c.Requested - c.ShortAbandoned),
+            ServiceLevel: Ratio(c.WithinServiceLevel, c.Answered + countedAbandoned),
+            ResolutionRate: Ratio(c.Resolved, c.Answered),
+            Fcr: new FcrFigure(Ratio(c.Fcr, c.Answered), c.FcrProvisional, c.Fcr),
+            CustomerFcr: Ratio(c.CustomerResolved, c.CustomerAnswered),
+            TransferRate: Ratio(c.Transferred, c.Answered),
+            Utilization: staffedSeconds > 0 ? busySeconds / staffedSeconds : null,
+            Concurrency: busySeconds > 0 ? c.HandleSeconds / busySeconds : null,
+            Csat: new CsatFigure(Ratio(c.Satisfied, c.CsatAnswers), c.CsatMean),
+            Nps: c.NpsAnswers == 0 ? null : 100.0 * (c.Promoters - c.Detractors) / c.NpsAnswers,
+            Ces: c.Ces,
+            SurveyResponseRate: Ratio(c.Surveyed, c.AnsweredEnded),
+            Volume: new Volume(c.Requested, c.Answered, c.Abandoned, c.ShortAbandoned, c.Missed));
+    }
+
+    /// <summary>Attribution (../shared/kpis.md): FRT to the first responder, handle time to each operator's part, the rest to the owner at the end.</summary>
+    private static KpiSet OperatorSet(Counts owned, Stat firstResponses, TookPart part, double busySeconds, double staffedSeconds) =>
+        new(firstResponses, NoStat, NoStat, part.Aht, owned.Acw, owned.ResolutionTime,
+            AbandonmentRate: null, ServiceLevel: null,
+            ResolutionRate: Ratio(owned.Resolved, owned.Answered),
+            Fcr: new FcrFigure(Ratio(owned.Fcr, owned.Answered), owned.FcrProvisional, owned.Fcr),
+            CustomerFcr: Ratio(owned.CustomerResolved, owned.CustomerAnswered),
+            TransferRate: Ratio(part.TransferredAway, part.Answered),
+            Utilization: staffedSeconds > 0 ? busySeconds / staffedSeconds : null,
+            Concurrency: busySeconds > 0 ? part.HandleSeconds / busySeconds : null,
+            Csat: new CsatFigure(Ratio(owned.Satisfied, owned.CsatAnswers), owned.CsatMean),
+            Nps: owned.NpsAnswers == 0 ? null : 100.0 * (owned.Promoters - owned.Detractors) / owned.NpsAnswers,
+            Ces: owned.Ces,
+            SurveyResponseRate: Ratio(owned.Surveyed, owned.AnsweredEnded),
+            Volume: new Volume(part.Requested, part.Answered, 0, 0, 0));
+
+    private static double StaffedIn(IEnumerable<StaffedInterval> staffed, KpiScope scope, string bucket, string interval)
+    {
+        var day = DateOnly.ParseExact(bucket, "O");
+        var (start, end) = scope.Span(day, day.AddDays(interval == "week" ? 7 : 1));
+        return KpiScope.Clip(staffed, start, end).Sum(s => (s.To - s.From).TotalSeconds);
+    }
+
+    /// <summary>Each operator's busy seconds per day of the period (skill filter applied), from the daily unions.</summary>
+    private async Task<List<(string OperatorId, DateOnly Day, double Seconds)>> BusyAsync(KpiScope scope, CancellationToken cancellationToken)
+    {
+        var skill = scope.SkillId ?? KpiBusyDayRow.AllSkills;
+        return (await db.KpiBusyDays.AsNoTracking()
+                .Where(b => b.SiteId == scope.SiteId && b.SkillId == skill && b.Day >= scope.From && b.Day <= scope.To)
+                .Select(b => new { b.OperatorId, b.Day, b.BusySeconds }).ToListAsync(cancellationToken))
+            .Select(b => (b.OperatorId, b.Day, b.BusySeconds)).ToList();
+    }
+
+    private static Counts ReadCounts(NpgsqlDataReader r) => new(
+        (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), (int)r.GetInt64(4), (int)r.GetInt64(5),
+        ReadStat(r, 6), ReadStat(r, 9), ReadStat(r, 12), ReadStat(r, 15), ReadStat(r, 18), ReadStat(r, 21),
+        (int)r.GetInt64(24), (int)r.GetInt64(25), (int)r.GetInt64(26), (int)r.GetInt64(27), (int)r.GetInt64(28), (int)r.GetInt64(29), (int)r.GetInt64(30),
+        (int)r.GetInt64(31), (int)r.GetInt64(32), NullableDecimal(r, 33), (int)r.GetInt64(34), (int)r.GetInt64(35), (int)r.GetInt64(36), NullableDecimal(r, 37),
+        (int)r.GetInt64(38), (int)r.GetInt64(39), NullableDouble(r, 40) ?? 0);
+
+    private static Stat ReadStat(NpgsqlDataReader r) => ReadStat(r, 1);
+
+    private static TookPart ReadTookPart(NpgsqlDataReader r) =>
+        new((int)r.GetInt64(1), (int)r.GetInt64(2), ReadStat(r, 3), (int)r.GetInt64(6), NullableDouble(r, 7) ?? 0);
+
+    private static Stat ReadStat(NpgsqlDataReader r, int at)
+    {
+        var count = (int)r.GetInt64(at + 2);
+        if (count == 0)
+            return NoStat;
+        var percentiles = r.GetFieldValue<double[]>(at + 1);
+        return new Stat(r.GetDouble(at), percentiles[0], percentiles[1], count);
+    }
+
+    private async Task<Dictionary<string, T>> ReadAsync<T>(KpiScope scope, DateTimeOffset now, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken,
+        Func<NpgsqlDataReader, string>? key = null)
+    {
+        await using var command = await CommandAsync(scope, now, sql, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<string, T>();
+        while (await reader.ReadAsync(cancellationToken))
+            result[key is null ? reader.GetString(0) : key(reader)] = read(reader);
+        return result;
+    }
+
+    private async Task<NpgsqlCommand> CommandAsync(KpiScope scope, DateTimeOffset now, string sql, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+        command.Parameters.AddWithValue("site", scope.SiteId);
+        command.Parameters.AddWithValue("start", scope.Start);
+        command.Parameters.AddWithValue("end", scope.End);
+        command.Parameters.Add(new NpgsqlParameter("skill", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)scope.SkillId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("operator", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)scope.OperatorId ?? DBNull.Value });
+        command.Parameters.AddWithValue("zone", scope.Zone.Id);
+        command.Parameters.AddWithValue("timeout", scope.Settings.WrapUpTimeoutSeconds);
+        command.Parameters.AddWithValue("short", scope.Settings.ShortAbandonSeconds);
+        command.Parameters.AddWithValue("sl", scope.Settings.ServiceLevelSeconds);
+        command.Parameters.AddWithValue("window", scope.Settings.FcrRepeatWindow);
+        command.Parameters.AddWithValue("now", now);
+        return command;
+    }
+
+    private static double? Ratio(int numerator, int denominator) => denominator == 0 ? null : (double)numerator / denominator;
+    private static double? NullableDouble(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : r.GetDouble(at);
+    private static double? NullableDecimal(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : (double)r.GetDecimal(at);
+    private static int? NullableInt(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : r.GetInt16(at);
+    private static T? Nullable<T>(NpgsqlDataReader r, int at) where T : class => r.IsDBNull(at) ? null : r.GetFieldValue<T>(at);
 }

@@ -17,55 +17,34 @@ public sealed class KpiGoldenTests
     private const string Op2 = "op2";
     private static readonly Guid VisitorA = Guid.NewGuid();
 
-    private sealed class Script(Guid visitorId)
-    {
-        public Guid ConversationId { get; } = Guid.NewGuid();
-        public Guid VisitorId { get; } = visitorId;
-        public List<EventRecord> Events { get; } = [];
-
-        public Script At(double seconds, string type, object data, string? operatorId = null)
-        {
-            Events.Add(new EventRecord
-            {
-                Type = type, OccurredAt = T0.AddSeconds(seconds), ConversationId = ConversationId, Sequence = Events.Count + 1,
-                OperatorId = operatorId, VisitorId = VisitorId, Data = JsonSerializer.Serialize(data, JsonSerializerOptions.Web),
-            });
-            return this;
-        }
-
-        public Script Requested(double t) => At(t, EventTypes.ChatRequested, new { });
-        public Script Assigned(double t, string op) => At(t, EventTypes.ChatAssigned, new { operatorId = op }, op);
-        public Script Said(double t, string kind, string? op = null) => At(t, EventTypes.MessageSent, new { authorKind = kind, operatorId = op }, op);
-        public Script Ended(double t, string by) => At(t, EventTypes.ChatEnded, new { endedBy = by });
-        public Script WrappedUp(double t, string? disposition, bool auto = false) => At(t, EventTypes.WrapUpCompleted, new { disposition, auto });
-        public Script Survey(double t, int? csat, int? nps, int? ces, bool? resolved) => At(t, EventTypes.SurveySubmitted, new { csat, nps, ces, resolved });
-        public ConversationFacts Facts() => ConversationFacts.From(ConversationId, VisitorId, null, Events);
-    }
-
     // A: bot notice at 6 s, human answer at 20 s, resolved. B: answered by op1, transferred to op2, unresolved, survey.
     // C: abandoned after 60 s. D: short abandon (8 s). E: missed. F: invited op2, wrap-up timed out, survey says resolved.
     // G: A's visitor again at 3900 s (inside the repeat window), abandoned after 50 s.
-    private static readonly Script A = new Script(VisitorA).Requested(0).Assigned(5, Op1).Said(6, "automated").Said(20, "operator", Op1)
-        .Ended(300, "operator").WrappedUp(360, "resolved");
-    private static readonly Script B = new Script(Guid.NewGuid()).Requested(100).Assigned(110, Op1).Said(140, "operator", Op1)
-        .At(200, EventTypes.ChatTransferred, new { from = Op1, to = Op2, reason = "transfer" }, Op1).Assigned(200, Op2)
-        .Said(210, "operator", Op2).Ended(500, "visitor").WrappedUp(520, "unresolved").Survey(600, 5, 10, 6, true);
-    private static readonly Script C = new Script(Guid.NewGuid()).Requested(1000).Said(1001, "automated").Ended(1060, "visitor");
-    private static readonly Script D = new Script(Guid.NewGuid()).Requested(2000).Ended(2008, "visitor");
-    private static readonly Script E = new Script(Guid.NewGuid()).Requested(3000).Ended(3000, "system");
-    private static readonly Script F = new Script(Guid.NewGuid()).Requested(4000).Assigned(4002, Op1).Said(4012, "operator", Op1)
-        .At(4050, EventTypes.OperatorJoined, new { operatorId = Op2 }, Op2).Said(4060, "operator", Op2)
-        .At(4100, EventTypes.OperatorLeft, new { operatorId = Op2 }, Op2)
-        .Ended(4200, "operator").WrappedUp(4400, null, auto: true).Survey(4500, 3, 6, null, true);
-    private static readonly Script G = new Script(VisitorA).Requested(3900).Ended(3950, "visitor");
+    /// <summary>The golden conversations A to G, at seconds after t0, with the given operators (also replayed through the database by KpiDerivedTests).</summary>
+    public static EventScript[] Scenario(DateTimeOffset t0, string op1, string op2, Guid visitorA, Guid? skillId = null) =>
+    [
+        new EventScript(visitorA, t0, skillId).Requested(0).Assigned(5, op1).Said(6, "automated").Said(20, "operator", op1)
+            .Ended(300, "operator").WrappedUp(360, "resolved"),
+        new EventScript(Guid.NewGuid(), t0, skillId).Requested(100).Assigned(110, op1).Said(140, "operator", op1).Transferred(200, op1, op2)
+            .Said(210, "operator", op2).Ended(500, "visitor").WrappedUp(520, "unresolved").Survey(600, 5, 10, 6, true),
+        new EventScript(Guid.NewGuid(), t0, skillId).Requested(1000).Said(1001, "automated").Ended(1060, "visitor"),
+        new EventScript(Guid.NewGuid(), t0, skillId).Requested(2000).Ended(2008, "visitor"),
+        new EventScript(Guid.NewGuid(), t0, skillId).Requested(3000).Ended(3000, "system"),
+        new EventScript(Guid.NewGuid(), t0, skillId).Requested(4000).Assigned(4002, op1).Said(4012, "operator", op1)
+            .Joined(4050, op2).Said(4060, "operator", op2).Left(4100, op2)
+            .Ended(4200, "operator").WrappedUp(4400, null, auto: true).Survey(4500, 3, 6, null, true),
+        new EventScript(visitorA, t0, skillId).Requested(3900).Ended(3950, "visitor"),
+    ];
 
-    private static readonly ConversationFacts[] Facts = [A.Facts(), B.Facts(), C.Facts(), D.Facts(), E.Facts(), F.Facts(), G.Facts()];
+    private static readonly EventScript[] Scripts = Scenario(T0, Op1, Op2, VisitorA);
+    private static readonly EventScript A = Scripts[0];
+    private static readonly ConversationFacts[] Facts = Scripts.Select(s => s.Facts()).ToArray();
     private static readonly Dictionary<Guid, DateTimeOffset> NextRequest = new() { [A.ConversationId] = T0.AddSeconds(3900) };
     private static readonly StaffedInterval[] Staffed = [new(Op1, T0, T0.AddSeconds(5000)), new(Op2, T0.AddSeconds(100), T0.AddSeconds(5000))];
     private static readonly DateTimeOffset Now = T0.AddSeconds(5000);
 
-    private static KpiSet Team() => KpiCalculator.Team(Facts, NextRequest, Staffed, T0, T0.AddSeconds(5000), Settings, Now);
-    private static KpiSet Operator(string id) => KpiCalculator.Operator(id, Facts, NextRequest, Staffed, T0, T0.AddSeconds(5000), Settings, Now);
+    private static KpiSet Team() => KpiCalculator.Team(Facts, NextRequest, Facts, Staffed, T0, T0.AddSeconds(5000), Settings, Now);
+    private static KpiSet Operator(string id) => KpiCalculator.Operator(id, Facts, NextRequest, Facts, Staffed, T0, T0.AddSeconds(5000), Settings, Now);
 
     private static void Near(double expected, double? actual) => Assert.Equal(expected, actual!.Value, 6);
 
@@ -128,7 +107,7 @@ public sealed class KpiGoldenTests
         var fcr = Team().Fcr;
         Near(1.0 / 3, fcr.Rate);
         Assert.Equal((1, 1), (fcr.Conversations, fcr.Provisional));
-        var later = KpiCalculator.Team(Facts, NextRequest, Staffed, T0, T0.AddSeconds(5000), Settings, T0.AddDays(2));
+        var later = KpiCalculator.Team(Facts, NextRequest, Facts, Staffed, T0, T0.AddSeconds(5000), Settings, T0.AddDays(2));
         Assert.Equal(0, later.Fcr.Provisional);
     }
 
@@ -187,7 +166,7 @@ public sealed class KpiGoldenTests
     [Fact]
     public void An_empty_population_is_no_data_never_zero()
     {
-        var empty = KpiCalculator.Team([], new Dictionary<Guid, DateTimeOffset>(), [], T0, T0.AddDays(1), Settings, Now);
+        var empty = KpiCalculator.Team([], new Dictionary<Guid, DateTimeOffset>(), [], [], T0, T0.AddDays(1), Settings, Now);
         Assert.Null(empty.Frt.Mean);
         Assert.Null(empty.AbandonmentRate);
         Assert.Null(empty.Nps);

@@ -1,0 +1,319 @@
+using System.Data;
+using ChatDesk.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatDesk.Server.Kpis;
+
+/// <summary>
+/// Keeps the derived KPI rows (kpi_conversations, kpi_conversation_operators, kpi_busy_intervals,
+/// kpi_busy_days) equal to what the event log says. The events trigger queues every conversation whose
+/// facts an event changes (kpi_dirty_conversations, in the event's transaction); <see cref="CatchUpAsync"/>
+/// recomputes the queued conversations from their events, idempotently, one node at a time. It runs in the
+/// background and before every dashboard query, so queries never read a stale row.
+/// </summary>
+public sealed class KpiProjection(ChatDeskDbContext db)
+{
+    private const long LockKey = 0x4B_50_49_46_61_63_74_73; // "KPIFacts"
+    private const int BatchSize = 1000;
+
+    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+            var ids = await ReadGuidsAsync($"""
+                DELETE FROM kpi_dirty_conversations WHERE conversation_id IN (SELECT conversation_id FROM kpi_dirty_conversations LIMIT {BatchSize})
+                RETURNING conversation_id
+                """, cancellationToken);
+            if (ids.Count > 0)
+                await ProjectAsync(ids, incremental: true, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            if (ids.Count < BatchSize)
+                return;
+        }
+    }
+
+    /// <summary>Recomputes every derived row from the event log (after a change of time zone or wrap-up timeout, or a repair).</summary>
+    public async Task<int> RebuildAsync(CancellationToken cancellationToken = default)
+    {
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+        await ExecuteAsync("TRUNCATE kpi_conversations, kpi_conversation_operators, kpi_busy_intervals, kpi_busy_days", cancellationToken);
+        await ExecuteAsync("DELETE FROM kpi_dirty_conversations", cancellationToken);
+        var count = 0;
+        var after = Guid.Empty;
+        while (true)
+        {
+            var ids = await db.Conversations.AsNoTracking().Where(c => c.Id.CompareTo(after) > 0).OrderBy(c => c.Id).Take(5000)
+                .Select(c => c.Id).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+                break;
+            await ProjectAsync(ids, incremental: false, cancellationToken);
+            count += ids.Count;
+            after = ids[^1];
+        }
+        await RebuildBusyDaysAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return count;
+    }
+
+    /// <summary>
+    /// The derived rows of one conversation. Durations come from the facts; settings that a manager may change
+    /// (thresholds, repeat window) apply at query time, except the wrap-up cap of busy spans.
+    /// </summary>
+    public static (KpiConversationRow Row, List<KpiConversationOperatorRow> Operators, List<KpiBusyIntervalRow> Busy) Rows(
+        ConversationFacts f, Guid siteId, DateTimeOffset? nextRequestAt, KpiSettings settings)
+    {
+        double? acwRaw = f.EndedAt is { } end && f.WrappedUpAt is { } wrapped ? (wrapped - end).TotalSeconds : null;
+        var row = new KpiConversationRow
+        {
+            ConversationId = f.ConversationId, SiteId = siteId, VisitorId = f.VisitorId, SkillId = f.SkillId, RequestedAt = f.RequestedAt,
+            EndedAt = f.EndedAt, EndedBy = f.EndedBy,
+            WaitSeconds = f.AssignedAt is { } a ? (a - f.RequestedAt).TotalSeconds : null,
+            FrtSeconds = f.FirstResponseAt is { } r ? (r - f.RequestedAt).TotalSeconds : null,
+            DurationSeconds = f.EndedAt is { } e ? (e - f.RequestedAt).TotalSeconds : null,
+            AcwRawSeconds = acwRaw, WrapUpAuto = f.WrapUpAuto, EngagedSeconds = f.Intervals.Sum(i => i.Seconds),
+            FirstResponder = f.FirstResponder, OwnerAtEnd = f.OwnerAtEnd, Disposition = f.Disposition, Resolved = f.Resolved, Transfers = f.Transfers,
+            HasSurvey = f.Survey is not null, Csat = (short?)f.Survey?.Csat, Nps = (short?)f.Survey?.Nps, Ces = (short?)f.Survey?.Ces,
+            SurveyResolved = f.Survey?.Resolved, NextRequestAt = nextRequestAt,
+        };
+        var operators = f.Operators.Append(f.FirstResponder).Append(f.OwnerAtEnd).OfType<string>().Distinct()
+            .Select(op => new KpiConversationOperatorRow
+            {
+                ConversationId = f.ConversationId, OperatorId = op, SiteId = siteId, SkillId = f.SkillId, RequestedAt = f.RequestedAt,
+                TookPart = f.Intervals.Any(i => i.OperatorId == op), IsOwner = f.OwnerAtEnd == op, Answered = f.Answered,
+                EngagedSeconds = f.Intervals.Where(i => i.OperatorId == op).Sum(i => i.Seconds), AcwRawSeconds = acwRaw, WrapUpAuto = f.WrapUpAuto,
+                TransferredAway = f.TransferredAwayBy.Contains(op),
+            }).ToList();
+        var busy = BusyTime.Spans(f, settings).Select((s, i) => new KpiBusyIntervalRow
+        {
+            ConversationId = f.ConversationId, Ordinal = i, SiteId = siteId, SkillId = f.SkillId, OperatorId = s.OperatorId, FromAt = s.From, ToAt = s.To,
+        }).ToList();
+        return (row, operators, busy);
+    }
+
+    private async Task ProjectAsync(List<Guid> ids, bool incremental, CancellationToken cancellationToken)
+    {
+        var conversations = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.SiteId, c.VisitorId, c.SkillId }).ToListAsync(cancellationToken);
+        var events = (await db.Events.AsNoTracking().Where(e => e.ConversationId != null && ids.Contains(e.ConversationId.Value)).ToListAsync(cancellationToken))
+            .ToLookup(e => e.ConversationId!.Value);
+        var visitors = conversations.Select(c => c.VisitorId).Distinct().ToList();
+        var visits = (await db.Conversations.AsNoTracking().Where(c => visitors.Contains(c.VisitorId))
+            .Select(c => new { c.VisitorId, c.RequestedAt }).ToListAsync(cancellationToken)).ToLookup(v => v.VisitorId, v => v.RequestedAt);
+        var sites = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, cancellationToken);
+
+        var rows = new List<KpiConversationRow>();
+        var operators = new List<KpiConversationOperatorRow>();
+        var busy = new List<KpiBusyIntervalRow>();
+        foreach (var c in conversations)
+        {
+            var site = sites[c.SiteId];
+            var settings = new KpiSettings(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
+            var facts = ConversationFacts.From(c.Id, c.VisitorId, c.SkillId, events[c.Id]);
+            DateTimeOffset? next = facts.EndedAt is { } end && visits[c.VisitorId].Where(t => t > end).DefaultIfEmpty().Min() is var n && n != default ? n : null;
+            var (row, ops, spans) = Rows(facts, c.SiteId, next, settings);
+            rows.Add(row);
+            operators.AddRange(ops);
+            busy.AddRange(spans);
+        }
+
+        var touched = new List<KpiBusyIntervalRow>(busy);
+        if (incremental)
+        {
+            touched.AddRange(await db.KpiBusyIntervals.AsNoTracking().Where(b => ids.Contains(b.ConversationId)).ToListAsync(cancellationToken));
+            await db.KpiConversations.Where(r => ids.Contains(r.ConversationId)).ExecuteDeleteAsync(cancellationToken);
+            await db.KpiConversationOperators.Where(r => ids.Contains(r.ConversationId)).ExecuteDeleteAsync(cancellationToken);
+            await db.KpiBusyIntervals.Where(r => ids.Contains(r.ConversationId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        await CopyAsync(rows, operators, busy, cancellationToken);
+        if (!incremental)
+            return;
+
+        // A new conversation is the "next request" of the visitor's earlier ones (FCR).
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE kpi_conversations f SET next_request_at = (
+                SELECT min(c.requested_at) FROM conversations c WHERE c.visitor_id = f.visitor_id AND c.requested_at > f.ended_at)
+            WHERE f.visitor_id = ANY({visitors}) AND f.ended_at IS NOT NULL
+            """, cancellationToken);
+        foreach (var group in touched.GroupBy(b => (b.SiteId, b.OperatorId)))
+        {
+            var zone = KpiScope.ZoneOf(sites[group.Key.SiteId].TimeZone);
+            var days = group.SelectMany(b => BusyDays.Touched(b.FromAt, b.ToAt, zone)).ToHashSet();
+            await RefreshBusyDaysAsync(group.Key.SiteId, group.Key.OperatorId, zone, days, cancellationToken);
+        }
+    }
+
+    /// <summary>Recomputes one operator's busy days from every stored span that touches them.</summary>
+    private async Task RefreshBusyDaysAsync(Guid siteId, string operatorId, TimeZoneInfo zone, HashSet<DateOnly> days, CancellationToken cancellationToken)
+    {
+        var (from, to) = (KpiScope.LocalMidnight(days.Min(), zone), KpiScope.LocalMidnight(days.Max().AddDays(1), zone));
+        var spans = await db.KpiBusyIntervals.AsNoTracking()
+            .Where(b => b.SiteId == siteId && b.OperatorId == operatorId && b.ToAt > from && b.FromAt < to)
+            .Select(b => new SkilledSpan(b.SkillId, b.FromAt, b.ToAt)).ToListAsync(cancellationToken);
+        var dayList = days.ToList();
+        await db.KpiBusyDays.Where(d => d.SiteId == siteId && d.OperatorId == operatorId && dayList.Contains(d.Day)).ExecuteDeleteAsync(cancellationToken);
+        await CopyBusyDaysAsync(BusyDays.Of(spans, zone, days).Select(d => (siteId, operatorId, d)), cancellationToken);
+    }
+
+    private async Task RebuildBusyDaysAsync(CancellationToken cancellationToken)
+    {
+        var zones = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, s => KpiScope.ZoneOf(s.TimeZone), cancellationToken);
+        foreach (var siteId in zones.Keys)
+        {
+            var operatorIds = await db.KpiBusyIntervals.Where(b => b.SiteId == siteId).Select(b => b.OperatorId).Distinct().ToListAsync(cancellationToken);
+            foreach (var operatorId in operatorIds)
+            {
+                var spans = await db.KpiBusyIntervals.AsNoTracking().Where(b => b.SiteId == siteId && b.OperatorId == operatorId)
+                    .Select(b => new SkilledSpan(b.SkillId, b.FromAt, b.ToAt)).ToListAsync(cancellationToken);
+                await CopyBusyDaysAsync(BusyDays.Of(spans, zones[siteId]).Select(d => (siteId, operatorId, d)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task CopyAsync(List<KpiConversationRow> rows, List<KpiConversationOperatorRow> operators, List<KpiBusyIntervalRow> busy, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectionAsync(cancellationToken);
+        await using (var import = await connection.BeginBinaryImportAsync("""
+            COPY kpi_conversations (conversation_id, site_id, visitor_id, skill_id, requested_at, ended_at, ended_by, wait_seconds, frt_seconds,
+                duration_seconds, acw_raw_seconds, wrap_up_auto, engaged_seconds, first_responder, owner_at_end, disposition, resolved, transfers,
+                has_survey, csat, nps, ces, survey_resolved, next_request_at) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var r in rows)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(r.ConversationId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(r.SiteId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(r.VisitorId, NpgsqlDbType.Uuid, cancellationToken);
+                await WriteNullableAsync(import, r.SkillId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(r.RequestedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await WriteNullableAsync(import, r.EndedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await WriteNullableAsync(import, r.EndedBy, NpgsqlDbType.Varchar, cancellationToken);
+                await WriteNullableAsync(import, r.WaitSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, r.FrtSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, r.DurationSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, r.AcwRawSeconds, NpgsqlDbType.Double, cancellationToken);
+                await import.WriteAsync(r.WrapUpAuto, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(r.EngagedSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, r.FirstResponder, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(import, r.OwnerAtEnd, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(import, r.Disposition, NpgsqlDbType.Varchar, cancellationToken);
+                await import.WriteAsync(r.Resolved, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(r.Transfers, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(r.HasSurvey, NpgsqlDbType.Boolean, cancellationToken);
+                await WriteNullableAsync(import, r.Csat, NpgsqlDbType.Smallint, cancellationToken);
+                await WriteNullableAsync(import, r.Nps, NpgsqlDbType.Smallint, cancellationToken);
+                await WriteNullableAsync(import, r.Ces, NpgsqlDbType.Smallint, cancellationToken);
+                await WriteNullableAsync(import, r.SurveyResolved, NpgsqlDbType.Boolean, cancellationToken);
+                await WriteNullableAsync(import, r.NextRequestAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+        }
+        await using (var import = await connection.BeginBinaryImportAsync("""
+            COPY kpi_conversation_operators (conversation_id, operator_id, site_id, skill_id, requested_at, took_part, is_owner, answered,
+                engaged_seconds, acw_raw_seconds, wrap_up_auto, transferred_away) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var o in operators)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(o.ConversationId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(o.OperatorId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(o.SiteId, NpgsqlDbType.Uuid, cancellationToken);
+                await WriteNullableAsync(import, o.SkillId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(o.RequestedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(o.TookPart, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(o.IsOwner, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(o.Answered, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(o.EngagedSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, o.AcwRawSeconds, NpgsqlDbType.Double, cancellationToken);
+                await import.WriteAsync(o.WrapUpAuto, NpgsqlDbType.Boolean, cancellationToken);
+                await import.WriteAsync(o.TransferredAway, NpgsqlDbType.Boolean, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+        }
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "COPY kpi_busy_intervals (conversation_id, ordinal, site_id, skill_id, operator_id, from_at, to_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var b in busy)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(b.ConversationId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(b.Ordinal, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(b.SiteId, NpgsqlDbType.Uuid, cancellationToken);
+                await WriteNullableAsync(import, b.SkillId, NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync(b.OperatorId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(b.FromAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(b.ToAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await import.CompleteAsync(cancellationToken);
+        }
+    }
+
+    private async Task CopyBusyDaysAsync(IEnumerable<(Guid SiteId, string OperatorId, (DateOnly Day, Guid SkillKey, double Seconds) Busy)> days, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectionAsync(cancellationToken);
+        await using var import = await connection.BeginBinaryImportAsync(
+            "COPY kpi_busy_days (site_id, operator_id, skill_id, day, busy_seconds) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var (siteId, operatorId, (day, skill, seconds)) in days)
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(siteId, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(operatorId, NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync(skill, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(day, NpgsqlDbType.Date, cancellationToken);
+            await import.WriteAsync(seconds, NpgsqlDbType.Double, cancellationToken);
+        }
+        await import.CompleteAsync(cancellationToken);
+    }
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter import, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : struct =>
+        value is { } v ? import.WriteAsync(v, type, cancellationToken) : import.WriteNullAsync(cancellationToken);
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter import, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is not null ? import.WriteAsync(value, type, cancellationToken) : import.WriteNullAsync(cancellationToken);
+
+    private async Task<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        return (NpgsqlConnection)db.Database.GetDbConnection();
+    }
+
+    private Task ExecuteAsync(string sql, CancellationToken cancellationToken) => db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+
+    private async Task<List<Guid>> ReadGuidsAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, await ConnectionAsync(cancellationToken));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+            ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+}
+
+/// <summary>Catches up the derived KPI rows every few seconds, so the dashboard's own catch-up finds little to do.</summary>
+public sealed class KpiProjectionWorker(IServiceScopeFactory scopes, ILogger<KpiProjectionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<KpiProjection>().CatchUpAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "KPI projection catch-up failed");
+            }
+        }
+    }
+}
