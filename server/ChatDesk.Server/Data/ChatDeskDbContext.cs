@@ -258,6 +258,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(e => e.Data).HasColumnType("jsonb");
             b.HasIndex(e => new { e.ConversationId, e.Sequence }).IsUnique();
             b.HasIndex(e => new { e.Type, e.OccurredAt });
+            b.HasIndex(e => new { e.OperatorId, e.OccurredAt, e.Id }, "ix_events_status_changes")
+                .HasFilter("type = 'operator.status_changed'").IncludeProperties(e => e.Data);
         });
         builder.Entity<KpiConversationRow>(b =>
         {

@@ -128,11 +128,19 @@ public sealed record KpiScope(
             return intervals;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
+        // The status each operator had when the period started (their last change before it), then the changes inside it.
         await using var command = new NpgsqlCommand("""
-            SELECT operator_id, greatest(from_at, $1), least(coalesce(to_at, $2), $2) FROM (
-                SELECT operator_id, occurred_at AS from_at, data->>'status' AS status,
-                       lead(occurred_at) OVER (PARTITION BY operator_id ORDER BY occurred_at, id) AS to_at
-                FROM events WHERE type = 'operator.status_changed' AND operator_id IS NOT NULL AND occurred_at < $2) s
+            WITH changes AS (
+                SELECT e.operator_id, e.occurred_at, e.id, e.data->>'status' AS status
+                FROM users u CROSS JOIN LATERAL (
+                    SELECT operator_id, occurred_at, id, data FROM events
+                    WHERE type = 'operator.status_changed' AND operator_id = u.id AND occurred_at < $1
+                    ORDER BY occurred_at DESC, id DESC LIMIT 1) e
+                UNION ALL
+                SELECT operator_id, occurred_at, id, data->>'status' FROM events
+                WHERE type = 'operator.status_changed' AND operator_id IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2)
+            SELECT operator_id, greatest(occurred_at, $1), least(coalesce(to_at, $2), $2) FROM (
+                SELECT c.*, lead(occurred_at) OVER (PARTITION BY operator_id ORDER BY occurred_at, id) AS to_at FROM changes c) s
             WHERE status IN ('online', 'away') AND coalesce(to_at, $2) > $1
             """, connection);
         command.Parameters.AddWithValue(Start);

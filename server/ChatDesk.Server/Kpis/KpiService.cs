@@ -9,7 +9,7 @@ namespace ChatDesk.Server.Kpis;
 /// definitions of <see cref="KpiCalculator"/>, so a year of conversations is never loaded into memory.
 /// <see cref="EventKpiService"/> computes the same figures from the event log; tests hold the two equal.
 /// </summary>
-public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, TimeProvider clock)
+public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource, KpiProjection projection, TimeProvider clock)
 {
     /// <summary>The period's conversation rows, with the per-conversation figures the aggregates share.</summary>
     private const string Conversations = """
@@ -26,19 +26,28 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
             FROM c)
         """;
 
-    private static string Stat(string value, string filter = "true") =>
-        $"avg({value}) FILTER (WHERE {filter}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {filter}), count({value}) FILTER (WHERE {filter})";
+    /// <summary>Mean, median and p90, and the count; when the caller needs another figure only (a trend), no sort: an empty stat.</summary>
+    private static string Stat(string value, string filter = "true", bool needed = true) => needed
+        ? $"avg({value}) FILTER (WHERE {filter}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {filter}), count({value}) FILTER (WHERE {filter})"
+        : "NULL::float8, NULL::float8[], 0::bigint";
+
+    /// <summary>Which stat (frt, asa, ata, aht, acw, resolution) a trend of this KPI reads; null: none. The report needs all.</summary>
+    private static string? StatOf(string kpi) => kpi.Split('.')[0] switch
+    {
+        "frt" => "frt", "asa" => "asa", "aht" => "aht", "acw" => "acw", _ => null,
+    };
 
     /// <summary>
     /// Aggregates over conversations, grouped by {key}. {pop} restricts the survey, resolution and FCR figures
     /// (true for the team; answered for an owner's figures, which are over the conversations they answered).
     /// </summary>
-    private static string ConversationAggregates(string key, string where, string pop) => $"""
+    private static string ConversationAggregates(string key, string where, string pop, Func<string, bool>? needs = null) => $"""
         WITH {Conversations}
         SELECT {key},
             count(*), count(*) FILTER (WHERE answered), count(*) FILTER (WHERE abandoned), count(*) FILTER (WHERE short_abandoned), count(*) FILTER (WHERE missed),
-            {Stat("frt_seconds")}, {Stat("wait_seconds")}, {Stat("duration_seconds", "abandoned")},
-            {Stat("engaged_seconds + acw", "answered")}, {Stat("acw")}, {Stat("duration_seconds", "answered AND resolved")},
+            {Stat("frt_seconds", needed: Needs(needs, "frt"))}, {Stat("wait_seconds", needed: Needs(needs, "asa"))},
+            {Stat("duration_seconds", "abandoned", Needs(needs, "ata"))}, {Stat("engaged_seconds + acw", "answered", Needs(needs, "aht"))},
+            {Stat("acw", needed: Needs(needs, "acw"))}, {Stat("duration_seconds", "answered AND resolved", Needs(needs, "resolution"))},
             count(*) FILTER (WHERE answered AND frt_seconds <= @sl), count(*) FILTER (WHERE answered AND resolved),
             count(*) FILTER (WHERE fcr), count(*) FILTER (WHERE fcr AND @now < ended_at + @window),
             count(*) FILTER (WHERE {pop} AND survey_resolved), count(survey_resolved) FILTER (WHERE {pop}),
@@ -52,19 +61,21 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
         """;
 
     /// <summary>Per operator (or per bucket for one operator): the conversations they took part in.</summary>
-    private static string TookPartAggregates(string key, string where) => $"""
+    private static bool Needs(Func<string, bool>? needs, string stat) => needs is null || needs(stat);
+
+    private static string TookPartAggregates(string key, string where, bool ahtNeeded = true) => $"""
         WITH o AS (
             SELECT o.*, o.engaged_seconds + CASE WHEN NOT o.is_owner THEN 0
                 WHEN o.wrap_up_auto AND o.acw_raw_seconds > @timeout THEN @timeout ELSE o.acw_raw_seconds END AS handle
             FROM kpi_conversation_operators o
             WHERE o.site_id = @site AND o.requested_at >= @start AND o.requested_at < @end AND (@skill::uuid IS NULL OR o.skill_id = @skill) AND o.took_part)
-        SELECT {key}, count(*), count(*) FILTER (WHERE answered), {Stat("handle", "answered")},
+        SELECT {key}, count(*), count(*) FILTER (WHERE answered), {Stat("handle", "answered", ahtNeeded)},
             count(*) FILTER (WHERE answered AND transferred_away), sum(handle) FILTER (WHERE answered)
         FROM o WHERE {where} GROUP BY 1
         """;
 
     private static string FirstResponseAggregates(string key, string where) =>
-        $"WITH {Conversations} SELECT {key}, {Stat("frt_seconds")} FROM d WHERE first_responder IS NOT NULL AND {where} GROUP BY 1";
+        $"SELECT {key}, {Stat("frt_seconds")} FROM kpi_conversations WHERE site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill) AND first_responder IS NOT NULL AND {where} GROUP BY 1";
 
     private sealed record Counts(
         int Requested, int Answered, int Abandoned, int ShortAbandoned, int Missed, Stat Frt, Stat Asa, Stat Ata, Stat Aht, Stat Acw, Stat ResolutionTime,
@@ -81,25 +92,25 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
     {
         var scope = await ScopeAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
         var now = clock.UtcNowForStorage();
+        // Independent aggregates over the same rows: each on its own pooled connection, at the same time.
+        var ownedTask = ReadAsync(scope, now, ConversationAggregates("owner_at_end",
+            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
+        var firstTask = ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
+        var partTask = ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
+        var teamTask = seesTeam ? ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken) : null;
         var staffed = await scope.StaffedAsync(db, now, cancellationToken);
         var busy = await BusyAsync(scope, cancellationToken);
-        var owned = await ReadAsync(scope, now, ConversationAggregates("owner_at_end",
-            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
-        var first = await ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
-        var part = await ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
-
         var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+        var (owned, first, part) = (await ownedTask, await firstTask, await partTask);
+
+        var busyOf = busy.GroupBy(b => b.OperatorId).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
+        var staffedOf = staffed.GroupBy(s => s.OperatorId).ToDictionary(g => g.Key, g => g.Sum(s => (s.To - s.From).TotalSeconds));
         var operatorIds = scope.OperatorId is { } only ? [only] : part.Keys.Concat(staffed.Select(s => s.OperatorId)).Distinct().ToList();
         var operators = operatorIds
             .Select(id => new OperatorKpis(id, names.GetValueOrDefault(id, id), OperatorSet(owned.GetValueOrDefault(id, NoCounts), first.GetValueOrDefault(id, NoStat),
-                part.GetValueOrDefault(id, NoPart), busy.Where(b => b.OperatorId == id).Sum(b => b.Seconds), staffed.Where(s => s.OperatorId == id).Sum(s => (s.To - s.From).TotalSeconds))))
+                part.GetValueOrDefault(id, NoPart), busyOf.GetValueOrDefault(id), staffedOf.GetValueOrDefault(id))))
             .OrderBy(o => o.DisplayName, StringComparer.CurrentCulture).ToList();
-        KpiSet? team = null;
-        if (seesTeam)
-        {
-            var counts = (await ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken)).GetValueOrDefault("", NoCounts);
-            team = TeamSet(counts, busy.Sum(b => b.Seconds), staffed.Sum(s => (s.To - s.From).TotalSeconds));
-        }
+        var team = teamTask is null ? null : TeamSet((await teamTask).GetValueOrDefault("", NoCounts), busyOf.Values.Sum(), staffedOf.Values.Sum());
         return new KpiReport(scope.From.ToString("O"), scope.To.ToString("O"), scope.Zone.Id, team, operators);
     }
 
@@ -112,22 +123,28 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
         var busy = await BusyAsync(scope, cancellationToken);
         var bucket = $"date_trunc('{interval}', requested_at AT TIME ZONE @zone)::date::text";
         var buckets = scope.Buckets(interval).ToList();
-        string BucketOf(DateOnly day) => buckets.Last(b => b.Day <= day).Day.ToString("O");
+        string BucketOf(DateOnly day) => (interval == "week" ? day.AddDays(-(((int)day.DayOfWeek + 6) % 7)) : day).ToString("O");
+        var busyIn = busy.Where(b => scope.OperatorId is null || b.OperatorId == scope.OperatorId).GroupBy(b => BucketOf(b.Day)).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
+        var staffedIn = StaffedByBucket(scope.OperatorId is null ? staffed : staffed.Where(s => s.OperatorId == scope.OperatorId).ToList(), scope, buckets);
+        var stat = StatOf(kpi);
+        Func<string, bool> needs = name => name == stat;
 
         Func<string, KpiSet> setOf;
         if (scope.OperatorId is null)
         {
-            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true"), ReadCounts, cancellationToken);
-            setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busy.Where(b => BucketOf(b.Day) == key).Sum(b => b.Seconds), StaffedIn(staffed, scope, key, interval));
+            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken);
+            setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
         }
         else
         {
-            var owned = await ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
-            var first = await ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator"), ReadStat, cancellationToken);
-            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator"), ReadTookPart, cancellationToken);
+            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", needs), ReadCounts, cancellationToken);
+            var firstTask = stat == "frt"
+                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator"), ReadStat, cancellationToken)
+                : Task.FromResult(new Dictionary<string, Stat>());
+            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", stat == "aht"), ReadTookPart, cancellationToken);
+            var (owned, first) = (await ownedTask, await firstTask);
             setOf = key => OperatorSet(owned.GetValueOrDefault(key, NoCounts), first.GetValueOrDefault(key, NoStat), part.GetValueOrDefault(key, NoPart),
-                busy.Where(b => b.OperatorId == scope.OperatorId && BucketOf(b.Day) == key).Sum(b => b.Seconds),
-                StaffedIn(staffed.Where(s => s.OperatorId == scope.OperatorId), scope, key, interval));
+                busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
         }
         return buckets.Select(b => new TrendPoint(b.Day.ToString("O"), KpiScope.Selectors[kpi](setOf(b.Day.ToString("O"))))).ToList();
     }
@@ -180,7 +197,7 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
             ORDER BY {order} {(limit is { } n ? $"LIMIT {Math.Clamp(n, 1, 1000)}" : "")}
             """;
         var rows = new List<ConversationRow>();
-        await using var command = await CommandAsync(scope, now, sql, cancellationToken);
+        await using var command = Command(scope, now, sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -239,11 +256,23 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
             SurveyResponseRate: Ratio(owned.Surveyed, owned.AnsweredEnded),
             Volume: new Volume(part.Requested, part.Answered, 0, 0, 0));
 
-    private static double StaffedIn(IEnumerable<StaffedInterval> staffed, KpiScope scope, string bucket, string interval)
+    /// <summary>Staffed seconds per bucket: each interval split over the buckets it spans.</summary>
+    private static Dictionary<string, double> StaffedByBucket(List<StaffedInterval> staffed, KpiScope scope, List<(DateOnly Day, DateOnly Next)> buckets)
     {
-        var day = DateOnly.ParseExact(bucket, "O");
-        var (start, end) = scope.Span(day, day.AddDays(interval == "week" ? 7 : 1));
-        return KpiScope.Clip(staffed, start, end).Sum(s => (s.To - s.From).TotalSeconds);
+        var spans = buckets.Select(b => (Key: b.Day.ToString("O"), Span: scope.Span(b.Day, b.Next))).ToList();
+        var result = new Dictionary<string, double>();
+        foreach (var s in staffed)
+        {
+            var first = spans.FindIndex(b => b.Span.End > s.From);
+            for (var i = Math.Max(first, 0); i < spans.Count && spans[i].Span.Start < s.To; i++)
+            {
+                var (start, end) = spans[i].Span;
+                var seconds = ((s.To < end ? s.To : end) - (s.From > start ? s.From : start)).TotalSeconds;
+                if (seconds > 0)
+                    result[spans[i].Key] = result.GetValueOrDefault(spans[i].Key) + seconds;
+            }
+        }
+        return result;
     }
 
     /// <summary>Each operator's busy seconds per day of the period (skill filter applied), from the daily unions.</summary>
@@ -280,7 +309,7 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
     private async Task<Dictionary<string, T>> ReadAsync<T>(KpiScope scope, DateTimeOffset now, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken,
         Func<NpgsqlDataReader, string>? key = null)
     {
-        await using var command = await CommandAsync(scope, now, sql, cancellationToken);
+        await using var command = Command(scope, now, sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var result = new Dictionary<string, T>();
         while (await reader.ReadAsync(cancellationToken))
@@ -288,10 +317,10 @@ public sealed class KpiService(ChatDeskDbContext db, KpiProjection projection, T
         return result;
     }
 
-    private async Task<NpgsqlCommand> CommandAsync(KpiScope scope, DateTimeOffset now, string sql, CancellationToken cancellationToken)
+    /// <summary>A command that takes a pooled connection of its own while it runs, so that independent aggregates run at the same time.</summary>
+    private NpgsqlCommand Command(KpiScope scope, DateTimeOffset now, string sql)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+        var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("site", scope.SiteId);
         command.Parameters.AddWithValue("start", scope.Start);
         command.Parameters.AddWithValue("end", scope.End);

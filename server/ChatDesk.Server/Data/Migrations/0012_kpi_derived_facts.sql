@@ -81,6 +81,9 @@ CREATE TABLE kpi_dirty_conversations (
     CONSTRAINT pk_kpi_dirty_conversations PRIMARY KEY (conversation_id)
 );
 
+-- Operators' presence, for staffed time: the last change before a period and those inside it, index only.
+CREATE INDEX ix_events_status_changes ON events (operator_id, occurred_at, id) INCLUDE (data) WHERE type = 'operator.status_changed';
+
 -- Queues a conversation for recomputation in the same transaction as the event that changes its
 -- facts. Operator messages only matter until the first one (the first response) is known.
 CREATE FUNCTION kpi_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
