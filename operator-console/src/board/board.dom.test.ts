@@ -78,6 +78,33 @@ afterEach(() => {
 });
 
 describe('live board (DOM)', () => {
+  it('shows each skill with targets of its own in its own row, against those targets', async () => {
+    mount(
+      snapshot({
+        skills: [
+          {
+            skill: 'billing',
+            name: 'Billing',
+            queue: 2,
+            today: [{ kpi: 'abandonmentRate', value: 0.1, target: 0.05, direction: 'lower', status: 'red' }],
+          },
+        ],
+      }),
+    );
+    expect($('[data-testid="board-skills"]')?.hidden).toBe(true);
+    await board?.refresh();
+    const row = $('[data-testid="board-skill"][data-skill="billing"]');
+    expect($('[data-testid="board-skills"]')?.hidden).toBe(false);
+    expect(row?.querySelector('h3')?.textContent).toBe('Billing — 2 waiting');
+    const abandonment = row?.querySelector<HTMLElement>('[data-kpi="abandonmentRate"]');
+    expect(abandonment?.querySelector('[data-testid="board-value"]')?.textContent).toBe('10.0%');
+    expect(abandonment?.querySelector('[data-testid="board-target"]')?.textContent).toBe('Target ≤ 5.0%');
+    expect(abandonment?.dataset.status).toBe('red');
+    expect(row?.querySelector('[data-kpi="nps"] [data-testid="board-value"]')?.textContent).toBe('—');
+    expect(tile('abandonmentRate')?.dataset.status).toBe('amber'); // the team's tile keeps the team's status
+    expect(target('abandonmentRate')).toBe('Target ≤ 3.0%');
+  });
+
   it('asks for the demo snapshot on (re)connect and renders every tile', async () => {
     const fake = mount();
     expect(value('queue')).toBe('—'); // nothing yet

@@ -1,5 +1,5 @@
 import { getLanguage, t, type MessageKey } from '../i18n';
-import type { BoardHub, BoardKpi, BoardSnapshot } from '../shared/contract';
+import type { BoardHub, BoardKpi, BoardSnapshot, BoardTodayKpi } from '../shared/contract';
 import { el } from '../shared/dom';
 import {
   NOW_TILES,
@@ -9,6 +9,7 @@ import {
   formatNowValue,
   formatTodayValue,
   knownStatus,
+  skillsOf,
   snapshotTime,
   todayEntry,
   type NowTile,
@@ -132,7 +133,8 @@ export function createBoard(options: BoardOptions): Board {
 
   // ---- tiles
   const nowTiles = new Map<NowTile, Tile>(NOW_TILES.map((kpi) => [kpi, createTile(kpi, t(NOW_LABEL[kpi]), false)]));
-  const todayTiles = new Map<BoardKpi, Tile>(TODAY_TILES.map((kpi) => [kpi, createTile(kpi, t(TODAY_LABEL[kpi]), true)]));
+  const createTodayTiles = () => new Map<BoardKpi, Tile>(TODAY_TILES.map((kpi) => [kpi, createTile(kpi, t(TODAY_LABEL[kpi]), true)]));
+  const todayTiles = createTodayTiles();
   const section = (heading: MessageKey, tiles: Iterable<Tile>) =>
     el(
       'section',
@@ -140,6 +142,15 @@ export function createBoard(options: BoardOptions): Board {
       el('h2', { className: 'board-section-title', text: t(heading) }),
       el('div', { className: 'board-tiles' }, ...[...tiles].map((tile) => tile.element)),
     );
+
+  const skillRows = el('div', { className: 'board-skills' });
+  const skillSection = el(
+    'section',
+    { className: 'board-section', testId: 'board-skills' },
+    el('h2', { className: 'board-section-title', text: t('board.bySkill') }),
+    skillRows,
+  );
+  skillSection.hidden = true;
 
   const element = el(
     'main',
@@ -149,6 +160,7 @@ export function createBoard(options: BoardOptions): Board {
     errorLine,
     section('board.now', nowTiles.values()),
     section('board.today', todayTiles.values()),
+    skillSection,
   );
 
   // ---- rendering
@@ -172,9 +184,9 @@ export function createBoard(options: BoardOptions): Board {
     alertBanner.hidden = alerts.length === 0;
   };
 
-  const renderToday = (snapshot: BoardSnapshot, language: string) => {
-    for (const [kpi, tile] of todayTiles) {
-      const entry = todayEntry(snapshot, kpi);
+  const renderFigures = (tiles: Map<BoardKpi, Tile>, figures: BoardTodayKpi[] | undefined, language: string) => {
+    for (const [kpi, tile] of tiles) {
+      const entry = todayEntry(figures, kpi);
       tile.value.textContent = formatTodayValue(kpi, entry?.value ?? null, language);
       const target = entry?.target ?? null;
       if (tile.target) {
@@ -201,10 +213,29 @@ export function createBoard(options: BoardOptions): Board {
     }
   };
 
+  /** One row per skill with targets of its own: its queue and today's figures against its targets. */
+  const renderSkills = (snapshot: BoardSnapshot, language: string) => {
+    const skills = skillsOf(snapshot);
+    skillSection.hidden = skills.length === 0;
+    skillRows.replaceChildren(
+      ...skills.map((skill) => {
+        const tiles = createTodayTiles();
+        renderFigures(tiles, skill.today, language);
+        return el(
+          'div',
+          { className: 'board-skill', testId: 'board-skill', attrs: { 'data-skill': skill.skill } },
+          el('h3', { className: 'board-skill-name', text: t('board.skillQueue', { name: skill.name, queue: formatNowValue('queue', { ...snapshot, queue: skill.queue }, language) }) }),
+          el('div', { className: 'board-tiles' }, ...[...tiles.values()].map((tile) => tile.element)),
+        );
+      }),
+    );
+  };
+
   const render = (snapshot: BoardSnapshot) => {
     const language = getLanguage();
     for (const [kpi, tile] of nowTiles) tile.value.textContent = formatNowValue(kpi, snapshot, language);
-    renderToday(snapshot, language);
+    renderFigures(todayTiles, snapshot.today, language);
+    renderSkills(snapshot, language);
     renderAlerts(snapshot);
     renderTimestamp(snapshot);
   };

@@ -1,4 +1,4 @@
-import type { BoardKpi, BoardSnapshot, BoardStatus, BoardTodayKpi } from '../shared/contract';
+import type { BoardKpi, BoardSkill, BoardSnapshot, BoardStatus, BoardTodayKpi } from '../shared/contract';
 
 /** Pure helpers of the live board: which tiles exist and how their figures are written. */
 
@@ -59,9 +59,16 @@ export function formatNowValue(tile: NowTile, snapshot: BoardSnapshot, language 
   }
 }
 
-/** The entry of a today KPI, or null when the snapshot has none. */
-export function todayEntry(snapshot: BoardSnapshot, kpi: BoardKpi): BoardTodayKpi | null {
-  return (Array.isArray(snapshot.today) ? snapshot.today : []).find((entry) => entry?.kpi === kpi) ?? null;
+/** The entry of a today KPI in a list of figures (the team's or a skill's), or null when it has none. */
+export function todayEntry(figures: unknown, kpi: BoardKpi): BoardTodayKpi | null {
+  return (Array.isArray(figures) ? (figures as BoardTodayKpi[]) : []).find((entry) => entry?.kpi === kpi) ?? null;
+}
+
+/** The skills the snapshot shows on their own, skipping malformed entries. */
+export function skillsOf(snapshot: BoardSnapshot): BoardSkill[] {
+  return (Array.isArray(snapshot.skills) ? snapshot.skills : []).filter(
+    (skill) => skill && typeof skill.skill === 'string' && typeof skill.name === 'string',
+  );
 }
 
 /** The status only when it is one we know (anything else is treated as no status). */

@@ -388,6 +388,8 @@ export const en = {
   'board.title': 'ChatDesk – Live board',
   'board.heading': 'Live board',
   'board.now': 'Right now',
+  'board.bySkill': 'By skill, against its targets',
+  'board.skillQueue': '{name} — {queue} waiting',
   'board.today': 'Today',
   'board.kpi.queue': 'In queue',
   'board.kpi.longestWait': 'Longest wait',

@@ -390,6 +390,8 @@ export const fr: Messages = {
   'board.title': 'ChatDesk – Tableau en direct',
   'board.heading': 'Tableau en direct',
   'board.now': 'En ce moment',
+  'board.bySkill': 'Par compétence, face à ses objectifs',
+  'board.skillQueue': '{name} — {queue} en attente',
   'board.today': 'Aujourd\'hui',
   'board.kpi.queue': 'En file d\'attente',
   'board.kpi.longestWait': 'Attente la plus longue',

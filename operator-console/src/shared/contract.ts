@@ -623,6 +623,15 @@ export interface BoardAlert {
   message: string;
 }
 
+/** Today's figures of one skill that has targets of its own (the team's target where it has none for a KPI). */
+export interface BoardSkill {
+  skill: string;
+  name: string;
+  /** Chats of this skill waiting now. */
+  queue: number;
+  today: BoardTodayKpi[];
+}
+
 export interface BoardSnapshot {
   at: string;
   queue: number;
@@ -634,6 +643,8 @@ export interface BoardSnapshot {
   today: BoardTodayKpi[];
   utilization: number | null;
   alerts: BoardAlert[];
+  /** Skills with targets of their own, by name. */
+  skills?: BoardSkill[];
 }
 
 export interface BoardHubMethods {

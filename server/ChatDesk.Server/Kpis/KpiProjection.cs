@@ -18,12 +18,17 @@ public sealed class KpiProjection(ChatDeskDbContext db)
     private const long LockKey = 0x4B_50_49_46_61_63_74_73; // "KPIFacts"
     private const int BatchSize = 1000;
 
-    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
+    /// <param name="wait">Wait for a catch-up or rebuild running elsewhere (a query must read up-to-date rows);
+    /// otherwise leave the work to it (the background worker).</param>
+    public async Task CatchUpAsync(bool wait = true, CancellationToken cancellationToken = default)
     {
         while (true)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+            if (wait)
+                await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+            else if (!await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(cancellationToken))
+                return;
             var ids = await ReadGuidsAsync($"""
                 DELETE FROM kpi_dirty_conversations WHERE conversation_id IN (SELECT conversation_id FROM kpi_dirty_conversations LIMIT {BatchSize})
                 RETURNING conversation_id
@@ -308,7 +313,7 @@ public sealed class KpiProjectionWorker(IServiceScopeFactory scopes, ILogger<Kpi
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<KpiProjection>().CatchUpAsync(stoppingToken);
+                await scope.ServiceProvider.GetRequiredService<KpiProjection>().CatchUpAsync(wait: false, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

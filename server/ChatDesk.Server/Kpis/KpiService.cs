@@ -52,9 +52,9 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             count(*) FILTER (WHERE fcr), count(*) FILTER (WHERE fcr AND @now < ended_at + @window),
             count(*) FILTER (WHERE {pop} AND survey_resolved), count(survey_resolved) FILTER (WHERE {pop}),
             count(*) FILTER (WHERE answered AND transfers > 0),
-            count(*) FILTER (WHERE {pop} AND csat >= 4), count(csat) FILTER (WHERE {pop}), avg(csat) FILTER (WHERE {pop}),
+            count(*) FILTER (WHERE {pop} AND csat >= 4), count(csat) FILTER (WHERE {pop}), avg(csat::float8) FILTER (WHERE {pop}),
             count(*) FILTER (WHERE {pop} AND nps >= 9), count(*) FILTER (WHERE {pop} AND nps <= 6), count(nps) FILTER (WHERE {pop}),
-            avg(ces) FILTER (WHERE {pop}),
+            avg(ces::float8) FILTER (WHERE {pop}),
             count(*) FILTER (WHERE answered AND ended_at IS NOT NULL AND has_survey), count(*) FILTER (WHERE answered AND ended_at IS NOT NULL),
             sum(engaged_seconds + acw) FILTER (WHERE answered)
         FROM d WHERE {where} GROUP BY 1
@@ -217,7 +217,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     private async Task<KpiScope> ScopeAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken)
     {
         var scope = await KpiScope.ResolveAsync(db, clock, query, operatorId, cancellationToken);
-        await projection.CatchUpAsync(cancellationToken);
+        await projection.CatchUpAsync(cancellationToken: cancellationToken);
         return scope;
     }
 
@@ -289,7 +289,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), (int)r.GetInt64(4), (int)r.GetInt64(5),
         ReadStat(r, 6), ReadStat(r, 9), ReadStat(r, 12), ReadStat(r, 15), ReadStat(r, 18), ReadStat(r, 21),
         (int)r.GetInt64(24), (int)r.GetInt64(25), (int)r.GetInt64(26), (int)r.GetInt64(27), (int)r.GetInt64(28), (int)r.GetInt64(29), (int)r.GetInt64(30),
-        (int)r.GetInt64(31), (int)r.GetInt64(32), NullableDecimal(r, 33), (int)r.GetInt64(34), (int)r.GetInt64(35), (int)r.GetInt64(36), NullableDecimal(r, 37),
+        (int)r.GetInt64(31), (int)r.GetInt64(32), NullableDouble(r, 33), (int)r.GetInt64(34), (int)r.GetInt64(35), (int)r.GetInt64(36), NullableDouble(r, 37),
         (int)r.GetInt64(38), (int)r.GetInt64(39), NullableDouble(r, 40) ?? 0);
 
     private static Stat ReadStat(NpgsqlDataReader r) => ReadStat(r, 1);
@@ -337,7 +337,6 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
 
     private static double? Ratio(int numerator, int denominator) => denominator == 0 ? null : (double)numerator / denominator;
     private static double? NullableDouble(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : r.GetDouble(at);
-    private static double? NullableDecimal(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : (double)r.GetDecimal(at);
     private static int? NullableInt(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null : r.GetInt16(at);
     private static T? Nullable<T>(NpgsqlDataReader r, int at) where T : class => r.IsDBNull(at) ? null : r.GetFieldValue<T>(at);
 }

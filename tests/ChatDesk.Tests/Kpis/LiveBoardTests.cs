@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using ChatDesk.Server.Chats;
 using ChatDesk.Server.Kpis;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -42,5 +43,44 @@ public sealed class LiveBoardTests : ChatTestBase
 
         var operatorCookie = await TestApi.LoginAsync(Host, TestApi.BobEmail, TestApi.BobPassword);
         Assert.Contains("403", (await Assert.ThrowsAsync<HubCallException>(() => Driver.ConnectWithCookieAsync("nosy", $"{Host.BaseUrl}/hubs/board", operatorCookie))).Message);
+    }
+
+    [Fact]
+    public async Task Skills_show_their_own_targets_and_the_board_alerts_on_utilization_and_on_a_wait_past_its_skills_target()
+    {
+        var targets = new[]
+        {
+            new TargetDto(null, "abandonmentRate", null, 0.03, "lower", "week"), new TargetDto(null, "abandonmentRate", "billing", 0.5, "lower", "week"),
+            new TargetDto(null, LiveBoardService.WaitKpi, "billing", 20, "lower", "week"),
+        };
+        using (var manager = await TestApi.SignedInClientAsync(Host, "manager@chatdesk.local", "manager-demo-pass"))
+            (await manager.PutAsJsonAsync("/api/kpis/targets", targets)).EnsureSuccessStatusCode();
+        await Host.WithDbAsync(db => db.Users.Where(u => u.Email == TestApi.AliceEmail).ExecuteUpdateAsync(u => u.SetProperty(x => x.MaxConcurrentChats, 1)));
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
+
+        // Alice is busy 85 s (a chat and its wrap-up), then takes a second chat; a third waits 25 s: past billing's
+        // 20 s wait target though within the site's 30 s service-level threshold. Utilization 85 / 110 s > 60 %.
+        var (_, done) = await StartVisitorChatAsync("done");
+        await Driver.InvokeAsync("alice", "SendMessage", done.ConversationId, TestApi.Message("Hello!"));
+        Host.Clock.Advance(TimeSpan.FromSeconds(80));
+        await Driver.InvokeAsync("alice", "EndChat", done.ConversationId);
+        Host.Clock.Advance(TimeSpan.FromSeconds(5));
+        await Driver.InvokeAsync("alice", "CompleteWrapUp", done.ConversationId, new WrapUpRequest("resolved", null, null));
+        await StartVisitorChatAsync("second");
+        await StartVisitorChatAsync("waiting");
+        Host.Clock.Advance(TimeSpan.FromSeconds(25));
+
+        await Driver.ConnectWithCookieAsync("board", $"{Host.BaseUrl}/hubs/board", await TestApi.LoginAsync(Host, "manager@chatdesk.local", "manager-demo-pass"), "Snapshot");
+        var snapshot = await Driver.InvokeAsync<BoardSnapshot>("board", "GetSnapshot", "demo");
+
+        Assert.Equal(85.0 / 110, snapshot.Utilization!.Value, 6);
+        Assert.Contains(snapshot.Alerts, a => a.Kind == "utilization");
+        var wait = Assert.Single(snapshot.Alerts, a => a.Kind == "wait");
+        Assert.Contains("20 s target", wait.Message);
+        var billing = Assert.Single(snapshot.Skills);
+        Assert.Equal(("billing", 1), (billing.Skill, billing.Queue));
+        var abandonment = Assert.Single(billing.Today, f => f.Kpi == "abandonmentRate");
+        Assert.Equal((0.0, 0.5, "green"), (abandonment.Value!.Value, abandonment.Target!.Value, abandonment.Status));
+        Assert.Equal(0.03, Assert.Single(snapshot.Today, f => f.Kpi == "abandonmentRate").Target);
     }
 }
