@@ -389,7 +389,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     });
 
   // ---- cards
-  const cardDetail = (kpi: KpiKey, set: KpiSet): string | null => {
+  const cardDetail = (kpi: KpiKey, set: KpiSet | null): string | null => {
+    if (!set) return null;
     const lang = language();
     switch (kpi) {
       case 'frt':
@@ -416,7 +417,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return null;
   };
 
-  const renderCards = (set: KpiSet, filters: Filters) => {
+  const renderCards = (set: KpiSet | null, filters: Filters) => {
     const lang = language();
     cards.replaceChildren(
       ...KPI_KEYS.map((kpi) => {
@@ -439,7 +440,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           valueNode,
         );
         if (kpi === 'fcr') {
-          card.append(el('span', { className: 'kpi-detail', testId: 'kpi-provisional', text: t('dashboard.provisional', { count: set.fcr?.provisional ?? 0 }) }));
+          card.append(el('span', { className: 'kpi-detail', testId: 'kpi-provisional', text: t('dashboard.provisional', { count: set?.fcr?.provisional ?? 0 }) }));
         }
         const detail = cardDetail(kpi, set);
         if (detail) card.append(el('span', { className: 'kpi-detail', text: detail }));
@@ -548,7 +549,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           missed: formatInteger(volume.missed, language()),
         })
       : '';
-    renderCards(report.team, filters);
+    // An operator's cards are their own figures: the report has no team figures for them.
+    renderCards(report.team ?? (Array.isArray(report.operators) ? report.operators[0]?.kpis : undefined) ?? null, filters);
     if (team) {
       const operators = Array.isArray(report.operators) ? report.operators : [];
       report.operators = operators;

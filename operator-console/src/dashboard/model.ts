@@ -42,7 +42,8 @@ export interface KpiReport {
   from: string;
   to: string;
   timeZone: string;
-  team: KpiSet;
+  /** null for an operator, who gets only their own figures (in operators). */
+  team: KpiSet | null;
   operators: OperatorKpis[];
 }
 

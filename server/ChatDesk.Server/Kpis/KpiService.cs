@@ -187,8 +187,8 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var sql = $"""
             WITH {Conversations}, r AS (
                 SELECT d.*, CASE WHEN d.acw IS NOT NULL THEN d.engaged_seconds + d.acw END AS handle FROM d
-                WHERE (@operator::text IS NULL OR EXISTS (SELECT 1 FROM kpi_conversation_operators o
-                    WHERE o.conversation_id = d.conversation_id AND o.operator_id = @operator AND o.took_part)))
+                WHERE (@operator::text IS NULL OR d.conversation_id IN (SELECT o.conversation_id FROM kpi_conversation_operators o
+                    WHERE o.operator_id = @operator AND o.took_part AND o.requested_at >= @start AND o.requested_at < @end)))
             SELECT d.conversation_id, d.requested_at, v.visitor_name, v.topic_key, coalesce(u.display_name, d.owner_at_end),
                    d.answered, d.abandoned, d.short_abandoned, d.missed, d.wait_seconds, d.frt_seconds, d.handle, d.acw, d.transfers,
                    d.disposition, d.csat, d.nps, d.ces, d.survey_resolved, d.resolved, d.ended_at, d.next_request_at
