@@ -5,8 +5,8 @@ namespace ChatDesk.Server.Kpis;
 
 /// <summary>
 /// KPIs straight from the event log: loads every event of the period's conversations and computes
-/// them with <see cref="KpiCalculator"/>. The reference the derived rows (<see cref="KpiService"/>) are
-/// checked against, and the source of the live board's "today", where the period is small.
+/// them with <see cref="KpiCalculator"/>: the reference that the derived rows (<see cref="KpiService"/>, which
+/// the API serves) are held equal to by KpiDerivedTests. Too slow for long periods; not used by the API.
 /// </summary>
 public sealed class EventKpiService(ChatDeskDbContext db, TimeProvider clock)
 {

@@ -63,6 +63,9 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     /// <summary>Per operator (or per bucket for one operator): the conversations they took part in.</summary>
     private static bool Needs(Func<string, bool>? needs, string stat) => needs is null || needs(stat);
 
+    /// <summary>The stats attributed to the owner at the end; an operator's FRT and AHT come from other rows.</summary>
+    private static bool OwnersStats(string stat) => stat is "acw" or "resolution";
+
     private static string TookPartAggregates(string key, string where, bool ahtNeeded = true) => $"""
         WITH o AS (
             SELECT o.*, o.engaged_seconds + CASE WHEN NOT o.is_owner THEN 0
@@ -94,7 +97,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var now = clock.UtcNowForStorage();
         // Independent aggregates over the same rows: each on its own pooled connection, at the same time.
         var ownedTask = ReadAsync(scope, now, ConversationAggregates("owner_at_end",
-            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered"), ReadCounts, cancellationToken);
+            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStats), ReadCounts, cancellationToken);
         var firstTask = ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
         var partTask = ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
         var teamTask = seesTeam ? ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken) : null;
@@ -137,7 +140,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         }
         else
         {
-            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", needs), ReadCounts, cancellationToken);
+            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => needs(name) && OwnersStats(name)), ReadCounts, cancellationToken);
             var firstTask = stat == "frt"
                 ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator"), ReadStat, cancellationToken)
                 : Task.FromResult(new Dictionary<string, Stat>());
@@ -240,21 +243,18 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             Volume: new Volume(c.Requested, c.Answered, c.Abandoned, c.ShortAbandoned, c.Missed));
     }
 
-    /// <summary>Attribution (../shared/kpis.md): FRT to the first responder, handle time to each operator's part, the rest to the owner at the end.</summary>
+    /// <summary>
+    /// Attribution (../shared/kpis.md): FRT to the first responder, handle time and transfers to each operator's part,
+    /// the rest (resolution, FCR, surveys, ACW) to the owner at the end: the team's formulas over the owned conversations.
+    /// </summary>
     private static KpiSet OperatorSet(Counts owned, Stat firstResponses, TookPart part, double busySeconds, double staffedSeconds) =>
-        new(firstResponses, NoStat, NoStat, part.Aht, owned.Acw, owned.ResolutionTime,
-            AbandonmentRate: null, ServiceLevel: null,
-            ResolutionRate: Ratio(owned.Resolved, owned.Answered),
-            Fcr: new FcrFigure(Ratio(owned.Fcr, owned.Answered), owned.FcrProvisional, owned.Fcr),
-            CustomerFcr: Ratio(owned.CustomerResolved, owned.CustomerAnswered),
-            TransferRate: Ratio(part.TransferredAway, part.Answered),
-            Utilization: staffedSeconds > 0 ? busySeconds / staffedSeconds : null,
-            Concurrency: busySeconds > 0 ? part.HandleSeconds / busySeconds : null,
-            Csat: new CsatFigure(Ratio(owned.Satisfied, owned.CsatAnswers), owned.CsatMean),
-            Nps: owned.NpsAnswers == 0 ? null : 100.0 * (owned.Promoters - owned.Detractors) / owned.NpsAnswers,
-            Ces: owned.Ces,
-            SurveyResponseRate: Ratio(owned.Surveyed, owned.AnsweredEnded),
-            Volume: new Volume(part.Requested, part.Answered, 0, 0, 0));
+        TeamSet(owned, busySeconds, staffedSeconds) with
+        {
+            Frt = firstResponses, Asa = NoStat, Ata = NoStat, Aht = part.Aht, AbandonmentRate = null, ServiceLevel = null,
+            TransferRate = Ratio(part.TransferredAway, part.Answered),
+            Concurrency = busySeconds > 0 ? part.HandleSeconds / busySeconds : null,
+            Volume = new Volume(part.Requested, part.Answered, 0, 0, 0),
+        };
 
     /// <summary>Staffed seconds per bucket: each interval split over the buckets it spans.</summary>
     private static Dictionary<string, double> StaffedByBucket(List<StaffedInterval> staffed, KpiScope scope, List<(DateOnly Day, DateOnly Next)> buckets)

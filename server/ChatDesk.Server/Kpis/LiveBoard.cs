@@ -54,7 +54,7 @@ public sealed class BoardAudience
     public void Left() => Interlocked.Decrement(ref connections);
 }
 
-public sealed class LiveBoardService(ChatDeskDbContext db, EventKpiService kpis, TimeProvider clock)
+public sealed class LiveBoardService(ChatDeskDbContext db, KpiService kpis, TimeProvider clock)
 {
     private static readonly (string Kpi, Func<KpiSet, double?> Value)[] TodayFigures =
     [
