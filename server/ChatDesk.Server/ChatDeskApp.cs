@@ -4,6 +4,7 @@ using ChatDesk.Server.Data;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
+using ChatDesk.Server.Remote;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Widget;
@@ -25,6 +26,7 @@ public static class ChatDeskApp
         builder.Services.AddSurveys();
         builder.Services.AddKpis();
         builder.Services.AddFiles(builder.Configuration);
+        builder.Services.AddRemote(builder.Configuration);
         return builder;
     }
 

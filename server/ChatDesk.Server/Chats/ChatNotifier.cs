@@ -7,6 +7,9 @@ public interface IVisitorClient
     Task ChatEnded(ChatEndedNotice notice);
     Task QueueUpdated(QueueUpdate update);
     Task OperatorTyping(OperatorTypingNotice notice);
+    Task RemoteSessionChanged(Remote.RemoteSessionDto session);
+    Task RemoteRelay(Remote.RemoteRelayNotice notice);
+    Task RemotePointer(Remote.RemotePointerNotice notice);
 }
 
 public interface IOperatorClient
@@ -25,6 +28,8 @@ public interface IOperatorClient
     Task ChatTransferredAway(ChatTransferredAwayNotice notice);
     Task SurveySubmitted(Surveys.SurveySubmittedNotice notice);
     Task OfflineMessageReceived(OfflineMessageDto message);
+    Task RemoteSessionChanged(Remote.RemoteSessionDto session);
+    Task RemoteRelay(Remote.RemoteRelayNotice notice);
 }
 
 /// <summary>

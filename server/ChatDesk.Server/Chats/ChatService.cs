@@ -294,6 +294,7 @@ public sealed class ChatService(
     {
         Conversation conversation;
         string? offeredTo;
+        IReadOnlyList<Message> remoteMessages;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
@@ -303,6 +304,8 @@ public sealed class ChatService(
                 throw new ChatException("This chat has already ended.");
 
             offeredTo = conversation.Status == ConversationStatus.Offered ? conversation.OfferedTo : null;
+            // A screen share or co-browse never outlives its chat.
+            remoteMessages = await Remote.RemoteSessionEnding.EndLiveAsync(db, events, clock, conversation, cancellationToken);
             conversation.Status = ConversationStatus.Ended;
             conversation.EndedAt = clock.UtcNowForStorage();
             conversation.EndedBy = endedBy;
@@ -313,7 +316,10 @@ public sealed class ChatService(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await notifier.ChatEndedAsync(conversation, await OperatorsOfAsync(conversation.Id, cancellationToken));
+        var operators = await OperatorsOfAsync(conversation.Id, cancellationToken);
+        foreach (var message in remoteMessages)
+            await notifier.MessageSentAsync(conversation.VisitorId, operators, message.ToDto());
+        await notifier.ChatEndedAsync(conversation, operators);
         if (offeredTo is not null)
             await notifier.OfferWithdrawnAsync(offeredTo, conversation.Id);
         // A slot is free, or a waiting chat left the queue.

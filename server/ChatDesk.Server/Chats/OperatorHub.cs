@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Remote;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -10,7 +11,7 @@ namespace ChatDesk.Server.Chats;
 /// <summary>The operator side: a logged-in operator acts only on the chats they handle.</summary>
 [Authorize(Policy = OperatorAuthorization.Policy)]
 public sealed class OperatorHub(
-    ChatService chats, PresenceService presence, RoutingService routing, WorkspaceService workspace, AnswerService answers) : Hub<IOperatorClient>
+    ChatService chats, PresenceService presence, RoutingService routing, WorkspaceService workspace, AnswerService answers, RemoteService remote) : Hub<IOperatorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -71,6 +72,20 @@ public sealed class OperatorHub(
 
     public Task CompleteWrapUp(Guid conversationId, WrapUpRequest request) =>
         workspace.CompleteWrapUpAsync(OperatorId, conversationId, request, Context.ConnectionAborted);
+
+    public Task<RemoteSessionDto> RequestRemote(Guid conversationId, RemoteRequest request) =>
+        remote.RequestAsync(OperatorId, conversationId, request, Context.ConnectionAborted);
+
+    public Task<RemoteSessionDto?> GetRemoteSession(Guid conversationId) => remote.GetForOperatorAsync(OperatorId, conversationId, Context.ConnectionAborted);
+
+    public Task StopRemote(Guid sessionId) => remote.StopAsync(OperatorId, sessionId, Context.ConnectionAborted);
+
+    public Task RemoteSignal(Guid sessionId, string payload) => remote.SignalFromOperatorAsync(OperatorId, sessionId, payload, Context.ConnectionAborted);
+
+    public Task RemotePointer(Guid sessionId, RemotePointerRequest pointer) => remote.PointerAsync(OperatorId, sessionId, pointer, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<RemoteRelayNotice>> GetRemoteRelayAfter(Guid sessionId, int afterSequence) =>
+        remote.FetchForOperatorAsync(OperatorId, sessionId, afterSequence, Context.ConnectionAborted);
 
     public Task EndChat(Guid conversationId) => chats.EndOperatorChatAsync(OperatorId, conversationId, Context.ConnectionAborted);
 

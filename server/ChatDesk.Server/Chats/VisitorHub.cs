@@ -1,4 +1,5 @@
 using ChatDesk.Server.Identity;
+using ChatDesk.Server.Remote;
 using ChatDesk.Server.Surveys;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -7,7 +8,7 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
-public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, TypingRelay typing, SurveyService surveys) : Hub<IVisitorClient>
+public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, TypingRelay typing, SurveyService surveys, RemoteService remote) : Hub<IVisitorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -40,6 +41,19 @@ public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, Ty
     public Task SubmitSurvey(SurveyRequest request) => surveys.SubmitAsync(Visitor, request, Context.ConnectionAborted);
 
     public Task EndChat() => chats.EndVisitorChatAsync(Visitor, Context.ConnectionAborted);
+
+    public Task<RemoteSessionDto?> GetRemoteSession() => remote.GetForVisitorAsync(Visitor, Context.ConnectionAborted);
+
+    public Task RemoteConsent(Guid sessionId, bool accept) => remote.ConsentAsync(Visitor, sessionId, accept, Context.ConnectionAborted);
+
+    public Task StopRemote(Guid sessionId) => remote.StopAsync(Visitor, sessionId, Context.ConnectionAborted);
+
+    public Task RemoteSignal(Guid sessionId, string payload) => remote.SignalFromVisitorAsync(Visitor, sessionId, payload, Context.ConnectionAborted);
+
+    public Task CobrowseEvents(Guid sessionId, RemoteCobrowsePart part) => remote.CobrowseAsync(Visitor, sessionId, part, Context.ConnectionAborted);
+
+    public Task<IReadOnlyList<RemoteRelayNotice>> GetRemoteRelayAfter(Guid sessionId, int afterSequence) =>
+        remote.FetchForVisitorAsync(Visitor, sessionId, afterSequence, Context.ConnectionAborted);
 
     private VisitorIdentity Visitor => VisitorIdentity.From(Context.User);
 }

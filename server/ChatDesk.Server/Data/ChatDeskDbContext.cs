@@ -4,6 +4,7 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
+using ChatDesk.Server.Remote;
 using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Widget;
@@ -40,6 +41,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<KpiTarget> KpiTargets => Set<KpiTarget>();
     public DbSet<SharedFile> SharedFiles => Set<SharedFile>();
     public DbSet<SharedFileContent> SharedFileContents => Set<SharedFileContent>();
+    public DbSet<RemoteSession> RemoteSessions => Set<RemoteSession>();
+    public DbSet<RemoteRelayItem> RemoteRelay => Set<RemoteRelayItem>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<KpiConversationRow> KpiConversations => Set<KpiConversationRow>();
     public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
@@ -79,6 +82,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.FcrRepeatWindowHours).HasDefaultValue(24);
             b.Property(s => s.ServiceLevelSeconds).HasDefaultValue(30);
             b.Property(s => s.ShortAbandonSeconds).HasDefaultValue(0);
+            b.Property(s => s.CobrowseKeepRecording).HasDefaultValue(false);
             b.Property(s => s.SurveyQuestions).HasDefaultValueSql("'{csat,nps,ces,resolved,comment}'");
             b.Property(s => s.MaxFileBytes).HasDefaultValue(FileTypes.DefaultMaxBytes);
             b.Property(s => s.AllowedFileTypes).HasDefaultValueSql("'{png,jpg,jpeg,gif,webp,pdf,txt,csv,docx,xlsx,pptx,odt,ods,odp,doc,xls,ppt}'");
@@ -207,6 +211,24 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(n => n.AuthorName).HasMaxLength(100);
             b.Property(n => n.Text).HasMaxLength(ChatRules.MaxMessageLength);
             b.HasOne<Conversation>().WithMany().HasForeignKey(n => n.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RemoteSession>(b =>
+        {
+            b.ToTable("remote_sessions");
+            b.Property(s => s.Kind).HasMaxLength(16);
+            b.Property(s => s.Status).HasMaxLength(16);
+            b.Property(s => s.EndedBy).HasMaxLength(16);
+            b.HasIndex(s => s.ConversationId).IsUnique().HasFilter("status IN ('requested', 'active')");
+            b.HasOne<Conversation>().WithMany().HasForeignKey(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.OperatorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RemoteRelayItem>(b =>
+        {
+            b.ToTable("remote_relay");
+            b.Property(r => r.Audience).HasMaxLength(16);
+            b.Property(r => r.Kind).HasMaxLength(16);
+            b.HasIndex(r => new { r.SessionId, r.Sequence }).IsUnique();
+            b.HasOne<RemoteSession>().WithMany().HasForeignKey(r => r.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<PageView>(b =>
         {

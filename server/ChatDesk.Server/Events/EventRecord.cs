@@ -40,6 +40,10 @@ public static class EventTypes
     public const string WrapUpCompleted = "wrapup.completed";
     public const string SurveySubmitted = "survey.submitted";
     public const string FileShared = "file.shared";
+    public const string RemoteRequested = "remote.requested";
+    public const string RemoteDeclined = "remote.declined";
+    public const string RemoteStarted = "remote.started";
+    public const string RemoteEnded = "remote.ended";
 }
 
 /// <summary>

@@ -41,6 +41,8 @@ public sealed record ConversationFacts(
         var transfers = new List<string>();
         var open = new Dictionary<string, DateTimeOffset>();
         var intervals = new List<EngagedInterval>();
+        var remoteOpen = new Dictionary<string, (string OperatorId, DateTimeOffset From)>();
+        var remote = new List<EngagedInterval>();
 
         void Close(string operatorId, DateTimeOffset at)
         {
@@ -81,8 +83,18 @@ public sealed record ConversationFacts(
                         firstResponder = e.OperatorId;
                     }
                     break;
+                case EventTypes.RemoteStarted when e.OperatorId is not null:
+                    remoteOpen[root.GetProperty("sessionId").GetString()!] = (e.OperatorId, e.OccurredAt);
+                    break;
+                case EventTypes.RemoteEnded:
+                    if (remoteOpen.Remove(root.GetProperty("sessionId").GetString()!, out var stopped))
+                        remote.Add(new EngagedInterval(stopped.OperatorId, stopped.From, e.OccurredAt));
+                    break;
                 case EventTypes.ChatEnded:
                     ended = e.OccurredAt;
+                    foreach (var running in remoteOpen.Values)
+                        remote.Add(new EngagedInterval(running.OperatorId, running.From, e.OccurredAt));
+                    remoteOpen.Clear();
                     endedBy = root.GetProperty("endedBy").GetString();
                     ownerAtEnd = owner;
                     foreach (var operatorId in open.Keys.ToList())
@@ -102,7 +114,37 @@ public sealed record ConversationFacts(
 
         return new ConversationFacts(conversationId, visitorId, skillId,
             requested ?? throw new InvalidOperationException($"Conversation {conversationId} has no chat.requested event."),
-            assigned, firstResponse, firstResponder, ended, endedBy, wrapped, wrapUpAuto, disposition, ownerAtEnd, transfers, intervals, survey);
+            assigned, firstResponse, firstResponder, ended, endedBy, wrapped, wrapUpAuto, disposition, ownerAtEnd, transfers,
+            WithRemoteTime(intervals, remote), survey);
+    }
+
+    /// <summary>
+    /// Remote time counts in handle time: an operator's screen share or co-browse is engaged time, so
+    /// where it ran outside their engaged intervals it extends them; where it ran inside, it adds nothing.
+    /// </summary>
+    public static IReadOnlyList<EngagedInterval> WithRemoteTime(IReadOnlyList<EngagedInterval> engaged, IReadOnlyList<EngagedInterval> remote)
+    {
+        if (remote.Count == 0)
+            return engaged;
+        var remoteOperators = remote.Select(r => r.OperatorId).ToHashSet();
+        var merged = engaged.Where(i => !remoteOperators.Contains(i.OperatorId)).ToList();
+        foreach (var group in engaged.Concat(remote).Where(i => remoteOperators.Contains(i.OperatorId)).GroupBy(i => i.OperatorId))
+        {
+            EngagedInterval? current = null;
+            foreach (var interval in group.OrderBy(i => i.From))
+            {
+                if (current is not null && interval.From <= current.To)
+                {
+                    current = current with { To = interval.To > current.To ? interval.To : current.To };
+                    continue;
+                }
+                if (current is not null)
+                    merged.Add(current);
+                current = interval;
+            }
+            merged.Add(current!);
+        }
+        return merged;
     }
 
     private static int? IntOrNull(JsonElement root, string name) =>

@@ -41,7 +41,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/visitor", ["token"] = visitorToken,
-            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated", "OperatorTyping"),
+            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated", "OperatorTyping", "RemoteSessionChanged", "RemoteRelay", "RemotePointer"),
             ["retryMs"] = retryMs is null ? null : new JsonArray(retryMs.Select(r => (JsonNode)r).ToArray()),
         });
 
@@ -49,7 +49,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie,
-            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted"),
+            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay"),
         });
 
     /// <summary>Connects to any hub with the console's cookie, listening to the given callbacks.</summary>

@@ -1,0 +1,319 @@
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ChatDesk.Server.Remote;
+
+/// <summary>
+/// Screen share and co-browse sessions: an operator of the chat asks, the chat's visitor consents or
+/// declines, either side stops. The server relays WebRTC signalling (media itself flows peer to peer)
+/// and co-browse batches, only between the session's visitor and the conversation's operators.
+/// </summary>
+public sealed class RemoteService(
+    ChatDeskDbContext db, ChatService chats, EventLog events, TimeProvider clock, ChatNotifier notifier, IOptions<RemoteOptions> options)
+{
+    private RtcConfigDto Rtc => options.Value.ToDto();
+
+    // ---- Operator side ------------------------------------------------------------------------
+
+    public async Task<RemoteSessionDto> RequestAsync(string operatorId, Guid conversationId, RemoteRequest? request, CancellationToken cancellationToken = default)
+    {
+        if (!RemoteKinds.IsKnown(request?.Kind))
+            throw new ChatException("Kind must be screen or cobrowse.");
+        RemoteSession session;
+        Conversation conversation;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            if (!await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
+                throw new ChatException("Unknown conversation.");
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
+            if (!conversation.IsOpen)
+                throw new ChatException("This chat has ended.");
+            if (await db.RemoteSessions.AnyAsync(s => s.ConversationId == conversationId && (s.Status == RemoteStatus.Requested || s.Status == RemoteStatus.Active), cancellationToken))
+                throw new ChatException("A remote session is already running or waiting for the visitor's consent in this chat.");
+            session = new RemoteSession
+            {
+                Id = Guid.CreateVersion7(clock.UtcNowForStorage()),
+                ConversationId = conversationId,
+                Kind = request!.Kind!,
+                OperatorId = operatorId,
+                RequestedAt = clock.UtcNowForStorage(),
+            };
+            db.RemoteSessions.Add(session);
+            events.Append(db, conversation, EventTypes.RemoteRequested, new { sessionId = session.Id, kind = session.Kind }, operatorId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return await PublishSessionAsync(conversation, session, [], cancellationToken);
+    }
+
+    /// <summary>Any operator of the chat may stop its session (or withdraw the request).</summary>
+    public async Task StopAsync(string operatorId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var conversationId = await db.RemoteSessions.Where(s => s.Id == sessionId).Select(s => (Guid?)s.ConversationId).SingleOrDefaultAsync(cancellationToken);
+        if (conversationId is null || !await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
+            throw UnknownSession();
+        var name = await OperatorNameAsync(operatorId, cancellationToken);
+        await EndAsync(conversationId.Value, sessionId, AuthorKind.Operator, operatorId, name, cancellationToken);
+    }
+
+    /// <summary>The conversation's latest session (live or not), or null: what a console shows when it opens the chat.</summary>
+    public async Task<RemoteSessionDto?> GetForOperatorAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
+    {
+        if (!await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
+            throw new ChatException("Unknown conversation.");
+        return await LatestDtoAsync(conversationId, cancellationToken);
+    }
+
+    public async Task SignalFromOperatorAsync(string operatorId, Guid sessionId, string? payload, CancellationToken cancellationToken = default)
+    {
+        ValidateSignal(payload);
+        var (session, conversation) = await LiveSessionForOperatorAsync(operatorId, sessionId, cancellationToken);
+        if (session.OperatorId != operatorId)
+            throw new ChatException("Only the operator who asked for this session can signal in it.");
+        if (session.Kind != RemoteKinds.Screen)
+            throw new ChatException("Only a screen share is signalled.");
+        await RelayAsync(session, conversation, RemoteAudience.Visitor, RemoteRelayKinds.Signal, payload!, cancellationToken);
+    }
+
+    public async Task PointerAsync(string operatorId, Guid sessionId, RemotePointerRequest? pointer, CancellationToken cancellationToken = default)
+    {
+        if (pointer is null || !double.IsFinite(pointer.X) || !double.IsFinite(pointer.Y) || pointer.X is < 0 or > 1 || pointer.Y is < 0 or > 1)
+            throw new ChatException("A pointer needs x and y between 0 and 1.");
+        if (pointer.Mode is not ("point" or "highlight" or "hide"))
+            throw new ChatException("Pointer mode must be point, highlight or hide.");
+        var (session, conversation) = await LiveSessionForOperatorAsync(operatorId, sessionId, cancellationToken);
+        if (session.Status != RemoteStatus.Active)
+            throw NotStarted();
+        // Pointer moves are momentary: pushed, never stored.
+        await notifier.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemotePointer),
+            new RemotePointerNotice(session.Id, pointer.X, pointer.Y, pointer.Mode, await OperatorNameAsync(operatorId, cancellationToken)));
+    }
+
+    public async Task<IReadOnlyList<RemoteRelayNotice>> FetchForOperatorAsync(string operatorId, Guid sessionId, int afterSequence, CancellationToken cancellationToken = default)
+    {
+        var session = await db.RemoteSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null || !await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == session.ConversationId, cancellationToken))
+            throw UnknownSession();
+        var signals = session.OperatorId == operatorId;
+        return await db.RemoteRelay.AsNoTracking()
+            .Where(r => r.SessionId == sessionId && r.Sequence > afterSequence && r.Audience == RemoteAudience.Operators
+                && (signals || r.Kind != RemoteRelayKinds.Signal))
+            .OrderBy(r => r.Sequence).Take(RemoteRules.MaxFetchItems)
+            .Select(r => new RemoteRelayNotice(r.SessionId, session.ConversationId, r.Sequence, r.Kind, r.Payload))
+            .ToListAsync(cancellationToken);
+    }
+
+    // ---- Visitor side -------------------------------------------------------------------------
+
+    /// <summary>The live session of the visitor's open conversation, or null: what a reconnecting widget shows.</summary>
+    public async Task<RemoteSessionDto?> GetForVisitorAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
+    {
+        var conversation = await db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken);
+        if (conversation is not { IsOpen: true })
+            return null;
+        var dto = await LatestDtoAsync(conversation.Id, cancellationToken);
+        return dto is { Status: RemoteStatus.Requested or RemoteStatus.Active } ? dto : null;
+    }
+
+    public async Task ConsentAsync(VisitorIdentity visitor, Guid sessionId, bool accept, CancellationToken cancellationToken = default)
+    {
+        var conversationId = await VisitorsConversationOfAsync(visitor, sessionId, cancellationToken);
+        if (!accept)
+        {
+            await EndAsync(conversationId, sessionId, AuthorKind.Visitor, null, null, cancellationToken);
+            return;
+        }
+        Conversation conversation;
+        RemoteSession session;
+        Message message;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
+            session = await LockSessionAsync(sessionId, cancellationToken);
+            if (!conversation.IsOpen || session.Status != RemoteStatus.Requested)
+                throw new ChatException("This request is no longer waiting for your consent.");
+            session.Status = RemoteStatus.Active;
+            session.StartedAt = clock.UtcNowForStorage();
+            events.Append(db, conversation, EventTypes.RemoteStarted,
+                new { sessionId = session.Id, kind = session.Kind, requestedBy = session.OperatorId, consentedBy = AuthorKind.Visitor }, session.OperatorId);
+            message = ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
+                RemoteTexts.Text($"started.{session.Kind}", conversation.Language, await OperatorNameAsync(session.OperatorId, cancellationToken)));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await PublishSessionAsync(conversation, session, [message], cancellationToken);
+    }
+
+    public async Task StopAsync(VisitorIdentity visitor, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var conversationId = await VisitorsConversationOfAsync(visitor, sessionId, cancellationToken);
+        var name = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.VisitorName).SingleAsync(cancellationToken);
+        await EndAsync(conversationId, sessionId, AuthorKind.Visitor, null, name, cancellationToken);
+    }
+
+    public async Task SignalFromVisitorAsync(VisitorIdentity visitor, Guid sessionId, string? payload, CancellationToken cancellationToken = default)
+    {
+        ValidateSignal(payload);
+        var (session, conversation) = await ActiveSessionForVisitorAsync(visitor, sessionId, cancellationToken);
+        if (session.Kind != RemoteKinds.Screen)
+            throw new ChatException("Only a screen share is signalled.");
+        await RelayAsync(session, conversation, RemoteAudience.Operators, RemoteRelayKinds.Signal, payload!, cancellationToken);
+    }
+
+    /// <summary>A part of a batch of rrweb events as JSON text; the last part of a batch has <c>last</c> set.</summary>
+    public async Task CobrowseAsync(VisitorIdentity visitor, Guid sessionId, RemoteCobrowsePart? part, CancellationToken cancellationToken = default)
+    {
+        if (part?.Data is not { Length: > 0 } data || data.Length > RemoteRules.MaxCobrowsePartLength)
+            throw new ChatException($"A co-browse part must have 1 to {RemoteRules.MaxCobrowsePartLength} characters.");
+        var (session, conversation) = await ActiveSessionForVisitorAsync(visitor, sessionId, cancellationToken);
+        if (session.Kind != RemoteKinds.Cobrowse)
+            throw new ChatException("This session is not a co-browse.");
+        // The last-part flag travels as the first character so the relay stays one opaque string.
+        await RelayAsync(session, conversation, RemoteAudience.Operators, RemoteRelayKinds.Cobrowse, (part.Last ? "1" : "0") + data, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RemoteRelayNotice>> FetchForVisitorAsync(VisitorIdentity visitor, Guid sessionId, int afterSequence, CancellationToken cancellationToken = default)
+    {
+        var conversationId = await VisitorsConversationOfAsync(visitor, sessionId, cancellationToken);
+        return await db.RemoteRelay.AsNoTracking()
+            .Where(r => r.SessionId == sessionId && r.Sequence > afterSequence && r.Audience == RemoteAudience.Visitor)
+            .OrderBy(r => r.Sequence).Take(RemoteRules.MaxFetchItems)
+            .Select(r => new RemoteRelayNotice(r.SessionId, conversationId, r.Sequence, r.Kind, r.Payload))
+            .ToListAsync(cancellationToken);
+    }
+
+    // ---- Shared -------------------------------------------------------------------------------
+
+    private async Task EndAsync(Guid conversationId, Guid sessionId, string endedBy, string? operatorId, string? name, CancellationToken cancellationToken)
+    {
+        Conversation conversation;
+        RemoteSession session;
+        Message message;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
+            session = await LockSessionAsync(sessionId, cancellationToken);
+            if (!session.IsLive)
+                throw new ChatException("This session has already ended.");
+            message = await RemoteSessionEnding.EndAsync(db, events, clock, conversation, session, endedBy, operatorId, name, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await PublishSessionAsync(conversation, session, [message], cancellationToken);
+    }
+
+    /// <summary>Stores the item under the next sequence of the session, then pushes it (inline when small).</summary>
+    private async Task RelayAsync(RemoteSession session, Conversation conversation, string audience, string kind, string payload, CancellationToken cancellationToken)
+    {
+        var item = new RemoteRelayItem { SessionId = session.Id, Audience = audience, Kind = kind, Payload = payload, CreatedAt = clock.UtcNowForStorage() };
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var locked = await LockSessionAsync(session.Id, cancellationToken);
+            if (locked.Status == RemoteStatus.Requested)
+                throw NotStarted();
+            if (locked.Status != RemoteStatus.Active)
+                throw new ChatException("This session has ended.");
+            if (locked.RelayBytes + payload.Length > RemoteRules.MaxSessionRelayBytes)
+                throw new ChatException("This session has relayed all it may; stop it and start a new one.");
+            locked.LastRelaySequence++;
+            locked.RelayBytes += payload.Length;
+            item.Sequence = locked.LastRelaySequence;
+            db.RemoteRelay.Add(item);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        var notice = item.ToNotice(conversation.Id, inline: payload.Length <= RemoteRules.MaxInlinePayloadLength);
+        if (audience == RemoteAudience.Visitor)
+            await notifier.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemoteRelay), notice);
+        else
+            await notifier.ToOperatorsAsync(kind == RemoteRelayKinds.Signal ? [session.OperatorId] : await chats.OperatorsOfAsync(conversation.Id, cancellationToken),
+                nameof(IOperatorClient.RemoteRelay), notice);
+    }
+
+    private async Task<RemoteSessionDto> PublishSessionAsync(Conversation conversation, RemoteSession session, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var dto = session.ToDto(await OperatorNameAsync(session.OperatorId, cancellationToken), Rtc);
+        var operators = await chats.OperatorsOfAsync(conversation.Id, cancellationToken);
+        var batch = notifier.Batch();
+        foreach (var message in messages)
+            await batch.MessageSentAsync(conversation.VisitorId, operators, message.ToDto());
+        await batch.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemoteSessionChanged), dto);
+        await batch.ToOperatorsAsync(operators, nameof(IOperatorClient.RemoteSessionChanged), dto);
+        await batch.FlushAsync();
+        return dto;
+    }
+
+    private async Task<RemoteSessionDto?> LatestDtoAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        var session = await db.RemoteSessions.AsNoTracking().Where(s => s.ConversationId == conversationId)
+            .OrderByDescending(s => s.RequestedAt).ThenByDescending(s => s.Id).FirstOrDefaultAsync(cancellationToken);
+        return session is null ? null : session.ToDto(await OperatorNameAsync(session.OperatorId, cancellationToken), Rtc);
+    }
+
+    private async Task<(RemoteSession Session, Conversation Conversation)> LiveSessionForOperatorAsync(string operatorId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await db.RemoteSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        var conversation = session is null ? null
+            : await chats.VisibleTo(operatorId).SingleOrDefaultAsync(c => c.Id == session.ConversationId, cancellationToken);
+        if (session is null || conversation is null)
+            throw UnknownSession();
+        if (!session.IsLive || !conversation.IsOpen)
+            throw new ChatException("This session has ended.");
+        return (session, conversation);
+    }
+
+    private async Task<(RemoteSession Session, Conversation Conversation)> ActiveSessionForVisitorAsync(VisitorIdentity visitor, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var found = await (
+            from s in db.RemoteSessions.AsNoTracking()
+            join c in db.Conversations.AsNoTracking() on s.ConversationId equals c.Id
+            where s.Id == sessionId && c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId
+            select new { Session = s, Conversation = c }).SingleOrDefaultAsync(cancellationToken)
+            ?? throw UnknownSession();
+        if (found.Session.Status == RemoteStatus.Requested && found.Conversation.IsOpen)
+            throw NotStarted();
+        if (found.Session.Status != RemoteStatus.Active || !found.Conversation.IsOpen)
+            throw new ChatException("This session has ended.");
+        return (found.Session, found.Conversation);
+    }
+
+    /// <summary>The session's conversation when it is the visitor's own; anyone else's session is unknown to them.</summary>
+    private async Task<Guid> VisitorsConversationOfAsync(VisitorIdentity visitor, Guid sessionId, CancellationToken cancellationToken) =>
+        await (
+            from s in db.RemoteSessions
+            join c in db.Conversations on s.ConversationId equals c.Id
+            where s.Id == sessionId && c.VisitorId == visitor.VisitorId && c.SiteId == visitor.SiteId
+            select (Guid?)c.Id).SingleOrDefaultAsync(cancellationToken)
+        ?? throw UnknownSession();
+
+    private async Task<RemoteSession> LockSessionAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        await db.RemoteSessions.FromSqlInterpolated($"SELECT * FROM remote_sessions WHERE id = {sessionId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
+        ?? throw UnknownSession();
+
+    private Task<string> OperatorNameAsync(string operatorId, CancellationToken cancellationToken) =>
+        db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+
+    private static void ValidateSignal(string? payload)
+    {
+        if (payload is not { Length: > 0 } || payload.Length > RemoteRules.MaxSignalLength)
+            throw new ChatException($"A signalling message must have 1 to {RemoteRules.MaxSignalLength} characters.");
+    }
+
+    private static ChatException UnknownSession() => new("Unknown remote session.");
+
+    private static ChatException NotStarted() => new("This session has not started: it needs the visitor's consent.");
+}
+
+public static class RemoteSetup
+{
+    public static IServiceCollection AddRemote(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RemoteOptions>(configuration.GetSection(RemoteOptions.Section));
+        services.AddScoped<RemoteService>();
+        return services;
+    }
+}
