@@ -15,6 +15,7 @@ import { createNotifications } from './notifications';
 import { createOffers } from './offers';
 import { createPresence } from './presence';
 import { createQueue } from './queue';
+import { createRemote } from './remote';
 import { createSurveys } from './surveys';
 import type { Me } from './shared/contract';
 import { el } from './shared/dom';
@@ -102,6 +103,7 @@ function showWorkspace(me: Me): void {
   createInvite(hub, workspace);
   createNotes(hub, workspace);
   createFileSharing(workspace);
+  const remote = createRemote(hub, workspace);
   const wrapUp = createWrapUp(hub, workspace);
   createSurveys(hub, workspace);
   const context = createVisitorContext(hub, workspace);
@@ -124,6 +126,7 @@ function showWorkspace(me: Me): void {
     leaving = true;
     await managed.stop();
     chats.dispose();
+    remote.dispose();
     typing.dispose();
     wrapUp.dispose();
     answersAdmin.close();
@@ -145,6 +148,7 @@ function showWorkspace(me: Me): void {
       operatorName.textContent = state.displayName;
       presence.applyStatus(state.status);
       await chats.sync(state.chats, state.operatorId);
+      await remote.sync();
     } catch {
       // The next reconnect resumes again; nothing else to do here.
     }

@@ -97,6 +97,15 @@ const en = {
   fileFailed: '{name} could not be transferred. Please try again.',
   errorGeneric: 'Something went wrong. Please try again.',
   errorSend: 'Your message could not be sent: {error}',
+  remoteAskScreen: '{name} asks to see your screen. You choose what to share, and you can stop at any time.',
+  remoteAskCobrowse: '{name} asks to see this page with you. Passwords and payment details stay hidden. You can stop at any time.',
+  remoteAccept: 'Allow',
+  remoteDecline: 'Decline',
+  remoteSharingScreen: 'You are sharing your screen with {name}',
+  remoteSharingPage: '{name} can see this page',
+  remoteStop: 'Stop sharing',
+  remoteShareFailed: 'Your screen could not be shared.',
+  remotePointing: '{name} is pointing here',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -198,6 +207,15 @@ const fr: Messages = {
   fileFailed: '{name} n’a pas pu être transféré. Veuillez réessayer.',
   errorGeneric: 'Une erreur est survenue. Veuillez réessayer.',
   errorSend: 'Votre message n’a pas pu être envoyé : {error}',
+  remoteAskScreen: '{name} souhaite voir votre écran. Vous choisissez ce que vous partagez et pouvez arrêter à tout moment.',
+  remoteAskCobrowse: '{name} souhaite voir cette page avec vous. Mots de passe et données de paiement restent masqués. Vous pouvez arrêter à tout moment.',
+  remoteAccept: 'Autoriser',
+  remoteDecline: 'Refuser',
+  remoteSharingScreen: 'Vous partagez votre écran avec {name}',
+  remoteSharingPage: '{name} voit cette page',
+  remoteStop: 'Arrêter le partage',
+  remoteShareFailed: 'Votre écran n’a pas pu être partagé.',
+  remotePointing: '{name} montre ici',
 };
 
 export type Language = 'en' | 'fr';

@@ -2,6 +2,8 @@
 // postMessage protocol. Everything coming from outside is untrusted: use the
 // guards below before reading fields.
 
+import { toPointer, type PointerMode } from './remote';
+
 export type AuthorKind = 'visitor' | 'operator' | 'system' | 'automated';
 export type ConversationStatus = 'queued' | 'assigned' | 'ended';
 export type EndedBy = 'visitor' | 'operator' | 'system';
@@ -164,7 +166,14 @@ export type FrameToLoader =
   | { type: 'chatdesk:unread'; count: number }
   | { type: 'chatdesk:conversation'; open: boolean }
   /** Visitor token to keep in the host page's storage (null = forget it). */
-  | { type: 'chatdesk:token-save'; token: string | null };
+  | { type: 'chatdesk:token-save'; token: string | null }
+  /**
+   * Remote support state: 'asking' (consent prompt shown: open the panel), 'screen' / 'cobrowse'
+   * (running: show the sharing bar; co-browse also records the page), 'off'.
+   */
+  | { type: 'chatdesk:remote'; state: RemoteLoaderState; operatorName: string }
+  /** The operator's pointer on the visitor's page during co-browse (fractions of the viewport). */
+  | { type: 'chatdesk:remote-pointer'; x: number; y: number; mode: PointerMode; operatorName: string };
 
 /** loader -> iframe */
 export type LoaderToFrame =
@@ -172,7 +181,17 @@ export type LoaderToFrame =
   /** Extension: tells the frame whether the panel is shown (for unread counting). */
   | { type: 'chatdesk:visibility'; open: boolean }
   /** Visitor token kept in the host page's storage (null = none), sent in reply to chatdesk:ready. */
-  | { type: 'chatdesk:token'; token: string | null };
+  | { type: 'chatdesk:token'; token: string | null }
+  /** The visitor pressed Stop on the sharing bar. */
+  | { type: 'chatdesk:remote-stop' }
+  /** A batch of recorded page events (rrweb, JSON text) while co-browsing. */
+  | { type: 'chatdesk:cobrowse-events'; data: string };
+
+export type RemoteLoaderState = 'off' | 'asking' | 'screen' | 'cobrowse';
+const REMOTE_LOADER_STATES: readonly string[] = ['off', 'asking', 'screen', 'cobrowse'];
+
+/** Largest batch the loader hands to the frame (the frame splits it into hub-sized parts). */
+export const COBROWSE_BATCH_MAX = 4_000_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -212,6 +231,14 @@ export function parseFrameToLoader(data: unknown): FrameToLoader | null {
       if (token === undefined) return null;
       return { type: 'chatdesk:token-save', token };
     }
+    case 'chatdesk:remote':
+      if (typeof data.state !== 'string' || !REMOTE_LOADER_STATES.includes(data.state) || typeof data.operatorName !== 'string') return null;
+      return { type: 'chatdesk:remote', state: data.state as RemoteLoaderState, operatorName: data.operatorName.slice(0, 100) };
+    case 'chatdesk:remote-pointer': {
+      const pointer = toPointer(data);
+      if (!pointer || typeof data.operatorName !== 'string') return null;
+      return { type: 'chatdesk:remote-pointer', ...pointer, operatorName: data.operatorName.slice(0, 100) };
+    }
     default:
       return null;
   }
@@ -231,6 +258,11 @@ export function parseLoaderToFrame(data: unknown): LoaderToFrame | null {
       if (token === undefined) return null;
       return { type: 'chatdesk:token', token };
     }
+    case 'chatdesk:remote-stop':
+      return { type: 'chatdesk:remote-stop' };
+    case 'chatdesk:cobrowse-events':
+      if (typeof data.data !== 'string' || data.data.length === 0 || data.data.length > COBROWSE_BATCH_MAX) return null;
+      return { type: 'chatdesk:cobrowse-events', data: data.data };
     default:
       return null;
   }

@@ -420,6 +420,19 @@ export const en = {
   'board.exitFullscreen': 'Exit full screen',
   'board.exit': 'Back to console',
   'board.forbidden': 'The live board is for managers and admins.',
+  'remote.requestScreen': 'See screen',
+  'remote.requestScreenHint': 'Ask the visitor to share their screen',
+  'remote.requestCobrowse': 'Co-browse',
+  'remote.requestCobrowseHint': 'Ask the visitor to let you see the page they are on',
+  'remote.stop': 'Stop',
+  'remote.waiting': 'Waiting for {name} to consent…',
+  'remote.screenActive': '{name} is sharing their screen with {operator}',
+  'remote.cobrowseActive': 'Co-browsing {name}\u2019s page with {operator}',
+  'remote.declined': '{name} declined.',
+  'remote.cancelled': 'The request was withdrawn.',
+  'remote.ended': 'The session has ended.',
+  'remote.pointerHint': 'Move over the picture to point, click to highlight.',
+  'remote.connecting': 'Connecting…',
 };
 
 export type MessageKey = keyof typeof en;

@@ -572,6 +572,12 @@ export interface OperatorHubMethods {
   Leave: { args: [conversationId: string]; result: void };
   AddNote: { args: [conversationId: string, text: string]; result: NoteDto };
   CompleteWrapUp: { args: [conversationId: string, wrapUp: WrapUpRequest]; result: void };
+  RequestRemote: { args: [conversationId: string, request: { kind: 'screen' | 'cobrowse' }]; result: unknown };
+  GetRemoteSession: { args: [conversationId: string]; result: unknown };
+  StopRemote: { args: [sessionId: string]; result: void };
+  RemoteSignal: { args: [sessionId: string, payload: string]; result: void };
+  RemotePointer: { args: [sessionId: string, pointer: { x: number; y: number; mode: 'point' | 'highlight' | 'hide' }]; result: void };
+  GetRemoteRelayAfter: { args: [sessionId: string, afterSequence: number]; result: unknown };
 }
 
 /** Client callbacks of /hubs/operator. */
@@ -593,6 +599,10 @@ export interface OperatorHubEvents {
   VisitorNavigated: VisitorNavigatedEvent;
   /** The visitor answered the end-of-session survey. */
   SurveySubmitted: SurveySubmittedEvent;
+  /** A screen share / co-browse of one of this operator's chats changed (checked by remote/protocol.ts). */
+  RemoteSessionChanged: unknown;
+  /** A signalling message or co-browse part for this operator (checked by remote/protocol.ts). */
+  RemoteRelay: unknown;
 }
 
 /** The typed slice of the hub connection that features use. */

@@ -108,7 +108,16 @@ public static class WidgetEndpoints
             </head>
             <body>
               <header><strong>Trailhead</strong> &middot; <a href="/demo/">Home</a><a href="/demo/pricing">Pricing</a></header>
-              <main><h1>{{WebUtility.HtmlEncode(title)}}</h1><p>{{WebUtility.HtmlEncode(body)}}</p></main>
+              <main>
+                <h1>{{WebUtility.HtmlEncode(title)}}</h1><p>{{WebUtility.HtmlEncode(body)}}</p>
+                <form class="checkout" onsubmit="return false">
+                  <h2>Your order</h2>
+                  <p><label>Order number <input name="order" autocomplete="off"></label></p>
+                  <p><label>Account password <input name="password" type="password" autocomplete="current-password"></label></p>
+                  <p><label>Card number <input name="card" autocomplete="cc-number" inputmode="numeric"></label></p>
+                  <p><label>Loyalty code <input name="loyalty" data-chatdesk-mask></label></p>
+                </form>
+              </main>
               <script src="{{WebUtility.HtmlEncode(chatDeskUrl)}}/widget/widget.js" async data-site="demo"></script>
             </body>
             </html>

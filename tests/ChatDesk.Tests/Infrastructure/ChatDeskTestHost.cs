@@ -61,6 +61,8 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
             ["ChatDesk:PublicUrl"] = PublicUrlOverride ?? ChatDeskOrigin,
             ["ChatDesk:Demo:Enabled"] = "true",
             ["ChatDesk:Demo:SiteOrigins"] = DemoSiteOrigin,
+            // Test media stays on loopback: clients signal only 127.0.0.1 candidates.
+            ["ChatDesk:Remote:LoopbackCandidatesOnly"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Error",
         });

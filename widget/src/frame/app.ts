@@ -44,6 +44,7 @@ import { newUuid } from '../uuid';
 import { el, saveBlob, saveTextFile, svgIcon, template } from './dom';
 import { downloadFile, uploadFile } from './fileTransfer';
 import { openSession } from './session';
+import { RemoteController } from './remote';
 
 const NAME_MAX = 100;
 const TEXT_MAX = 4000;
@@ -155,6 +156,8 @@ export class ChatApp {
   private sendingSurvey = false;
   /** Aborted by destroy(): removes the window/document listeners. */
   private readonly listeners = new AbortController();
+  /** Screen share and co-browse: consent, the sharing bar, WebRTC and the co-browse relay. */
+  private readonly remote: RemoteController;
 
   // ---- elements ----
   private readonly root: HTMLElement;
@@ -430,8 +433,14 @@ export class ChatApp {
         this.sendFromComposer();
       }
     });
+    this.remote = new RemoteController(t, {
+      connection: () => this.connection,
+      postToLoader: (message) => this.postToLoader(message),
+      showError: (text) => this.showError(text),
+    });
     this.chatView = el('div', { class: 'chat', hidden: true },
       el('div', { class: 'chat-bar' }, this.statusEl, this.transcriptBtn, this.endChatBtn),
+      this.remote.element,
       this.queueInfo,
       this.messageList,
       this.operatorTypingEl,
@@ -542,6 +551,7 @@ export class ChatApp {
     connection.on('ChatEnded', (raw: unknown) => this.onChatEnded(raw));
     connection.on('QueueUpdated', (raw: unknown) => this.onQueueUpdated(raw));
     connection.on('OperatorTyping', (raw: unknown) => this.onOperatorTyping(raw));
+    this.remote.attach(connection);
     connection.onreconnecting(() => this.showConnection('reconnecting'));
     connection.onreconnected(() => {
       this.showConnection('connected');
@@ -564,6 +574,7 @@ export class ChatApp {
     try {
       const view = toConversationView(await connection.invoke<unknown>('GetConversation'));
       this.applyConversation(view, false);
+      await this.remote.sync();
     } catch (err) {
       this.fatal(hubErrorMessage(err, this.t.errorConnect), () => void this.connect());
     }
@@ -595,6 +606,7 @@ export class ChatApp {
       // Status changes (assigned/ended) may also have been missed while offline.
       const view = toConversationView(await connection.invoke<unknown>('GetConversation'));
       this.applyConversation(view, true);
+      await this.remote.sync();
     } catch (err) {
       this.showError(hubErrorMessage(err, this.t.errorGeneric));
     }
@@ -704,6 +716,7 @@ export class ChatApp {
     if (!e || !this.conversation || e.conversationId !== this.conversation.id) return;
     this.conversation.status = 'ended';
     this.conversation.endedBy = e.endedBy;
+    this.remote.chatEnded();
     this.forgetQueue(e.conversationId);
     this.refresh();
     this.checkSurvey();
@@ -1472,6 +1485,10 @@ export class ChatApp {
     if (msg.type === 'chatdesk:page') {
       this.latestPage = { url: msg.url, title: msg.title };
       this.syncPage();
+    } else if (msg.type === 'chatdesk:remote-stop') {
+      this.remote.stopFromLoader();
+    } else if (msg.type === 'chatdesk:cobrowse-events') {
+      this.remote.sendCobrowse(msg.data);
     } else if (msg.type === 'chatdesk:token') {
       // Only used while start-up waits for it; later copies are stale.
       if (this.hostTokenWait) {

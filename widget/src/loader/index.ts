@@ -7,9 +7,12 @@
 import css from './loader.css?inline';
 import { detectLanguage, format, getMessages } from '../i18n';
 import { isVisitorToken, parseFrameToLoader, type LoaderToFrame } from '../protocol';
+import type { CobrowseRecorder } from '../cobrowse';
+import { RemoteOverlay } from './remoteOverlay';
 
 interface LoaderWindow extends Window {
   __chatdeskLoaded?: boolean;
+  ChatDeskCobrowse?: CobrowseRecorder;
 }
 
 function findScript(): HTMLScriptElement | null {
@@ -173,7 +176,8 @@ function start(script: HTMLScriptElement | null): void {
     f.dataset.testid = 'chatdesk-frame';
     f.title = t.frameTitle;
     f.src = frameUrl.toString();
-    f.setAttribute('allow', 'clipboard-write');
+    // display-capture: the visitor may share their screen from the chat (only after consenting).
+    f.setAttribute('allow', 'clipboard-write; display-capture');
     f.hidden = true;
     root.insertBefore(f, launcher);
     iframe = f;
@@ -192,6 +196,50 @@ function start(script: HTMLScriptElement | null): void {
   }
 
   launcher.addEventListener('click', () => setPanel(!panelOpen, true));
+
+  // ---- remote support: the sharing bar, the co-browse recorder, the operator's pointer ----
+  const overlay = new RemoteOverlay(root, t, () => post({ type: 'chatdesk:remote-stop' }));
+  let stopRecording: (() => void) | null = null;
+  let recorderLoad: Promise<CobrowseRecorder> | null = null;
+
+  /** cobrowse.js (rrweb) is only fetched when a co-browse starts. */
+  function loadRecorder(): Promise<CobrowseRecorder> {
+    recorderLoad ??= new Promise<CobrowseRecorder>((resolve, reject) => {
+      if (w.ChatDeskCobrowse) return resolve(w.ChatDeskCobrowse);
+      const tag = document.createElement('script');
+      tag.src = new URL('cobrowse.js', scriptUrl).toString();
+      tag.async = true;
+      tag.onload = () => (w.ChatDeskCobrowse ? resolve(w.ChatDeskCobrowse) : reject(new Error('recorder missing')));
+      tag.onerror = () => {
+        recorderLoad = null;
+        reject(new Error('recorder not loaded'));
+      };
+      document.head.appendChild(tag);
+    });
+    return recorderLoad;
+  }
+
+  function setRemote(state: 'off' | 'asking' | 'screen' | 'cobrowse', operatorName: string): void {
+    overlay.show(state, operatorName);
+    if (state === 'asking' && !panelOpen) setPanel(true, false);
+    if (state === 'cobrowse' && !stopRecording) {
+      // Marked as started at once so a second state message does not start a second recorder.
+      stopRecording = () => undefined;
+      loadRecorder()
+        .then((recorder) => {
+          if (!stopRecording) return;
+          stopRecording = recorder.startRecording((data) => post({ type: 'chatdesk:cobrowse-events', data }), '#chatdesk-widget');
+        })
+        .catch(() => {
+          stopRecording = null;
+          post({ type: 'chatdesk:remote-stop' });
+        });
+    } else if (state !== 'cobrowse' && stopRecording) {
+      const stop = stopRecording;
+      stopRecording = null;
+      stop();
+    }
+  }
 
   window.addEventListener('message', (event: MessageEvent) => {
     if (event.origin !== chatdeskOrigin) return;
@@ -218,6 +266,12 @@ function start(script: HTMLScriptElement | null): void {
         break;
       case 'chatdesk:token-save':
         tokenSet(tokenKey, msg.token);
+        break;
+      case 'chatdesk:remote':
+        setRemote(msg.state, msg.operatorName);
+        break;
+      case 'chatdesk:remote-pointer':
+        overlay.point(msg.x, msg.y, msg.mode, msg.operatorName);
         break;
     }
   });
