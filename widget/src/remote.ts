@@ -143,23 +143,6 @@ export function splitParts(text: string, size: number = MAX_COBROWSE_PART_LENGTH
   return parts;
 }
 
-/**
- * Joins relayed co-browse parts back into batches: each part starts with "1" (last part of a batch)
- * or "0" (more follow). Returns the completed batches' texts in order.
- */
-export class PartJoiner {
-  private pending = '';
-
-  push(payload: string): string | null {
-    const last = payload.startsWith('1');
-    this.pending += payload.slice(1);
-    if (!last) return null;
-    const batch = this.pending;
-    this.pending = '';
-    return batch;
-  }
-}
-
 /** Runs tasks one after another (relay items must be applied in sequence order). */
 export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();

@@ -124,6 +124,14 @@ export function createRemote(hub: OperatorHub, workspace: ChatWorkspace): Remote
     const relay = toRemoteRelay(raw);
     if (relay) views.get(relay.sessionId)?.receive(relay);
   });
+  // A system notice may mean the session ended with its operator (transfer, left, disconnected).
+  hub.on('MessageReceived', (message) => {
+    if (message.authorKind !== 'system' || !isLive(sessions.get(message.conversationId))) return;
+    hub.invoke('GetRemoteSession', message.conversationId).then((raw) => {
+      const session = toRemoteSession(raw);
+      if (session) apply(session);
+    }).catch(() => endFor(message.conversationId));
+  });
   hub.on('ChatEnded', (e) => endFor(e.conversationId));
   hub.on('ChatTransferredAway', (e) => endFor(e.conversationId));
   const unsubscribe = workspace.onChange(render);

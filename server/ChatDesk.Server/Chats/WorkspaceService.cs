@@ -146,17 +146,24 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
     public async Task LeaveAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken = default)
     {
         string language;
+        Guid visitorId;
+        IReadOnlyList<Message> remoteEnded;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             var participant = await db.ConversationParticipants.SingleOrDefaultAsync(p => p.ConversationId == conversationId && p.OperatorId == operatorId && p.LeftAt == null, cancellationToken)
                 ?? throw new ChatException(conversation.OperatorId == operatorId ? "You own this chat: end it or transfer it instead." : "You are not in this chat.");
+            // Only the chat's operators may see its screen or page: a session this operator asked for ends.
+            remoteEnded = await Remote.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken);
+            visitorId = conversation.VisitorId;
             participant.LeftAt = clock.UtcNowForStorage();
             events.Append(db, conversation, EventTypes.OperatorLeft, new { operatorId }, operatorId);
             language = conversation.Language ?? "en";
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        foreach (var message in remoteEnded)
+            await notifier.MessageSentAsync(visitorId, [.. await chats.OperatorsOfAsync(conversationId, cancellationToken), operatorId], message.ToDto());
         var name = await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
         await SystemMessageAsync(conversationId, ServerMessages.Text("operator.left", language, name), cancellationToken);
     }

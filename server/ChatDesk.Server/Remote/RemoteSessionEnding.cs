@@ -16,7 +16,7 @@ public static class RemoteSessionEnding
     /// <param name="endedByName">Who stopped it, as the transcript names them (null: the end of the chat).</param>
     public static async Task<Message> EndAsync(
         ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, RemoteSession session,
-        string endedBy, string? endedByOperatorId, string? endedByName, CancellationToken cancellationToken)
+        string endedBy, string? endedByOperatorId, string? endedByName, CancellationToken cancellationToken, string textKey = "ended")
     {
         var now = clock.UtcNowForStorage();
         var wasActive = session.Status == RemoteStatus.Active;
@@ -35,7 +35,7 @@ public static class RemoteSessionEnding
                 endedByOperatorId,
                 durationSeconds = duration.TotalSeconds,
             }, session.OperatorId);
-            text = RemoteTexts.Text($"ended.{session.Kind}", conversation.Language,
+            text = RemoteTexts.Text($"{textKey}.{session.Kind}", conversation.Language,
                 endedByName ?? RemoteTexts.Text("system", conversation.Language), RemoteTexts.Duration(duration));
         }
         else
@@ -54,15 +54,29 @@ public static class RemoteSessionEnding
     }
 
     /// <summary>The chat ends: so does any session of it, requested or running.</summary>
-    public static async Task<IReadOnlyList<Message>> EndLiveAsync(
-        ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<Message>> EndLiveAsync(
+        ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, CancellationToken cancellationToken) =>
+        EndLiveAsync(db, events, clock, conversation, null, cancellationToken);
+
+    /// <summary>
+    /// An operator leaves the chat (left, transferred it away, or was disconnected): the sessions they
+    /// asked for end, since only the conversation's operators may see its screen or page.
+    /// </summary>
+    public static Task<IReadOnlyList<Message>> EndOperatorsSessionsAsync(
+        ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, string operatorId, CancellationToken cancellationToken) =>
+        EndLiveAsync(db, events, clock, conversation, operatorId, cancellationToken);
+
+    private static async Task<IReadOnlyList<Message>> EndLiveAsync(
+        ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, string? operatorId, CancellationToken cancellationToken)
     {
         var live = await db.RemoteSessions
             .FromSqlInterpolated($"SELECT * FROM remote_sessions WHERE conversation_id = {conversation.Id} AND status IN ('requested', 'active') FOR UPDATE")
             .ToListAsync(cancellationToken);
         var messages = new List<Message>();
-        foreach (var session in live)
-            messages.Add(await EndAsync(db, events, clock, conversation, session, AuthorKind.System, null, null, cancellationToken));
+        var operatorName = operatorId is null ? null : await db.Users.Where(u => u.Id == operatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+        foreach (var session in live.Where(s => operatorId is null || s.OperatorId == operatorId))
+            messages.Add(await EndAsync(db, events, clock, conversation, session, AuthorKind.System, null, operatorName, cancellationToken,
+                operatorId is null ? "ended" : "gone"));
         return messages;
     }
 }

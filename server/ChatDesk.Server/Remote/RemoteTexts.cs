@@ -11,6 +11,8 @@ public static class RemoteTexts
         ["started.cobrowse"] = ("Co-browsing with {0} started.", "Co-navigation avec {0} démarrée."),
         ["ended.screen"] = ("Screen sharing ended after {1}, stopped by {0}.", "Partage d'écran terminé après {1}, arrêté par {0}."),
         ["ended.cobrowse"] = ("Co-browsing ended after {1}, stopped by {0}.", "Co-navigation terminée après {1}, arrêtée par {0}."),
+        ["gone.screen"] = ("Screen sharing ended after {1}: {0} is no longer in the chat.", "Partage d'écran terminé après {1} : {0} n'est plus dans la conversation."),
+        ["gone.cobrowse"] = ("Co-browsing ended after {1}: {0} is no longer in the chat.", "Co-navigation terminée après {1} : {0} n'est plus dans la conversation."),
         ["declined.screen"] = ("Screen sharing was declined.", "Le partage d'écran a été refusé."),
         ["declined.cobrowse"] = ("Co-browsing was declined.", "La co-navigation a été refusée."),
         ["system"] = ("the end of the chat", "la fin de la conversation"),

@@ -159,6 +159,7 @@ public sealed class RoutingService(
                 // An invited operator who takes the chat over is its owner now, not a guest.
                 await db.ConversationParticipants.Where(p => p.ConversationId == conversationId && p.OperatorId == toOperator && p.LeftAt == null)
                     .ExecuteUpdateAsync(p => p.SetProperty(x => x.LeftAt, clock.UtcNowForStorage()), cancellationToken);
+                await EndRemoteSessionsAsync(conversation, operatorId, outcome, cancellationToken);
                 events.Append(db, conversation, EventTypes.ChatTransferred, new { from = operatorId, to = toOperator, toSkillId = (Guid?)null, reason = "transfer" }, operatorId);
                 conversation.OperatorId = target.Id;
                 events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = target.Id, how = "transfer" }, target.Id);
@@ -170,6 +171,7 @@ public sealed class RoutingService(
             else
             {
                 var skill = await db.Skills.SingleOrDefaultAsync(k => k.Key == toSkill, cancellationToken) ?? throw new ChatException($"Unknown skill: {toSkill}.");
+                await EndRemoteSessionsAsync(conversation, operatorId, outcome, cancellationToken);
                 events.Append(db, conversation, EventTypes.ChatTransferred, new { from = operatorId, to = (string?)null, toSkillId = skill.Id, reason = "transfer" }, operatorId);
                 conversation.Status = ConversationStatus.Queued;
                 conversation.OperatorId = null;
@@ -403,6 +405,7 @@ public sealed class RoutingService(
                 WithdrawOffer(conversation, EventTypes.ChatOfferTimedOut, outcome);
                 continue;
             }
+            await EndRemoteSessionsAsync(conversation, user.Id, outcome, cancellationToken);
             conversation.Status = ConversationStatus.Queued;
             conversation.OperatorId = null;
             events.Append(db, conversation, EventTypes.ChatTransferred,
@@ -410,6 +413,13 @@ public sealed class RoutingService(
             var text = ServerMessages.Text("requeued.disconnected", conversation.Language);
             outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System, text)));
         }
+    }
+
+    /// <summary>The operator no longer handles the chat: the screen share or co-browse they asked for ends.</summary>
+    private async Task EndRemoteSessionsAsync(Conversation conversation, string operatorId, DispatchOutcome outcome, CancellationToken cancellationToken)
+    {
+        foreach (var message in await Remote.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken))
+            outcome.Messages.Add((conversation, message));
     }
 
     private Task<int> ActiveChatsAsync(string operatorId, CancellationToken cancellationToken) =>

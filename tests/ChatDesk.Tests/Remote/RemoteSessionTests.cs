@@ -178,5 +178,22 @@ public sealed class RemoteSessionTests : ChatTestBase
         Assert.Contains("Co-browsing ended after 0:05, stopped by the end of the chat.", (await Driver.InvokeAsync<TranscriptDto>("visitor", "GetTranscript")).Text);
     }
 
+    [Fact]
+    public async Task Transferring_the_chat_away_ends_the_session_its_operator_asked_for()
+    {
+        await OperatorOnlineAsync("chloe", TestApi.ChloeEmail, TestApi.ChloePassword);
+        var requested = await RequestAsync();
+        await Driver.InvokeAsync("visitor", "RemoteConsent", requested.SessionId, true);
+
+        await Driver.InvokeAsync("alice", "Transfer", conversationId, new TransferRequest(await IdOfAsync(TestApi.ChloeEmail), null, null));
+
+        var types = (await EventsOfAsync(conversationId)).Select(e => e.Type).ToList();
+        Assert.True(types.IndexOf(EventTypes.RemoteEnded) < types.IndexOf(EventTypes.ChatTransferred));
+        Assert.Null(await Driver.InvokeAsync("visitor", "GetRemoteSession"));
+        // Alice no longer sees the chat, so neither its session nor what it relays.
+        Assert.Contains("Unknown conversation.", await Driver.InvokeExpectingErrorAsync("alice", "GetRemoteSession", conversationId));
+        Assert.Contains("Screen sharing ended after 0:00: Alice is no longer in the chat.", (await Driver.InvokeAsync<TranscriptDto>("visitor", "GetTranscript")).Text);
+    }
+
     private Task<string> IdOfAsync(string email) => Host.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
 }

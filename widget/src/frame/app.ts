@@ -673,6 +673,8 @@ export class ChatApp {
       return;
     }
     this.mergeLive([dto]);
+    // A system notice may mean the session ended with its operator (transfer, left, disconnected).
+    if (dto.authorKind === 'system') this.remote.refreshIfLive();
   }
 
   private onChatAssigned(raw: unknown): void {

@@ -126,6 +126,11 @@ export class RemoteController {
     if (this.session?.status === 'active' && this.cursor) void this.incoming.run(() => this.fetchMissed());
   }
 
+  /** Re-reads the session's state while one is live (it may have ended with its operator leaving the chat). */
+  refreshIfLive(): void {
+    if (this.session) void this.sync().catch(() => undefined);
+  }
+
   /** The chat ended: so did any session. */
   chatEnded(): void {
     this.teardown();
