@@ -4,6 +4,7 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace ChatDesk.Server.Remote;
 
@@ -13,7 +14,8 @@ namespace ChatDesk.Server.Remote;
 /// and co-browse batches, only between the session's visitor and the conversation's operators.
 /// </summary>
 public sealed class RemoteService(
-    ChatDeskDbContext db, ChatService chats, EventLog events, TimeProvider clock, ChatNotifier notifier, IOptions<RemoteOptions> options)
+    ChatDeskDbContext db, NpgsqlDataSource dataSource, ChatService chats, EventLog events, TimeProvider clock, ChatNotifier notifier,
+    IOptions<RemoteOptions> options)
 {
     private RtcConfigDto Rtc => options.Value.ToDto();
 
@@ -71,12 +73,17 @@ public sealed class RemoteService(
     public async Task SignalFromOperatorAsync(string operatorId, Guid sessionId, string? payload, CancellationToken cancellationToken = default)
     {
         ValidateSignal(payload);
-        var (session, conversation) = await LiveSessionForOperatorAsync(operatorId, sessionId, cancellationToken);
-        if (session.OperatorId != operatorId)
-            throw new ChatException("Only the operator who asked for this session can signal in it.");
-        if (session.Kind != RemoteKinds.Screen)
-            throw new ChatException("Only a screen share is signalled.");
-        await RelayAsync(session, conversation, RemoteAudience.Visitor, RemoteRelayKinds.Signal, payload!, cancellationToken);
+        var stored = await RemoteRelayAppender.AppendAsync(dataSource, clock, sessionId, null, operatorId,
+            RemoteKinds.Screen, RemoteAudience.Visitor, RemoteRelayKinds.Signal, payload!, cancellationToken);
+        if (stored is null)
+        {
+            // Nothing stored: find the reason to report.
+            var (session, _) = await LiveSessionForOperatorAsync(operatorId, sessionId, cancellationToken);
+            if (session.OperatorId != operatorId)
+                throw new ChatException("Only the operator who asked for this session can signal in it.");
+            throw WhyNotRelayed(session, RemoteKinds.Screen, "Only a screen share is signalled.");
+        }
+        await PushAsync(stored);
     }
 
     public async Task PointerAsync(string operatorId, Guid sessionId, RemotePointerRequest? pointer, CancellationToken cancellationToken = default)
@@ -158,10 +165,7 @@ public sealed class RemoteService(
     public async Task SignalFromVisitorAsync(VisitorIdentity visitor, Guid sessionId, string? payload, CancellationToken cancellationToken = default)
     {
         ValidateSignal(payload);
-        var (session, conversation) = await ActiveSessionForVisitorAsync(visitor, sessionId, cancellationToken);
-        if (session.Kind != RemoteKinds.Screen)
-            throw new ChatException("Only a screen share is signalled.");
-        await RelayAsync(session, conversation, RemoteAudience.Operators, RemoteRelayKinds.Signal, payload!, cancellationToken);
+        await RelayFromVisitorAsync(visitor, sessionId, RemoteKinds.Screen, RemoteRelayKinds.Signal, payload!, "Only a screen share is signalled.", cancellationToken);
     }
 
     /// <summary>A part of a batch of rrweb events as JSON text; the last part of a batch has <c>last</c> set.</summary>
@@ -169,11 +173,9 @@ public sealed class RemoteService(
     {
         if (part?.Data is not { Length: > 0 } data || data.Length > RemoteRules.MaxCobrowsePartLength)
             throw new ChatException($"A co-browse part must have 1 to {RemoteRules.MaxCobrowsePartLength} characters.");
-        var (session, conversation) = await ActiveSessionForVisitorAsync(visitor, sessionId, cancellationToken);
-        if (session.Kind != RemoteKinds.Cobrowse)
-            throw new ChatException("This session is not a co-browse.");
         // The last-part flag travels as the first character so the relay stays one opaque string.
-        await RelayAsync(session, conversation, RemoteAudience.Operators, RemoteRelayKinds.Cobrowse, (part.Last ? "1" : "0") + data, cancellationToken);
+        await RelayFromVisitorAsync(visitor, sessionId, RemoteKinds.Cobrowse, RemoteRelayKinds.Cobrowse, (part.Last ? "1" : "0") + data,
+            "This session is not a co-browse.", cancellationToken);
     }
 
     public async Task<IReadOnlyList<RemoteRelayNotice>> FetchForVisitorAsync(VisitorIdentity visitor, Guid sessionId, int afterSequence, CancellationToken cancellationToken = default)
@@ -206,33 +208,37 @@ public sealed class RemoteService(
         await PublishSessionAsync(conversation, session, [message], cancellationToken);
     }
 
-    /// <summary>Stores the item under the next sequence of the session, then pushes it (inline when small).</summary>
-    private async Task RelayAsync(RemoteSession session, Conversation conversation, string audience, string kind, string payload, CancellationToken cancellationToken)
+    private async Task RelayFromVisitorAsync(
+        VisitorIdentity visitor, Guid sessionId, string sessionKind, string kind, string payload, string wrongKind, CancellationToken cancellationToken)
     {
-        var item = new RemoteRelayItem { SessionId = session.Id, Audience = audience, Kind = kind, Payload = payload, CreatedAt = clock.UtcNowForStorage() };
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        var stored = await RemoteRelayAppender.AppendAsync(dataSource, clock, sessionId, visitor, null,
+            sessionKind, RemoteAudience.Operators, kind, payload, cancellationToken);
+        if (stored is null)
         {
-            var locked = await LockSessionAsync(session.Id, cancellationToken);
-            if (locked.Status == RemoteStatus.Requested)
-                throw NotStarted();
-            if (locked.Status != RemoteStatus.Active)
-                throw new ChatException("This session has ended.");
-            if (locked.RelayBytes + payload.Length > RemoteRules.MaxSessionRelayBytes)
-                throw new ChatException("This session has relayed all it may; stop it and start a new one.");
-            locked.LastRelaySequence++;
-            locked.RelayBytes += payload.Length;
-            item.Sequence = locked.LastRelaySequence;
-            db.RemoteRelay.Add(item);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            // Nothing stored: find the reason to report.
+            var (session, _) = await ActiveSessionForVisitorAsync(visitor, sessionId, cancellationToken);
+            throw WhyNotRelayed(session, sessionKind, wrongKind);
         }
-        var notice = item.ToNotice(conversation.Id, inline: payload.Length <= RemoteRules.MaxInlinePayloadLength);
-        if (audience == RemoteAudience.Visitor)
-            await notifier.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemoteRelay), notice);
-        else
-            await notifier.ToOperatorsAsync(kind == RemoteRelayKinds.Signal ? [session.OperatorId] : await chats.OperatorsOfAsync(conversation.Id, cancellationToken),
-                nameof(IOperatorClient.RemoteRelay), notice);
+        await PushAsync(stored);
     }
+
+    /// <summary>Pushes a stored item (inline when small): signals to the session's two ends, co-browse parts to the chat's operators.</summary>
+    private Task PushAsync(RemoteRelayAppender.Stored stored)
+    {
+        var item = stored.Item;
+        var notice = item.ToNotice(stored.ConversationId, inline: item.Payload.Length <= RemoteRules.MaxInlinePayloadLength);
+        if (item.Audience == RemoteAudience.Visitor)
+            return notifier.ToVisitorAsync(stored.VisitorId, nameof(IVisitorClient.RemoteRelay), notice);
+        return notifier.ToOperatorsAsync(item.Kind == RemoteRelayKinds.Signal ? [stored.SessionOperatorId] : stored.ChatOperatorIds,
+            nameof(IOperatorClient.RemoteRelay), notice);
+    }
+
+    private static ChatException WhyNotRelayed(RemoteSession session, string sessionKind, string wrongKind) =>
+        session.Kind != sessionKind ? new ChatException(wrongKind)
+        : session.RelayBytes >= RemoteRules.MaxSessionRelayBytes - RemoteRules.MaxCobrowsePartLength
+            ? new ChatException("This session has relayed all it may; stop it and start a new one.")
+        : session.Status == RemoteStatus.Requested ? NotStarted()
+        : new ChatException("This session has ended.");
 
     private async Task<RemoteSessionDto> PublishSessionAsync(Conversation conversation, RemoteSession session, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@
 
 import { record } from 'rrweb';
 
-/** Events are sent in batches at most this often: few hub calls, small delay. */
+/** Batches are sent at most this often: a quiet page sends a change at once, a busy one in batches. */
 export const BATCH_MS = 50;
 
 /** Sites mark any other field or text to hide with data-chatdesk-mask or the chatdesk-mask class. */
@@ -30,8 +30,10 @@ export function maskValue(text: string, element: HTMLElement): string {
 export function startRecording(emit: (batch: string) => void, blockSelector: string): () => void {
   let buffer: unknown[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastFlush = 0;
   const flush = (): void => {
     timer = undefined;
+    lastFlush = Date.now();
     if (buffer.length === 0) return;
     const batch = JSON.stringify(buffer);
     buffer = [];
@@ -40,7 +42,8 @@ export function startRecording(emit: (batch: string) => void, blockSelector: str
   const stop = record({
     emit(event) {
       buffer.push(event);
-      timer ??= setTimeout(flush, BATCH_MS);
+      // Leading edge: what happens in this task goes together, at once unless a batch just left.
+      timer ??= setTimeout(flush, Math.max(0, lastFlush + BATCH_MS - Date.now()));
     },
     // Every input goes through maskValue, which hides only the sensitive ones.
     maskAllInputs: true,

@@ -62,7 +62,6 @@ export class RemoteController {
   private session: RemoteSession | null = null;
   private cursor: RelayCursor | null = null;
   private readonly incoming = new SerialQueue();
-  private readonly outgoing = new SerialQueue();
   private stream: MediaStream | null = null;
   private peer: RTCPeerConnection | null = null;
   private pendingCandidates: RTCIceCandidateInit[] = [];
@@ -145,13 +144,12 @@ export class RemoteController {
   sendCobrowse(data: string): void {
     const session = this.session;
     if (!session || session.kind !== 'cobrowse' || session.status !== 'active') return;
+    const connection = this.host.connection();
+    if (!connection) return;
+    // Sent at once, without waiting for the previous call: the hub handles one connection's calls in order.
     const parts = splitParts(data);
-    void this.outgoing.run(async () => {
-      const connection = this.host.connection();
-      if (!connection || this.session?.sessionId !== session.sessionId) return;
-      for (let i = 0; i < parts.length; i++) {
-        await connection.invoke('CobrowseEvents', session.sessionId, { data: parts[i], last: i === parts.length - 1 });
-      }
+    parts.forEach((part, i) => {
+      connection.invoke('CobrowseEvents', session.sessionId, { data: part, last: i === parts.length - 1 }).catch(() => undefined);
     });
   }
 
@@ -273,9 +271,8 @@ export class RemoteController {
   private signal(session: RemoteSession, signal: Signal): void {
     const payload = JSON.stringify(signal);
     if (payload.length > MAX_SIGNAL_LENGTH) return;
-    void this.outgoing.run(async () => {
-      await this.host.connection()?.invoke('RemoteSignal', session.sessionId, payload);
-    });
+    // In call order: the offer goes before the candidates gathered after it.
+    this.host.connection()?.invoke('RemoteSignal', session.sessionId, payload).catch(() => undefined);
   }
 
   private async receive(relay: RemoteRelay): Promise<void> {
