@@ -17,7 +17,7 @@ public sealed class RemoteService(
     ChatDeskDbContext db, NpgsqlDataSource dataSource, ChatService chats, EventLog events, TimeProvider clock, ChatNotifier notifier,
     IOptions<RemoteOptions> options)
 {
-    private RtcConfigDto Rtc => options.Value.ToDto();
+    private RtcConfigDto Rtc => options.Value.ToDto(clock.GetUtcNow());
 
     // ---- Operator side ------------------------------------------------------------------------
 
