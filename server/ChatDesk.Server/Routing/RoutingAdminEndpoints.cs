@@ -24,12 +24,13 @@ public sealed record PageRuleDto(string UrlPattern, string Skill);
 /// <param name="WrapUpTimeoutSeconds">Null leaves it unchanged.</param>
 /// <param name="MaxFileBytes">Largest file that may be sent in a chat; null leaves it unchanged.</param>
 /// <param name="AllowedFileTypes">File extensions that may be sent; null leaves them unchanged.</param>
+/// <param name="CobrowseKeepRecording">Keep co-browse recordings after the session (off by default); null leaves it unchanged.</param>
 public sealed record SiteRoutingDto(
     bool OfferMode, int RingTimeoutSeconds, bool RouteByLanguage, BusinessHours? BusinessHours,
     IReadOnlyList<PageRuleDto> PageRules, IReadOnlyDictionary<string, int> TopicPriorities,
     bool? TypingPreview = null, int? WrapUpTimeoutSeconds = null,
     int? FcrRepeatWindowHours = null, int? ServiceLevelSeconds = null, int? ShortAbandonSeconds = null,
-    long? MaxFileBytes = null, IReadOnlyList<string>? AllowedFileTypes = null);
+    long? MaxFileBytes = null, IReadOnlyList<string>? AllowedFileTypes = null, bool? CobrowseKeepRecording = null);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
 public static partial class RoutingAdminEndpoints
@@ -117,7 +118,7 @@ public static partial class RoutingAdminEndpoints
             var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
             return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
                 site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds,
-                site.MaxFileBytes, site.AllowedFileTypes));
+                site.MaxFileBytes, site.AllowedFileTypes, site.CobrowseKeepRecording));
         });
 
         group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
@@ -166,6 +167,7 @@ public static partial class RoutingAdminEndpoints
             site.ShortAbandonSeconds = request.ShortAbandonSeconds ?? site.ShortAbandonSeconds;
             site.MaxFileBytes = request.MaxFileBytes ?? site.MaxFileBytes;
             site.AllowedFileTypes = fileTypes ?? site.AllowedFileTypes;
+            site.CobrowseKeepRecording = request.CobrowseKeepRecording ?? site.CobrowseKeepRecording;
             foreach (var topic in topics)
                 topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();

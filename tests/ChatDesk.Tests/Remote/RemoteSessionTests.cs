@@ -1,7 +1,9 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Remote;
+using ChatDesk.Server.Routing;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -193,6 +195,23 @@ public sealed class RemoteSessionTests : ChatTestBase
         // Alice no longer sees the chat, so neither its session nor what it relays.
         Assert.Contains("Unknown conversation.", await Driver.InvokeExpectingErrorAsync("alice", "GetRemoteSession", conversationId));
         Assert.Contains("Screen sharing ended after 0:00: Alice is no longer in the chat.", (await Driver.InvokeAsync<TranscriptDto>("visitor", "GetTranscript")).Text);
+    }
+
+    [Fact]
+    public async Task A_site_that_keeps_co_browse_recordings_keeps_the_page_but_not_the_signalling()
+    {
+        using (var admin = await TestApi.AdminClientAsync(Host))
+        {
+            var settings = await admin.GetFromJsonAsync<SiteRoutingDto>("/api/admin/sites/demo/routing", SignalRDriver.Json);
+            Assert.False(settings!.CobrowseKeepRecording);
+            (await admin.PutAsJsonAsync("/api/admin/sites/demo/routing", settings with { CobrowseKeepRecording = true })).EnsureSuccessStatusCode();
+        }
+        var requested = await RequestAsync(RemoteKinds.Cobrowse);
+        await Driver.InvokeAsync("visitor", "RemoteConsent", requested.SessionId, true);
+        await Driver.InvokeAsync("visitor", "CobrowseEvents", requested.SessionId, new RemoteCobrowsePart("[{\"type\":2}]", true));
+        await Driver.InvokeAsync("visitor", "StopRemote", requested.SessionId);
+
+        Assert.Equal(["1[{\"type\":2}]"], await Host.WithDbAsync(db => db.RemoteRelay.Select(r => r.Payload).ToListAsync()));
     }
 
     private Task<string> IdOfAsync(string email) => Host.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
