@@ -134,25 +134,17 @@ public sealed class RemoteService(
             await EndAsync(conversationId, sessionId, AuthorKind.Visitor, null, null, cancellationToken);
             return;
         }
-        Conversation conversation;
-        RemoteSession session;
-        Message message;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await ChangeSessionAsync(conversationId, sessionId, async (conversation, session) =>
         {
-            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
-            session = await LockSessionAsync(sessionId, cancellationToken);
             if (!conversation.IsOpen || session.Status != RemoteStatus.Requested)
                 throw new ChatException("This request is no longer waiting for your consent.");
             session.Status = RemoteStatus.Active;
             session.StartedAt = clock.UtcNowForStorage();
             events.Append(db, conversation, EventTypes.RemoteStarted,
                 new { sessionId = session.Id, kind = session.Kind, requestedBy = session.OperatorId, consentedBy = AuthorKind.Visitor }, session.OperatorId);
-            message = ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
+            return ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
                 RemoteTexts.Text($"started.{session.Kind}", conversation.Language, await OperatorNameAsync(session.OperatorId, cancellationToken)));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await PublishSessionAsync(conversation, session, [message], cancellationToken);
+        }, cancellationToken);
     }
 
     public async Task StopAsync(VisitorIdentity visitor, Guid sessionId, CancellationToken cancellationToken = default)
@@ -190,7 +182,17 @@ public sealed class RemoteService(
 
     // ---- Shared -------------------------------------------------------------------------------
 
-    private async Task EndAsync(Guid conversationId, Guid sessionId, string endedBy, string? operatorId, string? name, CancellationToken cancellationToken)
+    private Task EndAsync(Guid conversationId, Guid sessionId, string endedBy, string? operatorId, string? name, CancellationToken cancellationToken) =>
+        ChangeSessionAsync(conversationId, sessionId, (conversation, session) => session.IsLive
+            ? RemoteSessionEnding.EndAsync(db, events, clock, conversation, session, endedBy, operatorId, name, cancellationToken)
+            : throw new ChatException("This session has already ended."), cancellationToken);
+
+    /// <summary>
+    /// Changes a session in one transaction with the conversation row locked first (the order every
+    /// writer takes), then tells both sides; <paramref name="change"/> returns the transcript line it wrote.
+    /// </summary>
+    private async Task ChangeSessionAsync(
+        Guid conversationId, Guid sessionId, Func<Conversation, RemoteSession, Task<Message>> change, CancellationToken cancellationToken)
     {
         Conversation conversation;
         RemoteSession session;
@@ -199,9 +201,7 @@ public sealed class RemoteService(
         {
             conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
             session = await LockSessionAsync(sessionId, cancellationToken);
-            if (!session.IsLive)
-                throw new ChatException("This session has already ended.");
-            message = await RemoteSessionEnding.EndAsync(db, events, clock, conversation, session, endedBy, operatorId, name, cancellationToken);
+            message = await change(conversation, session);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
