@@ -135,11 +135,31 @@ export function filterSdpCandidates(sdp: string, loopbackOnly: boolean): string 
     .join('\r\n');
 }
 
-/** Splits text into parts of at most `size` characters (at least one part). */
-export function splitParts(text: string, size: number = MAX_COBROWSE_PART_LENGTH): string[] {
-  if (text.length <= size) return [text];
+/**
+ * The hub takes messages of at most 32 KB: a part's JSON-escaped UTF-8 size stays under this, whatever
+ * the text holds (quotes and backslashes double, non-ASCII letters take up to 3 bytes).
+ */
+export const MAX_PART_BYTES = 28_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Splits text into parts of at most `size` characters and `maxBytes` bytes once JSON-escaped (at least one
+ * part), never between the two halves of a surrogate pair.
+ */
+export function splitParts(text: string, size: number = MAX_COBROWSE_PART_LENGTH, maxBytes: number = MAX_PART_BYTES): string[] {
   const parts: string[] = [];
-  for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
+  let start = 0;
+  while (start < text.length || parts.length === 0) {
+    let end = Math.min(text.length, start + size);
+    while (end - start > 1 && encoder.encode(JSON.stringify(text.slice(start, end))).length > maxBytes) {
+      end = start + Math.ceil((end - start) / 2);
+    }
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && end - start > 1 && last >= 0xd800 && last <= 0xdbff) end--;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
   return parts;
 }
 

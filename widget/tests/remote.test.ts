@@ -41,6 +41,18 @@ describe('relay ordering', () => {
     expect(parts.map((p) => p.length)).toEqual([24_000, 24_000, 2_001]);
     expect(parts.join('')).toBe(text);
     expect(splitParts('[]')).toEqual(['[]']);
+    expect(splitParts('')).toEqual(['']);
+  });
+
+  it('keeps every part under the hub message size once escaped, and surrogate pairs whole', () => {
+    const quoted = '"é\\'.repeat(9_000);
+    const parts = splitParts(quoted);
+    expect(parts.join('')).toBe(quoted);
+    for (const part of parts) expect(new TextEncoder().encode(JSON.stringify(part)).length).toBeLessThanOrEqual(28_000);
+    const emoji = `a${'😀'.repeat(20)}`;
+    const small = splitParts(emoji, 4);
+    expect(small.join('')).toBe(emoji);
+    expect(small.every((p) => !/[\ud800-\udbff]$/.test(p))).toBe(true);
   });
 });
 

@@ -162,12 +162,8 @@ export class RemoteController {
     }
     this.session = session;
     if (!this.cursor || this.cursor.sessionId !== session.sessionId) this.cursor = new RelayCursor(session.sessionId);
-    if (session.status === 'active' && session.kind === 'screen' && !this.stream) {
-      // Reloaded page: the picture is gone with it; sharing again needs a new consent.
-      void this.stop();
-      return;
-    }
-    if (session.status === 'active' && session.kind === 'screen' && !this.peer) void this.startPeer(session);
+    // Only the page that captured the screen has its stream (another tab of the visitor just shows the bar, with Stop).
+    if (session.status === 'active' && session.kind === 'screen' && this.stream && !this.peer) void this.startPeer(session);
     this.render();
   }
 
