@@ -41,6 +41,7 @@ public sealed class Site
 
     /// <summary>File extensions that may be sent (each a kind of <see cref="Files.FileTypes.Known"/>, checked by content too).</summary>
     public List<string> AllowedFileTypes { get; set; } = [.. Files.FileTypes.DefaultAllowed];
+
     /// <summary>Keep co-browse recordings after the session ends (off: nothing of the page outlives the session).</summary>
     public bool CobrowseKeepRecording { get; set; }
 
