@@ -245,6 +245,15 @@ public sealed class ChatService(
         db.Conversations.AsNoTracking().Where(c => c.OperatorId == operatorId
             || db.ConversationParticipants.Any(p => p.ConversationId == c.Id && p.OperatorId == operatorId && p.LeftAt == null));
 
+    /// <summary>Inside the caller's transaction: locks an open chat the operator works on (anyone else's is unknown to them).</summary>
+    public async Task<Conversation> LockOpenChatOfAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken)
+    {
+        if (!await VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
+            throw UnknownConversation();
+        var conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
+        return conversation.IsOpen ? conversation : throw new ChatException("This chat has ended.");
+    }
+
     /// <summary>The owner and the invited operators still in the chat.</summary>
     public async Task<IReadOnlyList<string>> OperatorsOfAsync(Guid conversationId, CancellationToken cancellationToken = default)
     {

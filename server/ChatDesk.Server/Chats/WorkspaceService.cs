@@ -115,11 +115,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
         string invitedName;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            if (!await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
-                throw new ChatException("Unknown conversation.");
-            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
-            if (!conversation.IsOpen)
-                throw new ChatException("This chat has ended.");
+            conversation = await chats.LockOpenChatOfAsync(operatorId, conversationId, cancellationToken);
             var invited = await db.Users.SingleOrDefaultAsync(u => u.Id == invitedId, cancellationToken)
                 ?? throw new ChatException("Unknown operator.");
             if (invited.Id == conversation.OperatorId

@@ -29,11 +29,7 @@ public sealed class RemoteService(
         Conversation conversation;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            if (!await chats.VisibleTo(operatorId).AnyAsync(c => c.Id == conversationId, cancellationToken))
-                throw new ChatException("Unknown conversation.");
-            conversation = await db.Conversations.LockAsync(conversationId, cancellationToken);
-            if (!conversation.IsOpen)
-                throw new ChatException("This chat has ended.");
+            conversation = await chats.LockOpenChatOfAsync(operatorId, conversationId, cancellationToken);
             if (await db.RemoteSessions.AnyAsync(s => s.ConversationId == conversationId && (s.Status == RemoteStatus.Requested || s.Status == RemoteStatus.Active), cancellationToken))
                 throw new ChatException("A remote session is already running or waiting for the visitor's consent in this chat.");
             session = new RemoteSession
