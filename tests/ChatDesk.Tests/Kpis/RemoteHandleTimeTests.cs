@@ -50,10 +50,10 @@ public sealed class RemoteHandleTimeTests
         (200, EventTypes.ChatEnded, new { endedBy = "operator" }, "op1"),
         (220, EventTypes.WrapUpCompleted, new { disposition = "resolved" }, "op1"));
 
-    private static KpiSet Team() => KpiCalculator.Team([R1, R2], new Dictionary<Guid, DateTimeOffset>(), [], T0, T0.AddHours(1), Settings, T0.AddHours(1));
+    private static KpiSet Team() => KpiCalculator.Team([R1, R2], new Dictionary<Guid, DateTimeOffset>(), [R1, R2], [], T0, T0.AddHours(1), Settings, T0.AddHours(1));
 
     private static KpiSet Operator(string id) =>
-        KpiCalculator.Operator(id, [R1, R2], new Dictionary<Guid, DateTimeOffset>(), [], T0, T0.AddHours(1), Settings, T0.AddHours(1));
+        KpiCalculator.Operator(id, [R1, R2], new Dictionary<Guid, DateTimeOffset>(), [R1, R2], [], T0, T0.AddHours(1), Settings, T0.AddHours(1));
 
     [Fact]
     public void A_screen_share_inside_the_operators_engagement_is_counted_once()
