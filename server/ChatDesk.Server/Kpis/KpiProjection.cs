@@ -22,6 +22,10 @@ public sealed class KpiProjection(ChatDeskDbContext db)
     /// otherwise leave the work to it (the background worker).</param>
     public async Task CatchUpAsync(bool wait = true, CancellationToken cancellationToken = default)
     {
+        // Nothing queued: no transaction, no lock. A catch-up running elsewhere has not committed its dequeue, so
+        // its conversations still show here and a query waits for it below.
+        if (!await db.Database.SqlQueryRaw<bool>("SELECT EXISTS (SELECT 1 FROM kpi_dirty_conversations) AS \"Value\"").SingleAsync(cancellationToken))
+            return;
         while (true)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

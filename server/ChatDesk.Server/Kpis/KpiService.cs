@@ -26,28 +26,35 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             FROM c)
         """;
 
-    /// <summary>Mean, median and p90, and the count; when the caller needs another figure only (a trend), no sort: an empty stat.</summary>
-    private static string Stat(string value, string filter = "true", bool needed = true) => needed
-        ? $"avg({value}) FILTER (WHERE {filter}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {filter}), count({value}) FILTER (WHERE {filter})"
-        : "NULL::float8, NULL::float8[], 0::bigint";
+    /// <summary>How much of a stat a caller reads: percentiles cost a sort of the values, a mean only a sum.</summary>
+    private enum StatNeed { None, Mean, Full }
 
-    /// <summary>Which stat (frt, asa, ata, aht, acw, resolution) a trend of this KPI reads; null: none. The report needs all.</summary>
-    private static string? StatOf(string kpi) => kpi.Split('.')[0] switch
+    /// <summary>Mean, median and p90, and the count; the percentiles only when read (a trend of a mean needs no sort); none: an empty stat.</summary>
+    private static string Stat(string value, string filter = "true", StatNeed need = StatNeed.Full) => need switch
     {
-        "frt" => "frt", "asa" => "asa", "aht" => "aht", "acw" => "acw", _ => null,
+        StatNeed.Full => $"avg({value}) FILTER (WHERE {filter}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY {value}) FILTER (WHERE {filter}), count({value}) FILTER (WHERE {filter})",
+        StatNeed.Mean => $"avg({value}) FILTER (WHERE {filter}), NULL::float8[], count({value}) FILTER (WHERE {filter})",
+        _ => "NULL::float8, NULL::float8[], 0::bigint",
+    };
+
+    /// <summary>Which stat (frt, asa, ata, aht, acw, resolution) a trend of this KPI reads, and whether its percentiles; null: none. The report needs all.</summary>
+    private static (string Stat, StatNeed Need)? StatOf(string kpi) => kpi.Split('.') switch
+    {
+        [var stat and ("frt" or "asa" or "aht" or "acw"), var figure] => (stat, figure == "mean" ? StatNeed.Mean : StatNeed.Full),
+        _ => null,
     };
 
     /// <summary>
     /// Aggregates over conversations, grouped by {key}. {pop} restricts the survey, resolution and FCR figures
     /// (true for the team; answered for an owner's figures, which are over the conversations they answered).
     /// </summary>
-    private static string ConversationAggregates(string key, string where, string pop, Func<string, bool>? needs = null) => $"""
+    private static string ConversationAggregates(string key, string where, string pop, Func<string, StatNeed>? needs = null) => $"""
         WITH {Conversations}
         SELECT {key},
             count(*), count(*) FILTER (WHERE answered), count(*) FILTER (WHERE abandoned), count(*) FILTER (WHERE short_abandoned), count(*) FILTER (WHERE missed),
-            {Stat("frt_seconds", needed: Needs(needs, "frt"))}, {Stat("wait_seconds", needed: Needs(needs, "asa"))},
+            {Stat("frt_seconds", need: Needs(needs, "frt"))}, {Stat("wait_seconds", need: Needs(needs, "asa"))},
             {Stat("duration_seconds", "abandoned", Needs(needs, "ata"))}, {Stat("engaged_seconds + acw", "answered", Needs(needs, "aht"))},
-            {Stat("acw", needed: Needs(needs, "acw"))}, {Stat("duration_seconds", "answered AND resolved", Needs(needs, "resolution"))},
+            {Stat("acw", need: Needs(needs, "acw"))}, {Stat("duration_seconds", "answered AND resolved", Needs(needs, "resolution"))},
             count(*) FILTER (WHERE answered AND frt_seconds <= @sl), count(*) FILTER (WHERE answered AND resolved),
             count(*) FILTER (WHERE fcr), count(*) FILTER (WHERE fcr AND @now < ended_at + @window),
             count(*) FILTER (WHERE {pop} AND survey_resolved), count(survey_resolved) FILTER (WHERE {pop}),
@@ -61,24 +68,26 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         """;
 
     /// <summary>Per operator (or per bucket for one operator): the conversations they took part in.</summary>
-    private static bool Needs(Func<string, bool>? needs, string stat) => needs is null || needs(stat);
+    private static StatNeed Needs(Func<string, StatNeed>? needs, string stat) => needs is null ? StatNeed.Full : needs(stat);
 
     /// <summary>The stats attributed to the owner at the end; an operator's FRT and AHT come from other rows.</summary>
     private static bool OwnersStats(string stat) => stat is "acw" or "resolution";
 
-    private static string TookPartAggregates(string key, string where, bool ahtNeeded = true) => $"""
+    private static StatNeed OwnersStatsNeed(string stat) => OwnersStats(stat) ? StatNeed.Full : StatNeed.None;
+
+    private static string TookPartAggregates(string key, string where, StatNeed ahtNeed = StatNeed.Full) => $"""
         WITH o AS (
             SELECT o.*, o.engaged_seconds + CASE WHEN NOT o.is_owner THEN 0
                 WHEN o.wrap_up_auto AND o.acw_raw_seconds > @timeout THEN @timeout ELSE o.acw_raw_seconds END AS handle
             FROM kpi_conversation_operators o
             WHERE o.site_id = @site AND o.requested_at >= @start AND o.requested_at < @end AND (@skill::uuid IS NULL OR o.skill_id = @skill) AND o.took_part)
-        SELECT {key}, count(*), count(*) FILTER (WHERE answered), {Stat("handle", "answered", ahtNeeded)},
+        SELECT {key}, count(*), count(*) FILTER (WHERE answered), {Stat("handle", "answered", ahtNeed)},
             count(*) FILTER (WHERE answered AND transferred_away), sum(handle) FILTER (WHERE answered)
         FROM o WHERE {where} GROUP BY 1
         """;
 
-    private static string FirstResponseAggregates(string key, string where) =>
-        $"SELECT {key}, {Stat("frt_seconds")} FROM kpi_conversations WHERE site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill) AND first_responder IS NOT NULL AND {where} GROUP BY 1";
+    private static string FirstResponseAggregates(string key, string where, StatNeed need = StatNeed.Full) =>
+        $"SELECT {key}, {Stat("frt_seconds", need: need)} FROM kpi_conversations WHERE site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill) AND first_responder IS NOT NULL AND {where} GROUP BY 1";
 
     private sealed record Counts(
         int Requested, int Answered, int Abandoned, int ShortAbandoned, int Missed, Stat Frt, Stat Asa, Stat Ata, Stat Aht, Stat Acw, Stat ResolutionTime,
@@ -97,7 +106,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var now = clock.UtcNowForStorage();
         // Independent aggregates over the same rows: each on its own pooled connection, at the same time.
         var ownedTask = ReadAsync(scope, now, ConversationAggregates("owner_at_end",
-            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStats), ReadCounts, cancellationToken);
+            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStatsNeed), ReadCounts, cancellationToken);
         var firstTask = ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
         var partTask = ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
         var teamTask = seesTeam ? ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken) : null;
@@ -130,7 +139,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var busyIn = busy.Where(b => scope.OperatorId is null || b.OperatorId == scope.OperatorId).GroupBy(b => BucketOf(b.Day)).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
         var staffedIn = StaffedByBucket(scope.OperatorId is null ? staffed : staffed.Where(s => s.OperatorId == scope.OperatorId).ToList(), scope, buckets);
         var stat = StatOf(kpi);
-        Func<string, bool> needs = name => name == stat;
+        StatNeed needs(string name) => name == stat?.Stat ? stat.Value.Need : StatNeed.None;
 
         Func<string, KpiSet> setOf;
         if (scope.OperatorId is null)
@@ -140,11 +149,12 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         }
         else
         {
-            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => needs(name) && OwnersStats(name)), ReadCounts, cancellationToken);
-            var firstTask = stat == "frt"
-                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator"), ReadStat, cancellationToken)
+            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => OwnersStats(name) ? needs(name) : StatNeed.None),
+                ReadCounts, cancellationToken);
+            var firstTask = needs("frt") is not StatNeed.None and var frtNeed
+                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator", frtNeed), ReadStat, cancellationToken)
                 : Task.FromResult(new Dictionary<string, Stat>());
-            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", stat == "aht"), ReadTookPart, cancellationToken);
+            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", needs("aht")), ReadTookPart, cancellationToken);
             var (owned, first) = (await ownedTask, await firstTask);
             setOf = key => OperatorSet(owned.GetValueOrDefault(key, NoCounts), first.GetValueOrDefault(key, NoStat), part.GetValueOrDefault(key, NoPart),
                 busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
@@ -186,6 +196,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             throw new KpiQueryException($"Cannot sort by '{kpi}'.");
         var scope = await ScopeAsync(query, operatorId, cancellationToken);
         var now = clock.UtcNowForStorage();
+        // Sorted and cut before the joins: a bounded (top-N) sort of the period's rows, and only the rows shown joined.
         var order = column is null ? "d.requested_at, d.conversation_id" : $"{column} {(sort == "asc" ? "ASC" : "DESC")}, d.requested_at, d.conversation_id";
         var sql = $"""
             WITH {Conversations}, r AS (
@@ -195,9 +206,9 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             SELECT d.conversation_id, d.requested_at, v.visitor_name, v.topic_key, coalesce(u.display_name, d.owner_at_end),
                    d.answered, d.abandoned, d.short_abandoned, d.missed, d.wait_seconds, d.frt_seconds, d.handle, d.acw, d.transfers,
                    d.disposition, d.csat, d.nps, d.ces, d.survey_resolved, d.resolved, d.ended_at, d.next_request_at
-            FROM r d JOIN conversations v ON v.id = d.conversation_id LEFT JOIN users u ON u.id = d.owner_at_end
-            {(column is null ? "" : $"WHERE {column} IS NOT NULL")}
-            ORDER BY {order} {(limit is { } n ? $"LIMIT {Math.Clamp(n, 1, 1000)}" : "")}
+            FROM (SELECT * FROM r d {(column is null ? "" : $"WHERE {column} IS NOT NULL")} ORDER BY {order} {(limit is { } n ? $"LIMIT {Math.Clamp(n, 1, 1000)}" : "")}) d
+            JOIN conversations v ON v.id = d.conversation_id LEFT JOIN users u ON u.id = d.owner_at_end
+            ORDER BY {order}
             """;
         var rows = new List<ConversationRow>();
         await using var command = Command(scope, now, sql);
@@ -302,6 +313,8 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var count = (int)r.GetInt64(at + 2);
         if (count == 0)
             return NoStat;
+        if (r.IsDBNull(at + 1))
+            return new Stat(r.GetDouble(at), null, null, count);
         var percentiles = r.GetFieldValue<double[]>(at + 1);
         return new Stat(r.GetDouble(at), percentiles[0], percentiles[1], count);
     }
