@@ -73,6 +73,9 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     /// <summary>The stats attributed to the owner at the end; an operator's FRT and AHT come from other rows.</summary>
     private static bool OwnersStats(string stat) => stat is "acw" or "resolution";
 
+    /// <summary>Groups by an operator id in byte order: the same groups as the database collation, without its costly comparisons.</summary>
+    private static string OperatorKey(string column) => $"{column} COLLATE \"C\"";
+
     private static StatNeed OwnersStatsNeed(string stat) => OwnersStats(stat) ? StatNeed.Full : StatNeed.None;
 
     private static string TookPartAggregates(string key, string where, StatNeed ahtNeed = StatNeed.Full) => $"""
@@ -105,10 +108,10 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var scope = await ScopeAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
         var now = clock.UtcNowForStorage();
         // Independent aggregates over the same rows: each on its own pooled connection, at the same time.
-        var ownedTask = ReadAsync(scope, now, ConversationAggregates("owner_at_end",
+        var ownedTask = ReadAsync(scope, now, ConversationAggregates(OperatorKey("owner_at_end"),
             scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStatsNeed), ReadCounts, cancellationToken);
-        var firstTask = ReadAsync(scope, now, FirstResponseAggregates("first_responder", scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
-        var partTask = ReadAsync(scope, now, TookPartAggregates("operator_id", scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
+        var firstTask = ReadAsync(scope, now, FirstResponseAggregates(OperatorKey("first_responder"), scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
+        var partTask = ReadAsync(scope, now, TookPartAggregates(OperatorKey("operator_id"), scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
         var teamTask = seesTeam ? ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken) : null;
         var staffed = await scope.StaffedAsync(db, now, cancellationToken);
         var busy = await BusyAsync(scope, cancellationToken);
@@ -133,7 +136,9 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var now = clock.UtcNowForStorage();
         var staffed = await scope.StaffedAsync(db, now, cancellationToken);
         var busy = await BusyAsync(scope, cancellationToken);
-        var bucket = $"date_trunc('{interval}', requested_at AT TIME ZONE @zone)::date::text";
+        // Grouped by the date itself: a sort of dates, not of their text.
+        var bucket = $"date_trunc('{interval}', requested_at AT TIME ZONE @zone)::date";
+        static string BucketKey(NpgsqlDataReader r) => r.GetFieldValue<DateOnly>(0).ToString("O");
         var buckets = scope.Buckets(interval).ToList();
         string BucketOf(DateOnly day) => (interval == "week" ? day.AddDays(-(((int)day.DayOfWeek + 6) % 7)) : day).ToString("O");
         var busyIn = busy.Where(b => scope.OperatorId is null || b.OperatorId == scope.OperatorId).GroupBy(b => BucketOf(b.Day)).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
@@ -144,17 +149,17 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         Func<string, KpiSet> setOf;
         if (scope.OperatorId is null)
         {
-            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken);
+            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken, BucketKey);
             setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
         }
         else
         {
             var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => OwnersStats(name) ? needs(name) : StatNeed.None),
-                ReadCounts, cancellationToken);
+                ReadCounts, cancellationToken, BucketKey);
             var firstTask = needs("frt") is not StatNeed.None and var frtNeed
-                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator", frtNeed), ReadStat, cancellationToken)
+                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator", frtNeed), ReadStat, cancellationToken, BucketKey)
                 : Task.FromResult(new Dictionary<string, Stat>());
-            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", needs("aht")), ReadTookPart, cancellationToken);
+            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", needs("aht")), ReadTookPart, cancellationToken, BucketKey);
             var (owned, first) = (await ownedTask, await firstTask);
             setOf = key => OperatorSet(owned.GetValueOrDefault(key, NoCounts), first.GetValueOrDefault(key, NoStat), part.GetValueOrDefault(key, NoPart),
                 busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
