@@ -134,33 +134,43 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         KpiScope.CheckTrend(kpi, interval);
         var scope = await ScopeAsync(query, operatorId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        var staffed = await scope.StaffedAsync(db, now, cancellationToken);
-        var busy = await BusyAsync(scope, cancellationToken);
         // Grouped by the date itself: a sort of dates, not of their text.
         var bucket = $"date_trunc('{interval}', requested_at AT TIME ZONE @zone)::date";
         static string BucketKey(NpgsqlDataReader r) => r.GetFieldValue<DateOnly>(0).ToString("O");
+        var stat = StatOf(kpi);
+        StatNeed needs(string name) => name == stat?.Stat ? stat.Value.Need : StatNeed.None;
+
+        // The aggregates run on their own connections while staffed and busy time are read.
+        Task<Dictionary<string, Counts>>? teamTask = null, ownedTask = null;
+        Task<Dictionary<string, Stat>>? firstTask = null;
+        Task<Dictionary<string, TookPart>>? partTask = null;
+        if (scope.OperatorId is null)
+            teamTask = ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken, BucketKey);
+        else
+        {
+            ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => OwnersStats(name) ? needs(name) : StatNeed.None),
+                ReadCounts, cancellationToken, BucketKey);
+            firstTask = needs("frt") is not StatNeed.None and var frtNeed
+                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator", frtNeed), ReadStat, cancellationToken, BucketKey)
+                : Task.FromResult(new Dictionary<string, Stat>());
+            partTask = ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", needs("aht")), ReadTookPart, cancellationToken, BucketKey);
+        }
+        var staffed = await scope.StaffedAsync(db, now, cancellationToken);
+        var busy = await BusyAsync(scope, cancellationToken);
         var buckets = scope.Buckets(interval).ToList();
         string BucketOf(DateOnly day) => (interval == "week" ? day.AddDays(-(((int)day.DayOfWeek + 6) % 7)) : day).ToString("O");
         var busyIn = busy.Where(b => scope.OperatorId is null || b.OperatorId == scope.OperatorId).GroupBy(b => BucketOf(b.Day)).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
         var staffedIn = StaffedByBucket(scope.OperatorId is null ? staffed : staffed.Where(s => s.OperatorId == scope.OperatorId).ToList(), scope, buckets);
-        var stat = StatOf(kpi);
-        StatNeed needs(string name) => name == stat?.Stat ? stat.Value.Need : StatNeed.None;
 
         Func<string, KpiSet> setOf;
-        if (scope.OperatorId is null)
+        if (teamTask is not null)
         {
-            var counts = await ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken, BucketKey);
+            var counts = await teamTask;
             setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
         }
         else
         {
-            var ownedTask = ReadAsync(scope, now, ConversationAggregates(bucket, "owner_at_end = @operator", "answered", name => OwnersStats(name) ? needs(name) : StatNeed.None),
-                ReadCounts, cancellationToken, BucketKey);
-            var firstTask = needs("frt") is not StatNeed.None and var frtNeed
-                ? ReadAsync(scope, now, FirstResponseAggregates(bucket, "first_responder = @operator", frtNeed), ReadStat, cancellationToken, BucketKey)
-                : Task.FromResult(new Dictionary<string, Stat>());
-            var part = await ReadAsync(scope, now, TookPartAggregates(bucket, "operator_id = @operator", needs("aht")), ReadTookPart, cancellationToken, BucketKey);
-            var (owned, first) = (await ownedTask, await firstTask);
+            var (owned, first, part) = (await ownedTask!, await firstTask!, await partTask!);
             setOf = key => OperatorSet(owned.GetValueOrDefault(key, NoCounts), first.GetValueOrDefault(key, NoStat), part.GetValueOrDefault(key, NoPart),
                 busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
         }
