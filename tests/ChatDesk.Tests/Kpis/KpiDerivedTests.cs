@@ -185,6 +185,7 @@ public sealed class KpiDerivedTests : ChatTestBase
             await SameAsync($"report skill={skill}", s => s.ReportAsync(query, "", seesTeam: true), e => e.ReportAsync(query, "", seesTeam: true));
             await SameAsync($"heat map skill={skill}", s => s.HeatmapAsync(query, null), e => e.HeatmapAsync(query, null));
             await SameAsync($"conversations skill={skill}", async s => Sorted(await s.ConversationsAsync(query, null)), async e => Sorted(await e.ConversationsAsync(query, null)));
+            await SortedAndCutAsync(query);
             foreach (var op in operators)
             {
                 var mine = query with { Operator = op };
@@ -198,6 +199,23 @@ public sealed class KpiDerivedTests : ChatTestBase
                         await SameAsync($"trend {kpi} per {interval} of {op ?? "team"} skill={skill}",
                             s => s.TrendAsync(query, kpi, interval, op), e => e.TrendAsync(query, kpi, interval, op));
         }
+    }
+
+    /// <summary>The conversations behind a figure, sorted by it and cut, are the first of all the period's rows in that order.</summary>
+    private async Task SortedAndCutAsync(KpiQuery query)
+    {
+        var all = await Host.WithServiceAsync<KpiService, IReadOnlyList<ConversationRow>>(s => s.ConversationsAsync(query, null));
+        var figures = new (string Kpi, Func<ConversationRow, double?> Figure)[] { ("frt", r => r.Frt), ("aht", r => r.HandleTime), ("csat", r => r.Csat) };
+        foreach (var (kpi, figure) in figures)
+            foreach (var sort in new[] { "asc", "desc" })
+            {
+                var having = all.Where(r => figure(r) is not null);
+                var expected = (sort == "asc" ? having.OrderBy(figure) : having.OrderByDescending(figure))
+                    .ThenBy(r => r.RequestedAt).ThenBy(r => r.ConversationId.ToString(), StringComparer.Ordinal).Take(7).ToList();
+                Assert.True(expected.Count > 0, $"no conversation has a {kpi}");
+                var actual = await Host.WithServiceAsync<KpiService, IReadOnlyList<ConversationRow>>(s => s.ConversationsAsync(query, null, kpi, sort, 7));
+                Same($"conversations by {kpi} {sort}", "$", JsonSerializer.SerializeToElement(expected), JsonSerializer.SerializeToElement(actual));
+            }
     }
 
     private static List<ConversationRow> Sorted(IEnumerable<ConversationRow> rows) => rows.OrderBy(r => r.RequestedAt).ThenBy(r => r.ConversationId.ToString()).ToList();
