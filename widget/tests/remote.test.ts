@@ -84,10 +84,11 @@ describe('remote payload guards', () => {
 
 describe('co-browse masking', () => {
   it('masks passwords, payment fields and site-marked fields, nothing else', () => {
-    document.body.innerHTML = `
+    const page = new DOMParser().parseFromString(`
       <input id="order"><input id="pw" type="password"><input id="card" autocomplete="cc-number">
       <input id="exp" autocomplete="billing cc-exp"><input id="marked" data-chatdesk-mask>
-      <div class="chatdesk-mask"><input id="inside"></div><textarea id="notes"></textarea>`;
+      <div class="chatdesk-mask"><input id="inside"></div><textarea id="notes"></textarea>`, 'text/html');
+    document.body.replaceChildren(...page.body.childNodes);
     const byId = (id: string) => document.getElementById(id) as HTMLElement;
     expect(['order', 'pw', 'card', 'exp', 'marked', 'inside', 'notes'].map((id) => isSensitiveField(byId(id))))
       .toEqual([false, true, true, true, true, true, false]);
