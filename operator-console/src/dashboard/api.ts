@@ -32,7 +32,8 @@ async function getResult<T>(url: string): Promise<ApiResult<T>> {
 }
 
 export const kpiUrls = {
-  report: (filters: Filters) => withQuery('/api/kpis', filterParams(filters)),
+  // The operator table shows means: each operator's median and p90 are left to the server's single-operator report.
+  report: (filters: Filters) => withQuery('/api/kpis', filterParams(filters, { operatorStats: 'mean' })),
   trend: (filters: Filters, kpi: string, interval: 'day' | 'week') =>
     withQuery('/api/kpis/trend', filterParams(filters, { interval, kpi })),
   heatmap: (filters: Filters) => withQuery('/api/kpis/heatmap', filterParams({ from: filters.from, to: filters.to, skill: '', operator: '' })),

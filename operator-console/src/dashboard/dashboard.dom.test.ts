@@ -162,26 +162,26 @@ describe('KPI dashboard (DOM)', () => {
 
   it('refetches with the right query string when filters change', async () => {
     await mount();
-    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-12&to=2025-03-12');
+    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-12&to=2025-03-12&operatorStats=mean');
     expect(requested('/api/kpis/targets')).toHaveLength(1);
 
     const preset = $('[data-testid="dashboard-preset"]') as HTMLSelectElement;
     preset.value = 'thisWeek';
     preset.dispatchEvent(new Event('change'));
     await vi.waitFor(() => expect(requested('/api/kpis')).toHaveLength(2));
-    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12');
+    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12&operatorStats=mean');
 
     const skill = $('[data-testid="dashboard-skill"]') as HTMLInputElement;
     skill.value = 'billing';
     skill.dispatchEvent(new Event('change'));
     await vi.waitFor(() => expect(requested('/api/kpis')).toHaveLength(3));
-    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12&skill=billing');
+    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12&skill=billing&operatorStats=mean');
 
     const operator = $('[data-testid="dashboard-operator"]') as HTMLSelectElement;
     operator.value = 'op2';
     operator.dispatchEvent(new Event('change'));
     await vi.waitFor(() => expect(requested('/api/kpis')).toHaveLength(4));
-    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12&skill=billing&operator=op2');
+    expect(requested('/api/kpis').at(-1)).toBe('/api/kpis?from=2025-03-10&to=2025-03-12&skill=billing&operator=op2&operatorStats=mean');
     expect(lastQuery('/api/kpis/trend')?.toString()).toBe('from=2025-03-10&to=2025-03-12&skill=billing&operator=op2&interval=day&kpi=frt.mean');
     expect(lastQuery('/api/kpis/heatmap')?.toString()).toBe('from=2025-03-10&to=2025-03-12');
     expect(requested('/api/kpis/targets')).toHaveLength(1); // loaded once

@@ -1,7 +1,11 @@
 namespace ChatDesk.Server.Kpis;
 
 /// <summary>The site's KPI settings (../shared/kpis.md): repeat window, service-level and short-abandon thresholds, wrap-up timeout.</summary>
-public sealed record KpiSettings(TimeSpan FcrRepeatWindow, double ServiceLevelSeconds, double ShortAbandonSeconds, double WrapUpTimeoutSeconds);
+public sealed record KpiSettings(TimeSpan FcrRepeatWindow, double ServiceLevelSeconds, double ShortAbandonSeconds, double WrapUpTimeoutSeconds)
+{
+    public static KpiSettings Of(Widget.Site site) =>
+        new(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
+}
 
 public sealed record FcrFigure(double? Rate, int Provisional, int Conversations);
 

@@ -49,9 +49,17 @@ public static class KpiEndpoints
             })
             .WithTags("KPIs");
 
-        group.MapGet("/", (string? site, string? from, string? to, string? skill, string? @operator, ClaimsPrincipal user, KpiService kpis, CancellationToken ct) =>
-            kpis.ReportAsync(new KpiQuery(site, from, to, skill, @operator), UserId(user), SeesTeam(user), ct))
-            .WithSummary("Every KPI of the specification for the period (whole days in the site's time zone), team and per operator.");
+        group.MapGet("/", (string? site, string? from, string? to, string? skill, string? @operator, string? operatorStats, ClaimsPrincipal user, KpiService kpis,
+                CancellationToken ct) =>
+            kpis.ReportAsync(new KpiQuery(site, from, to, skill, @operator), UserId(user), SeesTeam(user), ct, operatorStats switch
+            {
+                null or "full" => true,
+                "mean" => false,
+                _ => throw new KpiQueryException("operatorStats is full or mean."),
+            }))
+            .WithSummary("Every KPI of the specification for the period (whole days in the site's time zone), team and per operator.")
+            .WithDescription("operatorStats=mean leaves out each operator's median and p90 (null) when several operators are listed, which a long period answers much faster; "
+                + "the team's figures and a single operator's are always complete.");
 
         group.MapGet("/trend", (string? site, string? from, string? to, string? skill, string? @operator, string? kpi, string? interval, ClaimsPrincipal user, KpiService kpis, CancellationToken ct) =>
             kpis.TrendAsync(new KpiQuery(site, from, to, skill, @operator), kpi ?? "frt.mean", interval ?? "day", OperatorFilter(user, @operator), ct))

@@ -23,6 +23,12 @@ public sealed class KpiConversationRow
 
     public bool WrapUpAuto { get; set; }
 
+    /// <summary>After-chat work as the KPIs count it: capped at the site's wrap-up timeout when it completed itself.</summary>
+    public double? AcwSeconds { get; set; }
+
+    /// <summary>Handle time of an answered, wrapped-up conversation: every engaged interval plus <see cref="AcwSeconds"/>.</summary>
+    public double? HandleSeconds { get; set; }
+
     /// <summary>Sum of every operator's engaged intervals.</summary>
     public double EngagedSeconds { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Widget;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -51,7 +52,7 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
-        await ExecuteAsync("TRUNCATE kpi_conversations, kpi_conversation_operators, kpi_busy_intervals, kpi_busy_days", cancellationToken);
+        await ExecuteAsync("TRUNCATE kpi_conversations, kpi_conversation_operators, kpi_busy_intervals, kpi_busy_days, kpi_daily, kpi_daily_stamps", cancellationToken);
         await ExecuteAsync("DELETE FROM kpi_dirty_conversations", cancellationToken);
         var count = 0;
         var after = Guid.Empty;
@@ -66,9 +67,116 @@ public sealed class KpiProjection(ChatDeskDbContext db)
             after = ids[^1];
         }
         await RebuildBusyDaysAsync(cancellationToken);
+        foreach (var site in await db.Sites.AsNoTracking().ToListAsync(cancellationToken))
+            await RebuildDailyAsync(site, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return count;
     }
+
+    /// <summary>
+    /// Makes a site's daily rollups match its current settings: a query calls it after the catch-up, so a change of
+    /// time zone, threshold, repeat window or wrap-up timeout is taken into account by the next query (at the cost
+    /// of recomputing the site's rollups once).
+    /// </summary>
+    public async Task EnsureDailyAsync(Guid siteId, CancellationToken cancellationToken = default)
+    {
+        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, cancellationToken);
+        if (await StampOfAsync(siteId, cancellationToken) == KpiDaily.Stamp(KpiSettings.Of(site), KpiScope.ZoneOf(site.TimeZone)))
+            return;
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+        // Settings read again under the lock: another node may have just rebuilt, or the settings changed again.
+        site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, cancellationToken);
+        if (await StampOfAsync(siteId, cancellationToken) != KpiDaily.Stamp(KpiSettings.Of(site), KpiScope.ZoneOf(site.TimeZone)))
+            await RebuildDailyAsync(site, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<string?> StampOfAsync(Guid siteId, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<string>($"SELECT stamp AS \"Value\" FROM kpi_daily_stamps WHERE site_id = {siteId}").SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Recomputes a site's capped after-chat work and every daily rollup with its current settings (inside the caller's locked transaction).</summary>
+    private async Task RebuildDailyAsync(Site site, CancellationToken cancellationToken)
+    {
+        var settings = KpiSettings.Of(site);
+        var zone = KpiScope.ZoneOf(site.TimeZone);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE kpi_conversations SET acw_seconds = c.acw, handle_seconds = CASE WHEN frt_seconds IS NOT NULL THEN engaged_seconds + c.acw END
+            FROM (SELECT conversation_id AS id, CASE WHEN wrap_up_auto AND acw_raw_seconds > {settings.WrapUpTimeoutSeconds} THEN {settings.WrapUpTimeoutSeconds}
+                  ELSE acw_raw_seconds END AS acw FROM kpi_conversations WHERE site_id = {site.Id}) c
+            WHERE conversation_id = c.id AND acw_seconds IS DISTINCT FROM c.acw
+            """, cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM kpi_daily WHERE site_id = {site.Id}", cancellationToken);
+        var range = await db.KpiConversations.Where(r => r.SiteId == site.Id).GroupBy(_ => 1)
+            .Select(g => new { First = g.Min(r => r.RequestedAt), Last = g.Max(r => r.RequestedAt) }).SingleOrDefaultAsync(cancellationToken);
+        if (range is not null)
+        {
+            var (first, last) = (KpiScope.LocalDay(range.First, zone), KpiScope.LocalDay(range.Last, zone));
+            for (var day = first; day <= last; day = day.AddDays(31))
+                await ComputeDaysAsync(site.Id, settings, zone, day, Min(day.AddDays(30), last), cancellationToken);
+        }
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO kpi_daily_stamps (site_id, stamp) VALUES ({site.Id}, {KpiDaily.Stamp(settings, zone)})
+            ON CONFLICT (site_id) DO UPDATE SET stamp = excluded.stamp
+            """, cancellationToken);
+    }
+
+    /// <summary>Recomputes the rollups of the local days that changed, when the site's rollups are current (otherwise the next query rebuilds them all).</summary>
+    private async Task RefreshDailyAsync(Site site, IEnumerable<DateTimeOffset> requestedAt, CancellationToken cancellationToken)
+    {
+        var settings = KpiSettings.Of(site);
+        var zone = KpiScope.ZoneOf(site.TimeZone);
+        if (await StampOfAsync(site.Id, cancellationToken) != KpiDaily.Stamp(settings, zone))
+            return;
+        var days = requestedAt.Select(t => KpiScope.LocalDay(t, zone)).Distinct().Order().ToList();
+        // Consecutive days are read together; days far apart separately.
+        for (var i = 0; i < days.Count;)
+        {
+            var j = i;
+            while (j + 1 < days.Count && days[j + 1].DayNumber - days[j].DayNumber == 1 && days[j + 1].DayNumber - days[i].DayNumber < 31)
+                j++;
+            await ComputeDaysAsync(site.Id, settings, zone, days[i], days[j], cancellationToken);
+            i = j + 1;
+        }
+    }
+
+    /// <summary>Replaces the rollups of the local days first..last (whole days) with what the derived rows say.</summary>
+    private async Task ComputeDaysAsync(Guid siteId, KpiSettings settings, TimeZoneInfo zone, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var (start, end) = (KpiScope.LocalMidnight(first, zone), KpiScope.LocalMidnight(last.AddDays(1), zone));
+        var conversations = await db.KpiConversations.AsNoTracking()
+            .Where(r => r.SiteId == siteId && r.RequestedAt >= start && r.RequestedAt < end).ToListAsync(cancellationToken);
+        var operators = await db.KpiConversationOperators.AsNoTracking()
+            .Where(r => r.SiteId == siteId && r.RequestedAt >= start && r.RequestedAt < end && r.TookPart).ToListAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM kpi_daily WHERE site_id = {siteId} AND day >= {first} AND day <= {last}", cancellationToken);
+        var connection = await ConnectionAsync(cancellationToken);
+        await using var import = await connection.BeginBinaryImportAsync("""
+            COPY kpi_daily (site_id, skill_key, day, operator_id, counts, duration_counts, duration_sums, score_sums, hours,
+                frt_hist, asa_hist, ata_hist, aht_hist, acw_hist, resolution_hist) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var ((day, skillKey, operatorId), figures) in KpiDaily.Compute(conversations, operators, settings, zone))
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(siteId, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(skillKey, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(day, NpgsqlDbType.Date, cancellationToken);
+            await import.WriteAsync(operatorId, NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync(figures.Counts, NpgsqlDbType.Array | NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(figures.DurationCounts, NpgsqlDbType.Array | NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(figures.DurationSums, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
+            await import.WriteAsync(figures.ScoreSums, NpgsqlDbType.Array | NpgsqlDbType.Double, cancellationToken);
+            await WriteArrayAsync(import, figures.Hours, cancellationToken);
+            for (var d = 0; d < DailyFigures.DurationLength; d++)
+                await WriteArrayAsync(import, figures.Histograms?[d], cancellationToken);
+        }
+        await import.CompleteAsync(cancellationToken);
+    }
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    private static Task WriteArrayAsync(NpgsqlBinaryImporter import, int[]? values, CancellationToken cancellationToken) =>
+        values is not null ? import.WriteAsync(values, NpgsqlDbType.Array | NpgsqlDbType.Integer, cancellationToken) : import.WriteNullAsync(cancellationToken);
 
     /// <summary>
     /// The derived rows of one conversation. Durations come from the facts; settings that a manager may change
@@ -78,6 +186,8 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         ConversationFacts f, Guid siteId, DateTimeOffset? nextRequestAt, KpiSettings settings)
     {
         double? acwRaw = f.EndedAt is { } end && f.WrappedUpAt is { } wrapped ? (wrapped - end).TotalSeconds : null;
+        var acw = Capped(acwRaw, f.WrapUpAuto, settings.WrapUpTimeoutSeconds);
+        var engaged = f.Intervals.Sum(i => i.Seconds);
         var row = new KpiConversationRow
         {
             ConversationId = f.ConversationId, SiteId = siteId, VisitorId = f.VisitorId, SkillId = f.SkillId, RequestedAt = f.RequestedAt,
@@ -85,7 +195,8 @@ public sealed class KpiProjection(ChatDeskDbContext db)
             WaitSeconds = f.AssignedAt is { } a ? (a - f.RequestedAt).TotalSeconds : null,
             FrtSeconds = f.FirstResponseAt is { } r ? (r - f.RequestedAt).TotalSeconds : null,
             DurationSeconds = f.EndedAt is { } e ? (e - f.RequestedAt).TotalSeconds : null,
-            AcwRawSeconds = acwRaw, WrapUpAuto = f.WrapUpAuto, EngagedSeconds = f.Intervals.Sum(i => i.Seconds),
+            AcwRawSeconds = acwRaw, WrapUpAuto = f.WrapUpAuto, AcwSeconds = acw, HandleSeconds = f.Answered && acw is { } counted ? engaged + counted : null,
+            EngagedSeconds = engaged,
             FirstResponder = f.FirstResponder, OwnerAtEnd = f.OwnerAtEnd, Disposition = f.Disposition, Resolved = f.Resolved, Transfers = f.Transfers,
             HasSurvey = f.Survey is not null, Csat = (short?)f.Survey?.Csat, Nps = (short?)f.Survey?.Nps, Ces = (short?)f.Survey?.Ces,
             SurveyResolved = f.Survey?.Resolved, NextRequestAt = nextRequestAt,
@@ -105,6 +216,10 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         return (row, operators, busy);
     }
 
+    /// <summary>After-chat work as counted: an automatic wrap-up counts up to the timeout (the same expression as migration 0013).</summary>
+    public static double? Capped(double? acwRaw, bool wrapUpAuto, double timeoutSeconds) =>
+        wrapUpAuto && acwRaw > timeoutSeconds ? timeoutSeconds : acwRaw;
+
     private async Task ProjectAsync(List<Guid> ids, bool incremental, CancellationToken cancellationToken)
     {
         var conversations = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
@@ -122,7 +237,7 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         foreach (var c in conversations)
         {
             var site = sites[c.SiteId];
-            var settings = new KpiSettings(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
+            var settings = KpiSettings.Of(site);
             var facts = ConversationFacts.From(c.Id, c.VisitorId, c.SkillId, events[c.Id]);
             DateTimeOffset? next = facts.EndedAt is { } end && visits[c.VisitorId].Where(t => t > end).DefaultIfEmpty().Min() is var n && n != default ? n : null;
             var (row, ops, spans) = Rows(facts, c.SiteId, next, settings);
@@ -143,12 +258,16 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         if (!incremental)
             return;
 
-        // A new conversation is the "next request" of the visitor's earlier ones (FCR).
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE kpi_conversations f SET next_request_at = (
-                SELECT min(c.requested_at) FROM conversations c WHERE c.visitor_id = f.visitor_id AND c.requested_at > f.ended_at)
-            WHERE f.visitor_id = ANY({visitors}) AND f.ended_at IS NOT NULL
-            """, cancellationToken);
+        // A new conversation is the "next request" of the visitor's earlier ones (FCR): their days' rollups change too.
+        var repeated = await db.Database.SqlQuery<SiteRequest>($"""
+            UPDATE kpi_conversations f SET next_request_at = n.next_request_at
+            FROM (SELECT p.conversation_id, (SELECT min(c.requested_at) FROM conversations c WHERE c.visitor_id = p.visitor_id AND c.requested_at > p.ended_at) AS next_request_at
+                  FROM kpi_conversations p WHERE p.visitor_id = ANY({visitors}) AND p.ended_at IS NOT NULL) n
+            WHERE f.conversation_id = n.conversation_id AND f.next_request_at IS DISTINCT FROM n.next_request_at
+            RETURNING f.site_id AS "SiteId", f.requested_at AS "RequestedAt"
+            """).ToListAsync(cancellationToken);
+        foreach (var changed in rows.Select(r => new SiteRequest(r.SiteId, r.RequestedAt)).Concat(repeated).GroupBy(r => r.SiteId))
+            await RefreshDailyAsync(sites[changed.Key], changed.Select(r => r.RequestedAt), cancellationToken);
         foreach (var group in touched.GroupBy(b => (b.SiteId, b.OperatorId)))
         {
             var zone = KpiScope.ZoneOf(sites[group.Key.SiteId].TimeZone);
@@ -189,7 +308,7 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         var connection = await ConnectionAsync(cancellationToken);
         await using (var import = await connection.BeginBinaryImportAsync("""
             COPY kpi_conversations (conversation_id, site_id, visitor_id, skill_id, requested_at, ended_at, ended_by, wait_seconds, frt_seconds,
-                duration_seconds, acw_raw_seconds, wrap_up_auto, engaged_seconds, first_responder, owner_at_end, disposition, resolved, transfers,
+                duration_seconds, acw_raw_seconds, wrap_up_auto, acw_seconds, handle_seconds, engaged_seconds, first_responder, owner_at_end, disposition, resolved, transfers,
                 has_survey, csat, nps, ces, survey_resolved, next_request_at) FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
@@ -208,6 +327,8 @@ public sealed class KpiProjection(ChatDeskDbContext db)
                 await WriteNullableAsync(import, r.DurationSeconds, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, r.AcwRawSeconds, NpgsqlDbType.Double, cancellationToken);
                 await import.WriteAsync(r.WrapUpAuto, NpgsqlDbType.Boolean, cancellationToken);
+                await WriteNullableAsync(import, r.AcwSeconds, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(import, r.HandleSeconds, NpgsqlDbType.Double, cancellationToken);
                 await import.WriteAsync(r.EngagedSeconds, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, r.FirstResponder, NpgsqlDbType.Text, cancellationToken);
                 await WriteNullableAsync(import, r.OwnerAtEnd, NpgsqlDbType.Text, cancellationToken);
@@ -305,6 +426,8 @@ public sealed class KpiProjection(ChatDeskDbContext db)
         return ids;
     }
 }
+
+public sealed record SiteRequest(Guid SiteId, DateTimeOffset RequestedAt);
 
 /// <summary>Catches up the derived KPI rows every few seconds, so the dashboard's own catch-up finds little to do.</summary>
 public sealed class KpiProjectionWorker(IServiceScopeFactory scopes, ILogger<KpiProjectionWorker> logger) : BackgroundService

@@ -65,7 +65,7 @@ public sealed record KpiScope(
         if (!string.IsNullOrWhiteSpace(operatorId) && !await db.Users.AnyAsync(u => u.Id == operatorId, cancellationToken))
             throw new KpiQueryException($"Unknown operator '{operatorId}'.");
 
-        var settings = new KpiSettings(TimeSpan.FromHours(site.FcrRepeatWindowHours), site.ServiceLevelSeconds, site.ShortAbandonSeconds, site.WrapUpTimeoutSeconds);
+        var settings = KpiSettings.Of(site);
         return new KpiScope(site.Id, site.Key, settings, from, to, zone, LocalMidnight(from, zone), LocalMidnight(to.AddDays(1), zone),
             skillId, string.IsNullOrWhiteSpace(operatorId) ? null : operatorId);
     }

@@ -17,7 +17,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
             SELECT f.*, f.frt_seconds IS NOT NULL AS answered,
                    f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'visitor' AS abandoned,
                    f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'system' AS missed,
-                   CASE WHEN f.wrap_up_auto AND f.acw_raw_seconds > @timeout THEN @timeout ELSE f.acw_raw_seconds END AS acw
+                   f.acw_seconds AS acw
             FROM kpi_conversations f
             WHERE f.site_id = @site AND f.requested_at >= @start AND f.requested_at < @end AND (@skill::uuid IS NULL OR f.skill_id = @skill)),
         d AS (
@@ -103,29 +103,60 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     private static readonly Counts NoCounts = new(0, 0, 0, 0, 0, NoStat, NoStat, NoStat, NoStat, NoStat, NoStat, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, null, 0, 0, 0);
     private static readonly TookPart NoPart = new(0, 0, NoStat, 0, 0);
 
-    public async Task<KpiReport> ReportAsync(KpiQuery query, string userId, bool seesTeam, CancellationToken cancellationToken = default)
+    /// <param name="operatorPercentiles">Whether each operator's median and p90 are computed when the report lists several
+    /// operators (a sort of every value of the period); the dashboard's operator table shows means and leaves them out.</param>
+    public async Task<KpiReport> ReportAsync(KpiQuery query, string userId, bool seesTeam, CancellationToken cancellationToken = default, bool operatorPercentiles = true)
     {
         var scope = await ScopeAsync(query, seesTeam ? query.Operator : userId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        // Independent aggregates over the same rows: each on its own pooled connection, at the same time.
-        var ownedTask = ReadAsync(scope, now, ConversationAggregates(OperatorKey("owner_at_end"),
-            scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStatsNeed), ReadCounts, cancellationToken);
-        var firstTask = ReadAsync(scope, now, FirstResponseAggregates(OperatorKey("first_responder"), scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
-        var partTask = ReadAsync(scope, now, TookPartAggregates(OperatorKey("operator_id"), scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
-        var teamTask = seesTeam ? ReadAsync(scope, now, ConversationAggregates("''", "true", "true"), ReadCounts, cancellationToken) : null;
+        var rollupsTask = DailyAsync(scope, team: seesTeam, operators: true, histograms: seesTeam, cancellationToken);
+        var provisionalTask = ProvisionalAsync(scope, now, cancellationToken);
+        // Percentiles of several operators' figures need their values: the period's rows, aggregated per operator.
+        Task<Dictionary<string, Counts>>? ownedTask = null;
+        Task<Dictionary<string, Stat>>? firstTask = null;
+        Task<Dictionary<string, TookPart>>? partTask = null;
+        if (scope.OperatorId is not null || operatorPercentiles)
+        {
+            ownedTask = ReadAsync(scope, now, ConversationAggregates(OperatorKey("owner_at_end"),
+                scope.OperatorId is null ? "owner_at_end IS NOT NULL" : "owner_at_end = @operator", "answered", OwnersStatsNeed), ReadCounts, cancellationToken);
+            firstTask = ReadAsync(scope, now, FirstResponseAggregates(OperatorKey("first_responder"), scope.OperatorId is null ? "true" : "first_responder = @operator"), ReadStat, cancellationToken);
+            partTask = ReadAsync(scope, now, TookPartAggregates(OperatorKey("operator_id"), scope.OperatorId is null ? "true" : "operator_id = @operator"), ReadTookPart, cancellationToken);
+        }
         var staffed = await scope.StaffedAsync(db, now, cancellationToken);
         var busy = await BusyAsync(scope, cancellationToken);
         var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
-        var (owned, first, part) = (await ownedTask, await firstTask, await partTask);
+        var rollups = Sum(await rollupsTask, r => r.OperatorId);
+        var provisional = await provisionalTask;
 
         var busyOf = busy.GroupBy(b => b.OperatorId).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
         var staffedOf = staffed.GroupBy(s => s.OperatorId).ToDictionary(g => g.Key, g => g.Sum(s => (s.To - s.From).TotalSeconds));
-        var operatorIds = scope.OperatorId is { } only ? [only] : part.Keys.Concat(staffed.Select(s => s.OperatorId)).Distinct().ToList();
-        var operators = operatorIds
-            .Select(id => new OperatorKpis(id, names.GetValueOrDefault(id, id), OperatorSet(owned.GetValueOrDefault(id, NoCounts), first.GetValueOrDefault(id, NoStat),
-                part.GetValueOrDefault(id, NoPart), busyOf.GetValueOrDefault(id), staffedOf.GetValueOrDefault(id))))
+        var operatorIds = scope.OperatorId is { } only ? [only]
+            : rollups.Where(r => r.Key != KpiDaily.Team && r.Value[DailyCount.PartRequested] > 0).Select(r => r.Key).Concat(staffed.Select(s => s.OperatorId)).Distinct().ToList();
+        KpiSet OperatorSetOf(string id)
+        {
+            var daily = rollups.GetValueOrDefault(id) ?? new DailyFigures();
+            var (owned, first, part) = (OwnedCounts(daily, provisional.GetValueOrDefault(id)), daily.Stat(DailyDuration.Frt), PartOf(daily));
+            // The rows' aggregates, when read, add the percentiles to the rollups' means and counts.
+            if (ownedTask is not null)
+            {
+                var (o, f, p) = (ownedTask.Result.GetValueOrDefault(id), firstTask!.Result.GetValueOrDefault(id), partTask!.Result.GetValueOrDefault(id));
+                owned = owned with { Acw = WithPercentiles(owned.Acw, o?.Acw), ResolutionTime = WithPercentiles(owned.ResolutionTime, o?.ResolutionTime) };
+                first = WithPercentiles(first, f);
+                part = part with { Aht = WithPercentiles(part.Aht, p?.Aht) };
+            }
+            return OperatorSet(owned, first, part, busyOf.GetValueOrDefault(id), staffedOf.GetValueOrDefault(id));
+        }
+        if (ownedTask is not null)
+            await Task.WhenAll(ownedTask, firstTask!, partTask!);
+        var operators = operatorIds.Select(id => new OperatorKpis(id, names.GetValueOrDefault(id, id), OperatorSetOf(id)))
             .OrderBy(o => o.DisplayName, StringComparer.CurrentCulture).ToList();
-        var team = teamTask is null ? null : TeamSet((await teamTask).GetValueOrDefault("", NoCounts), busyOf.Values.Sum(), staffedOf.Values.Sum());
+        KpiSet? team = null;
+        if (seesTeam)
+        {
+            var daily = rollups.GetValueOrDefault(KpiDaily.Team) ?? new DailyFigures();
+            var percentiles = await PercentilesAsync(scope, daily, cancellationToken);
+            team = TeamSet(TeamCounts(daily, provisional.GetValueOrDefault(KpiDaily.Team), percentiles), busyOf.Values.Sum(), staffedOf.Values.Sum());
+        }
         return new KpiReport(scope.From.ToString("O"), scope.To.ToString("O"), scope.Zone.Id, team, operators);
     }
 
@@ -139,12 +170,16 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         static string BucketKey(NpgsqlDataReader r) => r.GetFieldValue<DateOnly>(0).ToString("O");
         var stat = StatOf(kpi);
         StatNeed needs(string name) => name == stat?.Stat ? stat.Value.Need : StatNeed.None;
+        string BucketOf(DateOnly day) => (interval == "week" ? day.AddDays(-(((int)day.DayOfWeek + 6) % 7)) : day).ToString("O");
 
-        // The aggregates run on their own connections while staffed and busy time are read.
+        // Counts, rates and means add up from the daily rollups; a percentile per bucket needs the bucket's values (the rows).
         Task<Dictionary<string, Counts>>? teamTask = null, ownedTask = null;
         Task<Dictionary<string, Stat>>? firstTask = null;
         Task<Dictionary<string, TookPart>>? partTask = null;
-        if (scope.OperatorId is null)
+        Task<List<DailyRow>>? dailyTask = null;
+        if (stat?.Need is not StatNeed.Full)
+            dailyTask = DailyAsync(scope, team: scope.OperatorId is null, operators: scope.OperatorId is not null, histograms: false, cancellationToken);
+        else if (scope.OperatorId is null)
             teamTask = ReadAsync(scope, now, ConversationAggregates(bucket, "true", "true", needs), ReadCounts, cancellationToken, BucketKey);
         else
         {
@@ -158,12 +193,24 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         var staffed = await scope.StaffedAsync(db, now, cancellationToken);
         var busy = await BusyAsync(scope, cancellationToken);
         var buckets = scope.Buckets(interval).ToList();
-        string BucketOf(DateOnly day) => (interval == "week" ? day.AddDays(-(((int)day.DayOfWeek + 6) % 7)) : day).ToString("O");
         var busyIn = busy.Where(b => scope.OperatorId is null || b.OperatorId == scope.OperatorId).GroupBy(b => BucketOf(b.Day)).ToDictionary(g => g.Key, g => g.Sum(b => b.Seconds));
         var staffedIn = StaffedByBucket(scope.OperatorId is null ? staffed : staffed.Where(s => s.OperatorId == scope.OperatorId).ToList(), scope, buckets);
 
         Func<string, KpiSet> setOf;
-        if (teamTask is not null)
+        if (dailyTask is not null)
+        {
+            var daily = Sum(await dailyTask, r => BucketOf(r.Day));
+            var none = new DailyFigures();
+            // A trend reads a rate or a mean: no KPI of a trend depends on the provisional part of FCR.
+            setOf = scope.OperatorId is null
+                ? key => TeamSet(TeamCounts(daily.GetValueOrDefault(key, none), 0), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key))
+                : key =>
+                {
+                    var f = daily.GetValueOrDefault(key, none);
+                    return OperatorSet(OwnedCounts(f, 0), f.Stat(DailyDuration.Frt), PartOf(f), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
+                };
+        }
+        else if (teamTask is not null)
         {
             var counts = await teamTask;
             setOf = key => TeamSet(counts.GetValueOrDefault(key, NoCounts), busyIn.GetValueOrDefault(key), staffedIn.GetValueOrDefault(key));
@@ -180,16 +227,26 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     public async Task<IReadOnlyList<HeatCell>> HeatmapAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken = default)
     {
         var scope = await ScopeAsync(query, operatorId, cancellationToken);
-        var source = scope.OperatorId is null
-            ? "kpi_conversations WHERE true"
-            : "kpi_conversation_operators WHERE took_part AND operator_id = @operator";
-        var cells = await ReadAsync(scope, clock.UtcNowForStorage(), $"""
-            SELECT (extract(isodow FROM requested_at AT TIME ZONE @zone)::int - 1) * 24 + extract(hour FROM requested_at AT TIME ZONE @zone)::int, count(*)
-            FROM {source} AND site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill)
-            GROUP BY 1
-            """, r => (int)r.GetInt64(1), cancellationToken, key: r => r.GetInt32(0).ToString());
-        return cells.Select(c => (Cell: int.Parse(c.Key), Count: c.Value)).OrderBy(c => c.Cell)
-            .Select(c => new HeatCell(c.Cell / 24, c.Cell % 24, c.Count)).ToList();
+        var cells = new int[7 * 24];
+        if (scope.OperatorId is null)
+        {
+            // The team's requests per local hour are in the daily rollups.
+            foreach (var row in await DailyAsync(scope, team: true, operators: false, histograms: false, cancellationToken))
+                for (var hour = 0; hour < 24; hour++)
+                    cells[(((int)row.Day.DayOfWeek + 6) % 7) * 24 + hour] += row.Figures.Hours![hour];
+        }
+        else
+        {
+            var counts = await ReadAsync(scope, clock.UtcNowForStorage(), """
+                SELECT (extract(isodow FROM requested_at AT TIME ZONE @zone)::int - 1) * 24 + extract(hour FROM requested_at AT TIME ZONE @zone)::int, count(*)
+                FROM kpi_conversation_operators WHERE took_part AND operator_id = @operator
+                  AND site_id = @site AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill)
+                GROUP BY 1
+                """, r => (int)r.GetInt64(1), cancellationToken, key: r => r.GetInt32(0).ToString());
+            foreach (var (cell, count) in counts)
+                cells[int.Parse(cell)] = count;
+        }
+        return cells.Select((count, cell) => new HeatCell(cell / 24, cell % 24, count)).Where(c => c.Requested > 0).ToList();
     }
 
     /// <summary>The names the conversation list can be sorted by (the figure behind a KPI), and their column.</summary>
@@ -247,7 +304,169 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     {
         var scope = await KpiScope.ResolveAsync(db, clock, query, operatorId, cancellationToken);
         await projection.CatchUpAsync(cancellationToken: cancellationToken);
+        await projection.EnsureDailyAsync(scope.SiteId, cancellationToken);
         return scope;
+    }
+
+    // ---- Daily rollups (KpiDaily): counts and sums of whole local days, and the team's duration histograms.
+
+    private sealed record DailyRow(string OperatorId, DateOnly Day, DailyFigures Figures);
+
+    /// <summary>The period's rollup rows for the skill filter: the team's and/or the operators' (the scope's operator, or all).</summary>
+    private async Task<List<DailyRow>> DailyAsync(KpiScope scope, bool team, bool operators, bool histograms, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT operator_id, day, counts, duration_counts, duration_sums, score_sums, hours{(histograms ? ", frt_hist, asa_hist, ata_hist, aht_hist, acw_hist, resolution_hist" : "")}
+            FROM kpi_daily WHERE site_id = @site AND skill_key = @skill_key AND day >= @from AND day <= @to
+              AND ((@team AND operator_id = '') OR (@operators AND operator_id <> '' AND (@operator::text IS NULL OR operator_id = @operator)))
+            """;
+        await using var command = Command(scope, clock.UtcNowForStorage(), sql);
+        command.Parameters.AddWithValue("skill_key", scope.SkillId ?? KpiBusyDayRow.AllSkills);
+        command.Parameters.AddWithValue("from", scope.From);
+        command.Parameters.AddWithValue("to", scope.To);
+        command.Parameters.AddWithValue("team", team);
+        command.Parameters.AddWithValue("operators", operators);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<DailyRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var figures = new DailyFigures
+            {
+                Counts = Padded(reader.GetFieldValue<int[]>(2), DailyFigures.CountLength), DurationCounts = reader.GetFieldValue<int[]>(3),
+                DurationSums = reader.GetFieldValue<double[]>(4), ScoreSums = reader.GetFieldValue<double[]>(5),
+                Hours = reader.IsDBNull(6) ? null : reader.GetFieldValue<int[]>(6),
+                Histograms = histograms && !reader.IsDBNull(7) ? Enumerable.Range(7, DailyFigures.DurationLength).Select(reader.GetFieldValue<int[]>).ToArray() : null,
+            };
+            rows.Add(new DailyRow(reader.GetString(0), reader.GetFieldValue<DateOnly>(1), figures));
+        }
+        return rows;
+    }
+
+    private static int[] Padded(int[] values, int length) => values.Length >= length ? values : [.. values, .. new int[length - values.Length]];
+
+    private static Dictionary<string, DailyFigures> Sum(IEnumerable<DailyRow> rows, Func<DailyRow, string> key)
+    {
+        var sums = new Dictionary<string, DailyFigures>();
+        foreach (var row in rows)
+        {
+            if (!sums.TryGetValue(key(row), out var sum))
+                sums[key(row)] = sum = new DailyFigures();
+            sum.Add(row.Figures);
+        }
+        return sums;
+    }
+
+    /// <summary>
+    /// FCR conversations whose repeat window is still open, for the team ('') and per owner: they depend on the
+    /// time of the query, so they are counted from the rows (only those that ended within the window).
+    /// </summary>
+    private async Task<Dictionary<string, int>> ProvisionalAsync(KpiScope scope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>();
+        await using var command = Command(scope, now, """
+            SELECT owner_at_end FROM kpi_conversations
+            WHERE site_id = @site AND ended_at IS NOT NULL AND ended_at > @now - @window AND @now < ended_at + @window
+              AND requested_at >= @start AND requested_at < @end AND (@skill::uuid IS NULL OR skill_id = @skill)
+              AND frt_seconds IS NOT NULL AND resolved AND NOT coalesce(next_request_at <= ended_at + @window, false)
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[KpiDaily.Team] = counts.GetValueOrDefault(KpiDaily.Team) + 1;
+            if (!reader.IsDBNull(0))
+                counts[reader.GetString(0)] = counts.GetValueOrDefault(reader.GetString(0)) + 1;
+        }
+        return counts;
+    }
+
+    private static Counts TeamCounts(DailyFigures f, int provisional, IReadOnlyDictionary<DailyDuration, (double? Median, double? P90)>? percentiles = null)
+    {
+        Stat StatOf(DailyDuration d) => percentiles is not null && percentiles.TryGetValue(d, out var p) ? f.Stat(d, p.Median, p.P90) : f.Stat(d);
+        return new Counts(
+            f[DailyCount.Requested], f[DailyCount.Answered], f[DailyCount.Abandoned], f[DailyCount.ShortAbandoned], f[DailyCount.Missed],
+            StatOf(DailyDuration.Frt), StatOf(DailyDuration.Asa), StatOf(DailyDuration.Ata), StatOf(DailyDuration.Aht), StatOf(DailyDuration.Acw),
+            StatOf(DailyDuration.Resolution), f[DailyCount.WithinServiceLevel], f[DailyCount.Resolved], f[DailyCount.Fcr], provisional,
+            f[DailyCount.CustomerResolved], f[DailyCount.CustomerAnswered], f[DailyCount.Transferred], f[DailyCount.Satisfied], f[DailyCount.CsatAnswers],
+            MeanOf(f.ScoreSums[(int)DailyScore.Csat], f[DailyCount.CsatAnswers]), f[DailyCount.Promoters], f[DailyCount.Detractors], f[DailyCount.NpsAnswers],
+            MeanOf(f.ScoreSums[(int)DailyScore.Ces], f[DailyCount.CesAnswers]), f[DailyCount.Surveyed], f[DailyCount.AnsweredEnded],
+            f.DurationSums[(int)DailyDuration.Aht]);
+    }
+
+    /// <summary>An owner's figures: the team's shape over the conversations they owned at the end (FRT and AHT come from other rows).</summary>
+    private static Counts OwnedCounts(DailyFigures f, int provisional) => TeamCounts(f, provisional);
+
+    private static TookPart PartOf(DailyFigures f) => new(f[DailyCount.PartRequested], f[DailyCount.PartAnswered], f.Stat(DailyDuration.Aht),
+        f[DailyCount.PartTransferredAway], f.DurationSums[(int)DailyDuration.Aht]);
+
+    private static Stat WithPercentiles(Stat rollup, Stat? rows) => rows is null ? rollup : rollup with { Median = rows.Median, P90 = rows.P90 };
+
+    private static double? MeanOf(double sum, int count) => count == 0 ? null : sum / count;
+
+    /// <summary>A duration's values as the team's percentiles read them: the column and the population (each has its index, migration 0013).</summary>
+    private static readonly IReadOnlyDictionary<DailyDuration, (string Column, string Population)> DurationColumns = new Dictionary<DailyDuration, (string, string)>
+    {
+        [DailyDuration.Frt] = ("frt_seconds", "frt_seconds IS NOT NULL"),
+        [DailyDuration.Asa] = ("wait_seconds", "wait_seconds IS NOT NULL"),
+        [DailyDuration.Ata] = ("duration_seconds", "frt_seconds IS NULL AND ended_by = 'visitor' AND duration_seconds IS NOT NULL"),
+        [DailyDuration.Aht] = ("handle_seconds", "handle_seconds IS NOT NULL"),
+        [DailyDuration.Acw] = ("acw_seconds", "acw_seconds IS NOT NULL"),
+        [DailyDuration.Resolution] = ("duration_seconds", "frt_seconds IS NOT NULL AND resolved AND duration_seconds IS NOT NULL"),
+    };
+
+    /// <summary>
+    /// Exact median and p90 of the team's durations (percentile_cont): the summed histograms give, for each rank
+    /// needed, its bucket and how many of the period's values lie below; one query walks each bucket's index from
+    /// its lower bound to the value at that rank and the next.
+    /// </summary>
+    private async Task<Dictionary<DailyDuration, (double? Median, double? P90)>> PercentilesAsync(KpiScope scope, DailyFigures team, CancellationToken cancellationToken)
+    {
+        var walks = new List<(DailyDuration Duration, double Fraction, long Lower, double Position)>();
+        foreach (var duration in Enum.GetValues<DailyDuration>())
+        {
+            var count = team.DurationCounts[(int)duration];
+            if (count == 0)
+                continue;
+            foreach (var fraction in new[] { 0.5, 0.9 })
+            {
+                var position = fraction * (count - 1);
+                walks.Add((duration, fraction, (long)Math.Floor(position), position));
+            }
+        }
+        var result = new Dictionary<DailyDuration, (double? Median, double? P90)>();
+        if (walks.Count == 0)
+            return result;
+        var parts = new List<string>();
+        await using var command = Command(scope, clock.UtcNowForStorage(), "");
+        for (var i = 0; i < walks.Count; i++)
+        {
+            var (duration, _, lower, _) = walks[i];
+            var (bucket, offset) = KpiDaily.Locate(team.Histograms![(int)duration], lower);
+            var (column, population) = DurationColumns[duration];
+            parts.Add($"""
+                (SELECT {i} AS walk, {column} AS value FROM kpi_conversations
+                 WHERE site_id = @site AND {population} AND {column} >= @lo{i} AND requested_at >= @start AND requested_at < @end
+                   AND (@skill::uuid IS NULL OR skill_id = @skill)
+                 ORDER BY {column} OFFSET {offset} LIMIT 2)
+                """);
+            command.Parameters.AddWithValue($"lo{i}", KpiDaily.LowerBound(bucket));
+        }
+        command.CommandText = string.Join("\nUNION ALL\n", parts);
+        var values = walks.Select(_ => new List<double>()).ToList();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                values[reader.GetInt32(0)].Add(reader.GetDouble(1));
+        for (var i = 0; i < walks.Count; i++)
+        {
+            var (duration, fraction, lower, position) = walks[i];
+            var found = values[i].Order().ToList();
+            if (found.Count == 0)
+                throw new InvalidOperationException($"The {duration} rollups do not match the rows; rebuild the KPI rows.");
+            // As percentile_cont: linear interpolation between the closest ranks.
+            var value = position == lower ? found[0] : found[0] + (position - lower) * (found[1] - found[0]);
+            var (median, p90) = result.GetValueOrDefault(duration);
+            result[duration] = fraction == 0.5 ? (value, p90) : (median, value);
+        }
+        return result;
     }
 
     private static KpiSet TeamSet(Counts c, double busySeconds, double staffedSeconds)
