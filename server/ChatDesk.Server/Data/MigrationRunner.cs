@@ -60,7 +60,8 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, TimeProvider cl
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        // No time limit: a migration that rewrites or indexes a large table must finish, however long it takes.
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

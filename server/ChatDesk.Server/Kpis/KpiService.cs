@@ -12,14 +12,17 @@ namespace ChatDesk.Server.Kpis;
 public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource, KpiProjection projection, TimeProvider clock)
 {
     /// <summary>The period's conversation rows, with the per-conversation figures the aggregates share.</summary>
-    private const string Conversations = """
+    private static readonly string Conversations = ConversationsOf("true");
+
+    /// <summary>The period's conversation rows that match <paramref name="where"/> (over f), with those figures.</summary>
+    private static string ConversationsOf(string where) => $"""
         c AS (
             SELECT f.*, f.frt_seconds IS NOT NULL AS answered,
                    f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'visitor' AS abandoned,
                    f.frt_seconds IS NULL AND f.ended_by IS NOT DISTINCT FROM 'system' AS missed,
                    f.acw_seconds AS acw
             FROM kpi_conversations f
-            WHERE f.site_id = @site AND f.requested_at >= @start AND f.requested_at < @end AND (@skill::uuid IS NULL OR f.skill_id = @skill)),
+            WHERE {where} AND f.site_id = @site AND f.requested_at >= @start AND f.requested_at < @end AND (@skill::uuid IS NULL OR f.skill_id = @skill)),
         d AS (
             SELECT c.*, c.abandoned AND @short > 0 AND coalesce(c.duration_seconds <= @short, false) AS short_abandoned,
                    c.answered AND c.resolved AND c.ended_at IS NOT NULL AND NOT coalesce(c.next_request_at <= c.ended_at + @window, false) AS fcr
@@ -249,11 +252,12 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         return cells.Select((count, cell) => new HeatCell(cell / 24, cell % 24, count)).Where(c => c.Requested > 0).ToList();
     }
 
-    /// <summary>The names the conversation list can be sorted by (the figure behind a KPI), and their column.</summary>
+    /// <summary>The names the conversation list can be sorted by (the figure behind a KPI), and its expression over a row's columns ({0}: the row's alias).</summary>
     private static readonly IReadOnlyDictionary<string, string> SortKeys = new Dictionary<string, string>
     {
-        ["frt"] = "frt_seconds", ["asa"] = "wait_seconds", ["wait"] = "wait_seconds", ["aht"] = "handle", ["acw"] = "acw",
-        ["csat"] = "csat", ["nps"] = "nps", ["ces"] = "ces", ["transferRate"] = "transfers",
+        ["frt"] = "{0}.frt_seconds", ["asa"] = "{0}.wait_seconds", ["wait"] = "{0}.wait_seconds",
+        ["aht"] = "CASE WHEN {0}.acw_seconds IS NOT NULL THEN {0}.engaged_seconds + {0}.acw_seconds END", ["acw"] = "{0}.acw_seconds",
+        ["csat"] = "{0}.csat", ["nps"] = "{0}.nps", ["ces"] = "{0}.ces", ["transferRate"] = "{0}.transfers",
     };
 
     /// <summary>
@@ -263,27 +267,55 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     public async Task<IReadOnlyList<ConversationRow>> ConversationsAsync(
         KpiQuery query, string? operatorId, string? kpi = null, string? sort = null, int? limit = null, CancellationToken cancellationToken = default)
     {
-        string? column = null;
-        if (kpi is not null && !SortKeys.TryGetValue(kpi, out column))
+        string? figure = null;
+        if (kpi is not null && !SortKeys.TryGetValue(kpi, out figure))
             throw new KpiQueryException($"Cannot sort by '{kpi}'.");
         var scope = await ScopeAsync(query, operatorId, cancellationToken);
         var now = clock.UtcNowForStorage();
-        // Sorted and cut before the joins: a bounded (top-N) sort of the period's rows, and only the rows shown joined.
-        var order = column is null ? "d.requested_at, d.conversation_id" : $"{column} {(sort == "asc" ? "ASC" : "DESC")}, d.requested_at, d.conversation_id";
+        string Order(string alias) => figure is null
+            ? $"{alias}.requested_at, {alias}.conversation_id"
+            : $"{string.Format(figure, alias)} {(sort == "asc" ? "ASC" : "DESC")}, {alias}.requested_at, {alias}.conversation_id";
+        var cut = limit is { } n ? Math.Clamp(n, 1, 1000) : (int?)null;
+        // The rows shown are picked first, from the derived rows alone, and only those are joined and given their outcome.
+        // Sorted by a figure, a walk down its index stops at the limit; for one operator it tests each row it passes,
+        // which is cheaper than reading all of their rows only while they are a good share of the period's.
+        var fromOperatorsRows = scope.OperatorId is not null && figure is not null && cut is not null
+            && await IsSmallShareAsync(scope, cut.Value, cancellationToken);
+        var picked = fromOperatorsRows
+            ? $"""
+                mine AS MATERIALIZED (
+                    SELECT o.conversation_id FROM kpi_conversation_operators o
+                    WHERE o.site_id = @site AND o.operator_id = @operator AND o.took_part AND o.requested_at >= @start AND o.requested_at < @end
+                      AND (@skill::uuid IS NULL OR o.skill_id = @skill)),
+                picked AS (
+                    SELECT f.conversation_id FROM mine JOIN kpi_conversations f ON f.conversation_id = mine.conversation_id
+                    WHERE {string.Format(figure!, "f")} IS NOT NULL ORDER BY {Order("f")} LIMIT {cut})
+                """
+            : $"""
+                picked AS (
+                    SELECT f.conversation_id FROM kpi_conversations f
+                    WHERE f.site_id = @site AND f.requested_at >= @start AND f.requested_at < @end AND (@skill::uuid IS NULL OR f.skill_id = @skill)
+                      {(figure is null ? "" : $"AND {string.Format(figure, "f")} IS NOT NULL")}
+                      {(scope.OperatorId is null ? "" : "AND EXISTS (SELECT 1 FROM kpi_conversation_operators o WHERE o.conversation_id = f.conversation_id AND o.operator_id = @operator AND o.took_part)")}
+                    ORDER BY {Order("f")} {(cut is null ? "" : $"LIMIT {cut}")})
+                """;
         var sql = $"""
-            WITH {Conversations}, r AS (
-                SELECT d.*, CASE WHEN d.acw IS NOT NULL THEN d.engaged_seconds + d.acw END AS handle FROM d
-                WHERE (@operator::text IS NULL OR d.conversation_id IN (SELECT o.conversation_id FROM kpi_conversation_operators o
-                    WHERE o.operator_id = @operator AND o.took_part AND o.requested_at >= @start AND o.requested_at < @end)))
+            WITH {picked},
+            {ConversationsOf("f.conversation_id IN (SELECT conversation_id FROM picked)")}
             SELECT d.conversation_id, d.requested_at, v.visitor_name, v.topic_key, coalesce(u.display_name, d.owner_at_end),
-                   d.answered, d.abandoned, d.short_abandoned, d.missed, d.wait_seconds, d.frt_seconds, d.handle, d.acw, d.transfers,
+                   d.answered, d.abandoned, d.short_abandoned, d.missed, d.wait_seconds, d.frt_seconds,
+                   CASE WHEN d.acw IS NOT NULL THEN d.engaged_seconds + d.acw END, d.acw, d.transfers,
                    d.disposition, d.csat, d.nps, d.ces, d.survey_resolved, d.resolved, d.ended_at, d.next_request_at
-            FROM (SELECT * FROM r d {(column is null ? "" : $"WHERE {column} IS NOT NULL")} ORDER BY {order} {(limit is { } n ? $"LIMIT {Math.Clamp(n, 1, 1000)}" : "")}) d
-            JOIN conversations v ON v.id = d.conversation_id LEFT JOIN users u ON u.id = d.owner_at_end
-            ORDER BY {order}
+            FROM d JOIN conversations v ON v.id = d.conversation_id LEFT JOIN users u ON u.id = d.owner_at_end
+            ORDER BY {Order("d")}
             """;
         var rows = new List<ConversationRow>();
-        await using var command = Command(scope, now, sql);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Parallel workers would each walk ahead of the limit.
+        await using (var serial = new NpgsqlCommand("SET LOCAL max_parallel_workers_per_gather = 0", connection, transaction))
+            await serial.ExecuteNonQueryAsync(cancellationToken);
+        await using var command = WithParameters(new NpgsqlCommand(sql, connection, transaction), scope, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -298,6 +330,18 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
                     reader.IsDBNull(21) ? null : reader.GetFieldValue<DateTimeOffset>(21), scope.Settings, now)));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Whether the operator's conversations are so few among the period's that reading them all costs less than a walk
+    /// down the whole period's index, which passes about limit × all / theirs rows before it has enough of theirs.
+    /// </summary>
+    private async Task<bool> IsSmallShareAsync(KpiScope scope, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await DailyAsync(scope, team: true, operators: true, histograms: false, cancellationToken);
+        double all = rows.Where(r => r.OperatorId == KpiDaily.Team).Sum(r => r.Figures[DailyCount.Requested]);
+        double theirs = rows.Where(r => r.OperatorId != KpiDaily.Team).Sum(r => r.Figures[DailyCount.PartRequested]);
+        return theirs * theirs <= limit * all;
     }
 
     private async Task<KpiScope> ScopeAsync(KpiQuery query, string? operatorId, CancellationToken cancellationToken)
@@ -565,9 +609,10 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     }
 
     /// <summary>A command that takes a pooled connection of its own while it runs, so that independent aggregates run at the same time.</summary>
-    private NpgsqlCommand Command(KpiScope scope, DateTimeOffset now, string sql)
+    private NpgsqlCommand Command(KpiScope scope, DateTimeOffset now, string sql) => WithParameters(dataSource.CreateCommand(sql), scope, now);
+
+    private static NpgsqlCommand WithParameters(NpgsqlCommand command, KpiScope scope, DateTimeOffset now)
     {
-        var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("site", scope.SiteId);
         command.Parameters.AddWithValue("start", scope.Start);
         command.Parameters.AddWithValue("end", scope.End);

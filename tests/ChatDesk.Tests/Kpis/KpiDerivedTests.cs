@@ -32,7 +32,7 @@ public sealed class KpiDerivedTests : ChatTestBase
         for (var i = 0; i < 160; i++)
             scripts.Add(RandomConversation(t0, visitors));
         await StoreAsync(scripts, [], StatusChanges(t0));
-        await AssertSameAsync(t0);
+        await AssertSameAsync(t0, "as stored");
         var team = (await Host.WithServiceAsync<KpiService, KpiReport>(k => k.ReportAsync(new KpiQuery("demo", null, null, null, null) with
             { From = KpiScope.LocalDay(t0, TimeZoneInfo.Utc).AddDays(-1).ToString("O"), To = KpiScope.LocalDay(Host.Clock.GetUtcNow(), TimeZoneInfo.Utc).ToString("O") }, "", true))).Team!;
         Assert.True(team.Volume.Requested > 150 && team.Volume.ShortAbandoned > 0 && team.TransferRate > 0 && team.Utilization > 0 && team.Fcr.Conversations > 0);
@@ -56,11 +56,20 @@ public sealed class KpiDerivedTests : ChatTestBase
             .ToList();
         await StoreAsync(scripts, written, []);
         await StoreAsync(returning, [], []);
-        await AssertSameAsync(t0);
+        await AssertSameAsync(t0, "after later events");
 
         await Host.WithServiceAsync<KpiProjection, int>(p => p.RebuildAsync());
-        await AssertSameAsync(t0);
+        await AssertSameAsync(t0, "after a rebuild");
         Assert.Equal(scripts.Count + returning.Count, await Host.WithDbAsync(db => db.KpiConversations.CountAsync()));
+
+        // New thresholds and repeat window: the next query recomputes the daily rollups with them.
+        await Host.WithDbAsync(async db =>
+        {
+            var site = await db.Sites.SingleAsync(s => s.Id == siteId);
+            (site.ShortAbandonSeconds, site.ServiceLevelSeconds, site.FcrRepeatWindowHours) = (45, 20, 72);
+            return await db.SaveChangesAsync();
+        });
+        await AssertSameAsync(t0, "after new settings");
     }
 
     private async Task SetUpSiteAsync()
@@ -174,7 +183,7 @@ public sealed class KpiDerivedTests : ChatTestBase
         }
     }
 
-    private async Task AssertSameAsync(DateTimeOffset t0)
+    private async Task AssertSameAsync(DateTimeOffset t0, string stage)
     {
         var from = KpiScope.LocalDay(t0, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")).AddDays(-1).ToString("O");
         var to = KpiScope.LocalDay(Host.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")).ToString("O");
@@ -182,7 +191,8 @@ public sealed class KpiDerivedTests : ChatTestBase
         foreach (var skill in new[] { null, skillKey })
         {
             var query = new KpiQuery("demo", from, to, skill, null);
-            await SameAsync($"report skill={skill}", s => s.ReportAsync(query, "", seesTeam: true), e => e.ReportAsync(query, "", seesTeam: true));
+            await SameAsync($"{stage}: report skill={skill}", s => s.ReportAsync(query, "", seesTeam: true), e => e.ReportAsync(query, "", seesTeam: true));
+            await MeansOnlyAsync(query);
             await SameAsync($"heat map skill={skill}", s => s.HeatmapAsync(query, null), e => e.HeatmapAsync(query, null));
             await SameAsync($"conversations skill={skill}", async s => Sorted(await s.ConversationsAsync(query, null)), async e => Sorted(await e.ConversationsAsync(query, null)));
             await SortedAndCutAsync(query);
@@ -201,6 +211,23 @@ public sealed class KpiDerivedTests : ChatTestBase
         }
     }
 
+    /// <summary>The operator table's report (operatorStats=mean): the full report without each operator's median and p90.</summary>
+    private async Task MeansOnlyAsync(KpiQuery query)
+    {
+        var full = await Host.WithServiceAsync<KpiService, KpiReport>(s => s.ReportAsync(query, "", seesTeam: true));
+        var means = await Host.WithServiceAsync<KpiService, KpiReport>(s => s.ReportAsync(query, "", seesTeam: true, operatorPercentiles: false));
+        static Stat Cut(Stat stat) => stat with { Median = null, P90 = null };
+        var expected = full with
+        {
+            Operators = full.Operators.Select(o => o with
+            {
+                Kpis = o.Kpis with { Frt = Cut(o.Kpis.Frt), Asa = Cut(o.Kpis.Asa), Ata = Cut(o.Kpis.Ata), Aht = Cut(o.Kpis.Aht), Acw = Cut(o.Kpis.Acw), ResolutionTime = Cut(o.Kpis.ResolutionTime) },
+            }).ToList(),
+        };
+        Assert.Contains(full.Operators, o => o.Kpis.Frt.Median is not null && o.Kpis.Aht.P90 is not null);
+        Same("report of means", "$", JsonSerializer.SerializeToElement(expected), JsonSerializer.SerializeToElement(means));
+    }
+
     /// <summary>The conversations behind a figure, sorted by it and cut, are the first of all the period's rows in that order.</summary>
     private async Task SortedAndCutAsync(KpiQuery query)
     {
@@ -216,6 +243,20 @@ public sealed class KpiDerivedTests : ChatTestBase
                 var actual = await Host.WithServiceAsync<KpiService, IReadOnlyList<ConversationRow>>(s => s.ConversationsAsync(query, null, kpi, sort, 7));
                 Same($"conversations by {kpi} {sort}", "$", JsonSerializer.SerializeToElement(expected), JsonSerializer.SerializeToElement(actual));
             }
+
+        // One operator's: a short list walks the period's index, a long one reads the operator's rows.
+        foreach (var op in operators)
+        {
+            var theirs = await Host.WithServiceAsync<KpiService, IReadOnlyList<ConversationRow>>(s => s.ConversationsAsync(query with { Operator = op }, op));
+            foreach (var limit in new[] { 3, 1000 })
+            {
+                var expected = theirs.Where(r => r.Frt is not null).OrderByDescending(r => r.Frt)
+                    .ThenBy(r => r.RequestedAt).ThenBy(r => r.ConversationId.ToString(), StringComparer.Ordinal).Take(limit).ToList();
+                Assert.True(expected.Count > 0, $"{op} answered nothing");
+                var actual = await Host.WithServiceAsync<KpiService, IReadOnlyList<ConversationRow>>(s => s.ConversationsAsync(query with { Operator = op }, op, "frt", "desc", limit));
+                Same($"conversations of {op} by frt, {limit} at most", "$", JsonSerializer.SerializeToElement(expected), JsonSerializer.SerializeToElement(actual));
+            }
+        }
     }
 
     private static List<ConversationRow> Sorted(IEnumerable<ConversationRow> rows) => rows.OrderBy(r => r.RequestedAt).ThenBy(r => r.ConversationId.ToString()).ToList();

@@ -14,19 +14,21 @@ UPDATE kpi_conversations SET handle_seconds = engaged_seconds + acw_seconds WHER
 
 -- A percentile is read at its rank: the daily histograms say which bucket holds it and how many values lie
 -- below, and one of these (covering) indexes walks from the bucket's lower bound to the exact value.
-CREATE INDEX ix_kpi_conversations_frt ON kpi_conversations (site_id, frt_seconds) INCLUDE (requested_at, skill_id) WHERE frt_seconds IS NOT NULL;
-CREATE INDEX ix_kpi_conversations_wait ON kpi_conversations (site_id, wait_seconds) INCLUDE (requested_at, skill_id) WHERE wait_seconds IS NOT NULL;
-CREATE INDEX ix_kpi_conversations_abandoned ON kpi_conversations (site_id, duration_seconds) INCLUDE (requested_at, skill_id)
+CREATE INDEX ix_kpi_conversations_frt ON kpi_conversations (site_id, frt_seconds) INCLUDE (requested_at, skill_id, conversation_id) WHERE frt_seconds IS NOT NULL;
+CREATE INDEX ix_kpi_conversations_wait ON kpi_conversations (site_id, wait_seconds) INCLUDE (requested_at, skill_id, conversation_id) WHERE wait_seconds IS NOT NULL;
+CREATE INDEX ix_kpi_conversations_abandoned ON kpi_conversations (site_id, duration_seconds) INCLUDE (requested_at, skill_id, conversation_id)
     WHERE frt_seconds IS NULL AND ended_by = 'visitor' AND duration_seconds IS NOT NULL;
-CREATE INDEX ix_kpi_conversations_handle ON kpi_conversations (site_id, handle_seconds) INCLUDE (requested_at, skill_id) WHERE handle_seconds IS NOT NULL;
-CREATE INDEX ix_kpi_conversations_acw ON kpi_conversations (site_id, acw_seconds) INCLUDE (requested_at, skill_id) WHERE acw_seconds IS NOT NULL;
-CREATE INDEX ix_kpi_conversations_resolution ON kpi_conversations (site_id, duration_seconds) INCLUDE (requested_at, skill_id)
+CREATE INDEX ix_kpi_conversations_handle ON kpi_conversations (site_id, handle_seconds) INCLUDE (requested_at, skill_id, conversation_id) WHERE handle_seconds IS NOT NULL;
+CREATE INDEX ix_kpi_conversations_acw ON kpi_conversations (site_id, acw_seconds) INCLUDE (requested_at, skill_id, conversation_id) WHERE acw_seconds IS NOT NULL;
+CREATE INDEX ix_kpi_conversations_resolution ON kpi_conversations (site_id, duration_seconds) INCLUDE (requested_at, skill_id, conversation_id)
     WHERE frt_seconds IS NOT NULL AND resolved AND duration_seconds IS NOT NULL;
 -- One operator's rows (their percentiles, their slowest first responses) and the FCR windows still open.
 CREATE INDEX ix_kpi_conversations_first_responder ON kpi_conversations (site_id, first_responder, requested_at) INCLUDE (frt_seconds, skill_id)
     WHERE first_responder IS NOT NULL;
 CREATE INDEX ix_kpi_conversations_owner ON kpi_conversations (site_id, owner_at_end, requested_at) WHERE owner_at_end IS NOT NULL;
 CREATE INDEX ix_kpi_conversations_ended_at ON kpi_conversations (site_id, ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX ix_kpi_conversation_operators_took_part ON kpi_conversation_operators (site_id, operator_id, requested_at) INCLUDE (conversation_id, skill_id)
+    WHERE took_part;
 
 CREATE TABLE kpi_daily (
     site_id uuid NOT NULL,
