@@ -48,7 +48,6 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
     public DbSet<KpiBusyIntervalRow> KpiBusyIntervals => Set<KpiBusyIntervalRow>();
     public DbSet<KpiBusyDayRow> KpiBusyDays => Set<KpiBusyDayRow>();
-    public DbSet<KpiDirtyConversation> KpiDirtyConversations => Set<KpiDirtyConversation>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -309,11 +308,6 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
         {
             b.ToTable("kpi_busy_days");
             b.HasKey(r => new { r.SiteId, r.SkillId, r.Day, r.OperatorId });
-        });
-        builder.Entity<KpiDirtyConversation>(b =>
-        {
-            b.ToTable("kpi_dirty_conversations");
-            b.HasKey(r => r.ConversationId);
         });
         builder.Entity<ServerSecret>(b =>
         {

@@ -90,9 +90,3 @@ public sealed class KpiBusyDayRow
     public DateOnly Day { get; set; }
     public double BusySeconds { get; set; }
 }
-
-/// <summary>A conversation whose derived rows are out of date (queued by the events trigger).</summary>
-public sealed class KpiDirtyConversation
-{
-    public Guid ConversationId { get; set; }
-}

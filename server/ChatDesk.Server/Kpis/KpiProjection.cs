@@ -34,14 +34,15 @@ public sealed class KpiProjection(ChatDeskDbContext db)
                 await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
             else if (!await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(cancellationToken))
                 return;
-            var ids = await ReadGuidsAsync($"""
-                DELETE FROM kpi_dirty_conversations WHERE conversation_id IN (SELECT conversation_id FROM kpi_dirty_conversations LIMIT {BatchSize})
+            // One queued row per change: a change committed after this read keeps its row for the next catch-up.
+            var queued = await ReadGuidsAsync($"""
+                DELETE FROM kpi_dirty_conversations WHERE id IN (SELECT id FROM kpi_dirty_conversations ORDER BY id LIMIT {BatchSize})
                 RETURNING conversation_id
                 """, cancellationToken);
-            if (ids.Count > 0)
-                await ProjectAsync(ids, incremental: true, cancellationToken);
+            if (queued.Count > 0)
+                await ProjectAsync(queued.Distinct().ToList(), incremental: true, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            if (ids.Count < BatchSize)
+            if (queued.Count < BatchSize)
                 return;
         }
     }

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using ChatDesk.Server.Chats;
+using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Kpis;
 using ChatDesk.Server.Widget;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatDesk.Tests.Kpis;
 
@@ -70,6 +72,36 @@ public sealed class KpiDerivedTests : ChatTestBase
             return await db.SaveChangesAsync();
         });
         await AssertSameAsync(t0, "after new settings");
+    }
+
+    [Fact]
+    public async Task A_change_committed_while_a_catch_up_reads_the_conversation_is_projected_by_the_next_one()
+    {
+        await SetUpSiteAsync();
+        // Ended 40 s ago: its wrap-up is not overdue, so only the test completes it.
+        var t0 = Host.Clock.GetUtcNow().AddSeconds(-100);
+        var script = new EventScript(Guid.NewGuid(), t0).Requested(0).Assigned(5, operators[0]).Said(20, AuthorKind.Operator, operators[0]).Ended(60, AuthorKind.Visitor);
+        await StoreAsync([script], [], []);
+
+        // The wrap-up's transaction queues the conversation while an earlier change is still queued, and commits
+        // only after a catch-up has taken that earlier change and read the events without the wrap-up.
+        await Host.WithDbAsync(d => d.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO kpi_dirty_conversations (conversation_id) VALUES ({script.ConversationId}) ON CONFLICT DO NOTHING"));
+        await using var scope = Host.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDeskDbContext>();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            script.WrappedUp(90, "resolved");
+            db.Events.Add(script.Events[^1]);
+            await db.SaveChangesAsync();
+            await Host.WithServiceAsync<KpiProjection, int>(async p => { await p.CatchUpAsync(); return 0; });
+            Assert.Null(await Host.WithDbAsync(d => d.KpiConversations.Where(r => r.ConversationId == script.ConversationId).Select(r => r.AcwRawSeconds).SingleAsync()));
+            await transaction.CommitAsync();
+        }
+
+        await Host.WithServiceAsync<KpiProjection, int>(async p => { await p.CatchUpAsync(); return 0; });
+        var row = await Host.WithDbAsync(d => d.KpiConversations.SingleAsync(r => r.ConversationId == script.ConversationId));
+        Assert.Equal(30, row.AcwRawSeconds);
+        Assert.True(row.Resolved);
     }
 
     private async Task SetUpSiteAsync()
