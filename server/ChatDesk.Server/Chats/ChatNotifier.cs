@@ -7,9 +7,9 @@ public interface IVisitorClient
     Task ChatEnded(ChatEndedNotice notice);
     Task QueueUpdated(QueueUpdate update);
     Task OperatorTyping(OperatorTypingNotice notice);
-    Task RemoteSessionChanged(Remote.RemoteSessionDto session);
-    Task RemoteRelay(Remote.RemoteRelayNotice notice);
-    Task RemotePointer(Remote.RemotePointerNotice notice);
+    Task RemoteSessionChanged(RemoteSupport.RemoteSessionDto session);
+    Task RemoteRelay(RemoteSupport.RemoteRelayNotice notice);
+    Task RemotePointer(RemoteSupport.RemotePointerNotice notice);
 }
 
 public interface IOperatorClient
@@ -28,8 +28,8 @@ public interface IOperatorClient
     Task ChatTransferredAway(ChatTransferredAwayNotice notice);
     Task SurveySubmitted(Surveys.SurveySubmittedNotice notice);
     Task OfflineMessageReceived(OfflineMessageDto message);
-    Task RemoteSessionChanged(Remote.RemoteSessionDto session);
-    Task RemoteRelay(Remote.RemoteRelayNotice notice);
+    Task RemoteSessionChanged(RemoteSupport.RemoteSessionDto session);
+    Task RemoteRelay(RemoteSupport.RemoteRelayNotice notice);
 }
 
 /// <summary>

@@ -314,7 +314,7 @@ public sealed class ChatService(
 
             offeredTo = conversation.Status == ConversationStatus.Offered ? conversation.OfferedTo : null;
             // A screen share or co-browse never outlives its chat.
-            remoteMessages = await Remote.RemoteSessionEnding.EndLiveAsync(db, events, clock, conversation, cancellationToken);
+            remoteMessages = await RemoteSupport.RemoteSessionEnding.EndLiveAsync(db, events, clock, conversation, cancellationToken);
             conversation.Status = ConversationStatus.Ended;
             conversation.EndedAt = clock.UtcNowForStorage();
             conversation.EndedBy = endedBy;

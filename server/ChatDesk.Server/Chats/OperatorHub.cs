@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Identity;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;

@@ -1,5 +1,5 @@
 using ChatDesk.Server.Identity;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Surveys;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;

@@ -150,7 +150,7 @@ public sealed class WorkspaceService(ChatDeskDbContext db, ChatService chats, Ev
             var participant = await db.ConversationParticipants.SingleOrDefaultAsync(p => p.ConversationId == conversationId && p.OperatorId == operatorId && p.LeftAt == null, cancellationToken)
                 ?? throw new ChatException(conversation.OperatorId == operatorId ? "You own this chat: end it or transfer it instead." : "You are not in this chat.");
             // Only the chat's operators may see its screen or page: a session this operator asked for ends.
-            remoteEnded = await Remote.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken);
+            remoteEnded = await RemoteSupport.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken);
             visitorId = conversation.VisitorId;
             participant.LeftAt = clock.UtcNowForStorage();
             events.Append(db, conversation, EventTypes.OperatorLeft, new { operatorId }, operatorId);

@@ -4,7 +4,7 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Surveys;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Widget;

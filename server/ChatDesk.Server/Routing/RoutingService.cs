@@ -418,7 +418,7 @@ public sealed class RoutingService(
     /// <summary>The operator no longer handles the chat: the screen share or co-browse they asked for ends.</summary>
     private async Task EndRemoteSessionsAsync(Conversation conversation, string operatorId, DispatchOutcome outcome, CancellationToken cancellationToken)
     {
-        foreach (var message in await Remote.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken))
+        foreach (var message in await RemoteSupport.RemoteSessionEnding.EndOperatorsSessionsAsync(db, events, clock, conversation, operatorId, cancellationToken))
             outcome.Messages.Add((conversation, message));
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ChatDesk.Server.Events;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;

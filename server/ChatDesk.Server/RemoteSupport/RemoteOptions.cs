@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 /// <summary>
 /// <c>ChatDesk:Remote</c>: the STUN/TURN servers browsers use to reach each other (delivered to both

@@ -3,7 +3,7 @@ using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
 using Microsoft.EntityFrameworkCore;
 
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 /// <summary>
 /// Ends a remote session inside the caller's transaction (conversation row locked): the state, the

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 
-namespace ChatDesk.Tests.Remote;
+namespace ChatDesk.Tests.RemoteSupport;
 
 public sealed class RemoteOptionsTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 /// <summary>The system messages that put remote sessions in the transcript both sides see and download.</summary>
 public static class RemoteTexts

@@ -2,12 +2,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Events;
-using ChatDesk.Server.Remote;
+using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace ChatDesk.Tests.Remote;
+namespace ChatDesk.Tests.RemoteSupport;
 
 /// <summary>Remote sessions over the real hubs: consent, relaying, stopping, the record, and who may do what.</summary>
 public sealed class RemoteSessionTests : ChatTestBase

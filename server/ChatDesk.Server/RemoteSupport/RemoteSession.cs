@@ -1,4 +1,4 @@
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 /// <summary>
 /// One screen share or co-browse in a conversation: requested by an operator of the chat, started

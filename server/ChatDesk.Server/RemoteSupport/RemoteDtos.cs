@@ -1,4 +1,4 @@
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 public sealed record RemoteRequest(string? Kind);
 

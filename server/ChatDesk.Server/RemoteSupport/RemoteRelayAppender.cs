@@ -3,7 +3,7 @@ using ChatDesk.Server.Data;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace ChatDesk.Server.Remote;
+namespace ChatDesk.Server.RemoteSupport;
 
 /// <summary>
 /// Stores one relayed item (signal or co-browse part) in ONE SQL statement: the hot path of a
