@@ -48,6 +48,9 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
     public DbSet<KpiBusyIntervalRow> KpiBusyIntervals => Set<KpiBusyIntervalRow>();
     public DbSet<KpiBusyDayRow> KpiBusyDays => Set<KpiBusyDayRow>();
+    public DbSet<KpiDirtyConversation> KpiDirtyConversations => Set<KpiDirtyConversation>();
+    public DbSet<KpiDailyRow> KpiDaily => Set<KpiDailyRow>();
+    public DbSet<KpiDailyStamp> KpiDailyStamps => Set<KpiDailyStamp>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -153,6 +156,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(c => c.OfferedTo);
             b.HasIndex(c => new { c.VisitorId, c.RequestedAt });
             b.HasIndex(c => new { c.OperatorId, c.Status });
+            b.HasIndex(c => c.EndedAt, "ix_conversations_wrap_up_pending")
+                .HasFilter("status = 'ended' AND operator_id IS NOT NULL AND wrap_up_completed_at IS NULL");
             b.HasOne<Site>().WithMany().HasForeignKey(c => c.SiteId);
             b.HasOne<Visitor>().WithMany().HasForeignKey(c => c.VisitorId);
             b.HasOne<Skill>().WithMany().HasForeignKey(c => c.SkillId);
@@ -290,6 +295,20 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(r => r.Disposition).HasMaxLength(16);
             b.HasIndex(r => new { r.SiteId, r.RequestedAt });
             b.HasIndex(r => r.VisitorId);
+            // The walks to a percentile's rank (Kpis/KpiService.cs): one covering index per duration and its population.
+            string[] walked = [nameof(KpiConversationRow.RequestedAt), nameof(KpiConversationRow.SkillId), nameof(KpiConversationRow.ConversationId)];
+            b.HasIndex(r => new { r.SiteId, r.FrtSeconds }, "ix_kpi_conversations_frt").HasFilter("frt_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.WaitSeconds }, "ix_kpi_conversations_wait").HasFilter("wait_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.DurationSeconds }, "ix_kpi_conversations_abandoned")
+                .HasFilter("frt_seconds IS NULL AND ended_by = 'visitor' AND duration_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.HandleSeconds }, "ix_kpi_conversations_handle").HasFilter("handle_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.AcwSeconds }, "ix_kpi_conversations_acw").HasFilter("acw_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.DurationSeconds }, "ix_kpi_conversations_resolution")
+                .HasFilter("frt_seconds IS NOT NULL AND resolved AND duration_seconds IS NOT NULL").IncludeProperties(walked);
+            b.HasIndex(r => new { r.SiteId, r.FirstResponder, r.RequestedAt }, "ix_kpi_conversations_first_responder")
+                .HasFilter("first_responder IS NOT NULL").IncludeProperties(r => new { r.FrtSeconds, r.SkillId });
+            b.HasIndex(r => new { r.SiteId, r.OwnerAtEnd, r.RequestedAt }, "ix_kpi_conversations_owner").HasFilter("owner_at_end IS NOT NULL");
+            b.HasIndex(r => new { r.SiteId, r.EndedAt }, "ix_kpi_conversations_ended_at").HasFilter("ended_at IS NOT NULL");
         });
         builder.Entity<KpiConversationOperatorRow>(b =>
         {
@@ -297,6 +316,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasKey(r => new { r.ConversationId, r.OperatorId });
             b.HasIndex(r => new { r.SiteId, r.RequestedAt });
             b.HasIndex(r => new { r.OperatorId, r.RequestedAt });
+            b.HasIndex(r => new { r.SiteId, r.OperatorId, r.RequestedAt }, "ix_kpi_conversation_operators_took_part")
+                .HasFilter("took_part").IncludeProperties(r => new { r.ConversationId, r.SkillId });
         });
         builder.Entity<KpiBusyIntervalRow>(b =>
         {
@@ -308,6 +329,22 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
         {
             b.ToTable("kpi_busy_days");
             b.HasKey(r => new { r.SiteId, r.SkillId, r.Day, r.OperatorId });
+        });
+        builder.Entity<KpiDirtyConversation>(b =>
+        {
+            b.ToTable("kpi_dirty_conversations");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Id).UseIdentityAlwaysColumn();
+        });
+        builder.Entity<KpiDailyRow>(b =>
+        {
+            b.ToTable("kpi_daily");
+            b.HasKey(r => new { r.SiteId, r.SkillKey, r.OperatorId, r.Day });
+        });
+        builder.Entity<KpiDailyStamp>(b =>
+        {
+            b.ToTable("kpi_daily_stamps");
+            b.HasKey(r => r.SiteId);
         });
         builder.Entity<ServerSecret>(b =>
         {

@@ -90,3 +90,44 @@ public sealed class KpiBusyDayRow
     public DateOnly Day { get; set; }
     public double BusySeconds { get; set; }
 }
+
+/// <summary>
+/// A change that makes a conversation's derived rows out of date (queued by the events trigger, one row per change,
+/// so that a change committed while a catch-up reads the conversation keeps its row for the next catch-up).
+/// </summary>
+public sealed class KpiDirtyConversation
+{
+    public long Id { get; set; }
+    public Guid ConversationId { get; set; }
+}
+
+/// <summary>
+/// One day's rollup (kpi_daily) for a site, skill (<see cref="KpiBusyDayRow.AllSkills"/>: every skill) and operator
+/// (<see cref="KpiDaily.Team"/>: the team); the arrays are laid out by <see cref="DailyCount"/>, <see cref="DailyDuration"/>
+/// and <see cref="DailyScore"/>. Written and read in SQL by <see cref="KpiProjection"/> and <see cref="KpiService"/>.
+/// </summary>
+public sealed class KpiDailyRow
+{
+    public Guid SiteId { get; set; }
+    public Guid SkillKey { get; set; }
+    public DateOnly Day { get; set; }
+    public required string OperatorId { get; set; }
+    public required int[] Counts { get; set; }
+    public required int[] DurationCounts { get; set; }
+    public required double[] DurationSums { get; set; }
+    public required double[] ScoreSums { get; set; }
+    public int[]? Hours { get; set; }
+    public int[]? FrtHist { get; set; }
+    public int[]? AsaHist { get; set; }
+    public int[]? AtaHist { get; set; }
+    public int[]? AhtHist { get; set; }
+    public int[]? AcwHist { get; set; }
+    public int[]? ResolutionHist { get; set; }
+}
+
+/// <summary>The settings a site's daily rollups were computed with (<see cref="KpiDaily.Stamp"/>).</summary>
+public sealed class KpiDailyStamp
+{
+    public Guid SiteId { get; set; }
+    public required string Stamp { get; set; }
+}

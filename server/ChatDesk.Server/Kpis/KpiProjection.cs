@@ -95,7 +95,7 @@ public sealed class KpiProjection(ChatDeskDbContext db)
     }
 
     private async Task<string?> StampOfAsync(Guid siteId, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<string>($"SELECT stamp AS \"Value\" FROM kpi_daily_stamps WHERE site_id = {siteId}").SingleOrDefaultAsync(cancellationToken);
+        await db.KpiDailyStamps.Where(s => s.SiteId == siteId).Select(s => s.Stamp).SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>Recomputes a site's capped after-chat work and every daily rollup with its current settings (inside the caller's locked transaction).</summary>
     private async Task RebuildDailyAsync(Site site, CancellationToken cancellationToken)
