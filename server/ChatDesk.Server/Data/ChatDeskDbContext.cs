@@ -48,8 +48,6 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
     public DbSet<KpiBusyIntervalRow> KpiBusyIntervals => Set<KpiBusyIntervalRow>();
     public DbSet<KpiBusyDayRow> KpiBusyDays => Set<KpiBusyDayRow>();
-    public DbSet<KpiDirtyConversation> KpiDirtyConversations => Set<KpiDirtyConversation>();
-    public DbSet<KpiDailyRow> KpiDaily => Set<KpiDailyRow>();
     public DbSet<KpiDailyStamp> KpiDailyStamps => Set<KpiDailyStamp>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
