@@ -79,16 +79,16 @@ public sealed class KpiProjection(ChatDeskDbContext db)
     /// time zone, threshold, repeat window or wrap-up timeout is taken into account by the next query (at the cost
     /// of recomputing the site's rollups once).
     /// </summary>
-    public async Task EnsureDailyAsync(Guid siteId, CancellationToken cancellationToken = default)
+    /// <param name="stamp">The stamp of the settings the caller read (<see cref="KpiDaily.Stamp"/>).</param>
+    public async Task EnsureDailyAsync(Guid siteId, string stamp, CancellationToken cancellationToken = default)
     {
-        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, cancellationToken);
-        if (await StampOfAsync(siteId, cancellationToken) == KpiDaily.Stamp(KpiSettings.Of(site), KpiScope.ZoneOf(site.TimeZone)))
+        if (await StampOfAsync(siteId, cancellationToken) == stamp)
             return;
         db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
         // Settings read again under the lock: another node may have just rebuilt, or the settings changed again.
-        site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, cancellationToken);
+        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == siteId, cancellationToken);
         if (await StampOfAsync(siteId, cancellationToken) != KpiDaily.Stamp(KpiSettings.Of(site), KpiScope.ZoneOf(site.TimeZone)))
             await RebuildDailyAsync(site, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

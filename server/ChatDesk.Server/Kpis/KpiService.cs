@@ -348,7 +348,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
     {
         var scope = await KpiScope.ResolveAsync(db, clock, query, operatorId, cancellationToken);
         await projection.CatchUpAsync(cancellationToken: cancellationToken);
-        await projection.EnsureDailyAsync(scope.SiteId, cancellationToken);
+        await projection.EnsureDailyAsync(scope.SiteId, KpiDaily.Stamp(scope.Settings, scope.Zone), cancellationToken);
         return scope;
     }
 
@@ -376,7 +376,7 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         {
             var figures = new DailyFigures
             {
-                Counts = Padded(reader.GetFieldValue<int[]>(2), DailyFigures.CountLength), DurationCounts = reader.GetFieldValue<int[]>(3),
+                Counts = reader.GetFieldValue<int[]>(2), DurationCounts = reader.GetFieldValue<int[]>(3),
                 DurationSums = reader.GetFieldValue<double[]>(4), ScoreSums = reader.GetFieldValue<double[]>(5),
                 Hours = reader.IsDBNull(6) ? null : reader.GetFieldValue<int[]>(6),
                 Histograms = histograms && !reader.IsDBNull(7) ? Enumerable.Range(7, DailyFigures.DurationLength).Select(reader.GetFieldValue<int[]>).ToArray() : null,
@@ -385,8 +385,6 @@ public sealed class KpiService(ChatDeskDbContext db, NpgsqlDataSource dataSource
         }
         return rows;
     }
-
-    private static int[] Padded(int[] values, int length) => values.Length >= length ? values : [.. values, .. new int[length - values.Length]];
 
     private static Dictionary<string, DailyFigures> Sum(IEnumerable<DailyRow> rows, Func<DailyRow, string> key)
     {
