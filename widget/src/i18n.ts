@@ -23,6 +23,8 @@ const en = {
   nameTooLong: 'Your name must be 100 characters or fewer.',
   emailInvalid: 'Please enter a valid email address.',
   topicRequired: 'Please choose a topic.',
+  chatClosedTitle: 'Chat is closed',
+  chatClosedText: 'New chats cannot be started on this website at the moment.',
   statusQueued: 'Waiting for an operator…',
   queuePosition: 'You are number {n} in the queue',
   queueEstimateMinutes: 'Estimated wait: about {m} minutes',
@@ -133,6 +135,8 @@ const fr: Messages = {
   nameTooLong: 'Votre nom doit comporter 100 caractères au maximum.',
   emailInvalid: 'Veuillez saisir une adresse e-mail valide.',
   topicRequired: 'Veuillez choisir un sujet.',
+  chatClosedTitle: 'Le chat est fermé',
+  chatClosedText: 'Il n’est pas possible de démarrer une nouvelle conversation sur ce site pour le moment.',
   statusQueued: 'En attente d’un opérateur…',
   queuePosition: 'Vous êtes en position {n} dans la file d’attente',
   queueEstimateMinutes: 'Attente estimée : environ {m} minutes',
@@ -225,6 +229,11 @@ export const translations: Readonly<Record<Language, Messages>> = { en, fr };
 /** "fr", "fr-CA", "FR"… -> fr; anything else -> en. */
 export function detectLanguage(navigatorLanguage: string | null | undefined): Language {
   return (navigatorLanguage ?? '').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}
+
+/** The visitor's language when the site offers it, else the site's default (the first it offers). */
+export function siteLanguage(preferred: Language, offered: readonly Language[]): Language {
+  return offered.includes(preferred) ? preferred : offered[0] ?? preferred;
 }
 
 export function getMessages(lang: Language): Messages {

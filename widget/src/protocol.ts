@@ -2,6 +2,7 @@
 // postMessage protocol. Everything coming from outside is untrusted: use the
 // guards below before reading fields.
 
+import type { Language } from './i18n';
 import { toPointer, type PointerMode } from './remote';
 
 export type AuthorKind = 'visitor' | 'operator' | 'system' | 'automated';
@@ -93,6 +94,10 @@ export interface SiteInfo {
   typingPreview: boolean;
   /** File rules (missing = no file may be sent). */
   files: FileRules;
+  /** An admin disabled the site: StartChat is refused (missing = false). */
+  closed: boolean;
+  /** The languages the site offers, the first being its default (never empty; missing = both). */
+  languages: Language[];
 }
 
 export interface SessionResponse {
@@ -390,8 +395,25 @@ export function toSessionResponse(value: unknown): SessionResponse | null {
       topics,
       typingPreview: site.typingPreview === true,
       files: toFileRules(site.files),
+      closed: site.closed === true,
+      languages: toSiteLanguages(site.languages),
     },
   };
+}
+
+const LANGUAGES: readonly string[] = ['en', 'fr'];
+
+/** SiteInfo.languages: unknown and repeated entries are dropped; nothing usable (e.g. an older server) = both. */
+export function toSiteLanguages(value: unknown): Language[] {
+  const languages: Language[] = [];
+  if (Array.isArray(value)) {
+    for (const language of value) {
+      if (typeof language === 'string' && LANGUAGES.includes(language) && !languages.includes(language as Language)) {
+        languages.push(language as Language);
+      }
+    }
+  }
+  return languages.length > 0 ? languages : ['en', 'fr'];
 }
 
 export function toChatAssigned(value: unknown): ChatAssignedEvent | null {

@@ -1122,3 +1122,175 @@ describe('files in the chat frame', () => {
     expect($$('[data-testid="upload"]')).toHaveLength(0);
   });
 });
+
+describe('chat frame: closed site and site languages (issue 11)', () => {
+  const fr = getMessages('fr');
+  const closedSession = { ...session, site: { ...session.site, closed: true } };
+  const assigned = { conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, endedReason: null, messages: [msg(1)] };
+
+  /** Answers POST /api/widget/session with each given body in turn (the last one again after that). */
+  function sessionsInTurn(...bodies: unknown[]): Array<{ language: string }> {
+    const requests: Array<{ language: string }> = [];
+    vi.stubGlobal('fetch', vi.fn(async (_url: unknown, init: { body: string }) => {
+      requests.push(JSON.parse(init.body) as { language: string });
+      return jsonResponse(200, bodies[Math.min(requests.length, bodies.length) - 1]);
+    }));
+    return requests;
+  }
+
+  async function startIn(lang: 'en' | 'fr'): Promise<void> {
+    const container = document.createElement('div');
+    document.body.replaceChildren(container);
+    mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang, t: getMessages(lang) }).start();
+    await flush();
+  }
+
+  it('shows the closed state instead of the pre-chat form', async () => {
+    sessionsInTurn(closedSession);
+    hub.handler = async (method) => (method === 'GetConversation' ? null : []);
+    await startApp();
+    expect(visible('[data-testid="chat-closed"]')).toBe(true);
+    expect($('[data-testid="chat-closed"]')?.textContent).toBe(t.chatClosedTitle + t.chatClosedText);
+    expect($('form[data-testid="prechat-form"]')).toBeNull();
+    expect($('[data-testid="prechat-submit"]')).toBeNull();
+    expect(visible('[data-testid="error"]')).toBe(false);
+  });
+
+  it('shows the closed state in French', async () => {
+    sessionsInTurn({ ...closedSession, site: { ...closedSession.site, languages: ['fr', 'en'] } });
+    hub.handler = async (method) => (method === 'GetConversation' ? null : []);
+    await startIn('fr');
+    expect($('[data-testid="chat-closed"] h2')?.textContent).toBe('Le chat est fermé');
+    expect($('[data-testid="chat-closed"]')?.textContent).toContain(fr.chatClosedText);
+  });
+
+  it('keeps an ongoing conversation on screen read-only, and an ended one without a new chat', async () => {
+    sessionsInTurn(closedSession);
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : []);
+    await startApp();
+    expect($$('[data-testid="message-text"]').map((m) => m.textContent)).toEqual(['text 1']);
+    expect(visible('[data-testid="chat-closed"]')).toBe(true);
+    expect(visible('textarea[data-testid="composer"]')).toBe(false);
+    expect($<HTMLTextAreaElement>('textarea[data-testid="composer"]')!.disabled).toBe(true);
+    expect(visible('[data-testid="end-chat"]')).toBe(false);
+    expect(visible('[data-testid="download-transcript"]')).toBe(true);
+
+    // Operator messages still arrive; nothing can be sent back.
+    emit('MessageReceived', msg(2));
+    expect($$('[data-testid="message-text"]').map((m) => m.textContent)).toEqual(['text 1', 'text 2']);
+    $<HTMLButtonElement>('button[data-testid="send"]')!.click();
+    await flush();
+    expect(hub.calls.some(([m]) => m === 'SendMessage')).toBe(false);
+
+    emit('ChatEnded', { conversationId: CONV, endedBy: 'operator' });
+    expect(visible('[data-testid="chat-ended"]')).toBe(true);
+    expect($$('[data-testid="message"]')).toHaveLength(2);
+    expect(visible('[data-testid="chat-closed"]')).toBe(true);
+    expect(visible('button[data-testid="new-chat"]')).toBe(false);
+    expect($('form[data-testid="prechat-form"]')).toBeNull();
+  });
+
+  it('offers neither the offline form nor the survey of an ended conversation', async () => {
+    sessionsInTurn(closedSession);
+    const noOperator = { ...assigned, status: 'ended', operatorName: null, endedBy: 'system', endedReason: 'no_operator', messages: [] };
+    hub.handler = async (method) => (method === 'GetConversation' ? noOperator : []);
+    await startApp();
+    expect($('[data-testid="chat-ended"]')?.textContent).toContain(t.endedBySystem);
+    expect($('[data-testid="chat-ended"]')?.textContent).not.toContain(t.noOperator);
+    expect($('form[data-testid="offline-form"]')).toBeNull();
+
+    const surveyed = { ...assigned, status: 'ended', endedBy: 'operator', survey: { questions: ['csat'], submitted: false } };
+    hub.handler = async (method) => (method === 'GetConversation' ? surveyed : []);
+    await startApp();
+    expect(visible('[data-testid="chat-ended"]')).toBe(true);
+    expect($('form[data-testid="survey-form"]')).toBeNull();
+    expect(visible('[data-testid="chat-closed"]')).toBe(true);
+  });
+
+  it('StartChat refused because the site closed meanwhile: shows the closed state and keeps what was typed', async () => {
+    const requests = sessionsInTurn(session, closedSession);
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') throw new Error("An unexpected error occurred invoking 'StartChat' on the server. HubException: Chat is closed");
+      return [];
+    };
+    await startApp();
+    const name = $<HTMLInputElement>('input[name="name"]')!;
+    const email = $<HTMLInputElement>('input[name="email"]')!;
+    name.value = 'Zoé';
+    email.value = 'z@example.com';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+
+    expect(requests).toHaveLength(2); // the session is asked again whether the site closed
+    expect(visible('[data-testid="chat-closed"]')).toBe(true);
+    expect($('form[data-testid="prechat-form"]')).toBeNull();
+    expect(visible('[data-testid="error"]')).toBe(false);
+    expect([name.value, email.value]).toEqual(['Zoé', 'z@example.com']);
+  });
+
+  it('StartChat refused for another reason: shows the error and keeps the form', async () => {
+    const requests = sessionsInTurn(session);
+    hub.handler = async (method) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') throw new Error("An unexpected error occurred invoking 'StartChat' on the server. HubException: Too many chats");
+      return [];
+    };
+    await startApp();
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+
+    expect(requests).toHaveLength(2);
+    expect($('[data-testid="error"]')?.textContent).toContain('Too many chats');
+    expect(visible('form[data-testid="prechat-form"]')).toBe(true);
+    expect($<HTMLInputElement>('input[name="name"]')!.value).toBe('Zoé');
+    expect($('[data-testid="chat-closed"]')).toBeNull();
+  });
+
+  it("falls back to the site's default language when the visitor's is not offered", async () => {
+    const englishOnly = { ...session, site: { ...session.site, languages: ['en'] } };
+    const requests = sessionsInTurn(englishOnly);
+    let startRequest: unknown = null;
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') return null;
+      if (method === 'StartChat') {
+        startRequest = args[0];
+        return { conversationId: CONV, status: 'queued', operatorName: null, endedBy: null, messages: [] };
+      }
+      return [];
+    };
+    await startIn('fr');
+    // Asked again in English, so the topic labels come in English too.
+    expect(requests.map((r) => r.language)).toEqual(['fr', 'en']);
+    expect(document.documentElement.lang).toBe('en');
+    expect($('[data-testid="prechat-submit"]')?.textContent).toBe(t.startChat);
+    expect($('form[data-testid="prechat-form"] .intro')?.textContent).toBe(t.prechatIntro);
+    expect($$('[data-testid="prechat-form"]')).toHaveLength(1);
+    expect(hub.calls.filter(([m]) => m === 'GetConversation')).toHaveLength(1);
+
+    $<HTMLInputElement>('input[name="name"]')!.value = 'Zoé';
+    $<HTMLSelectElement>('select[name="topic"]')!.value = 'sales';
+    $<HTMLButtonElement>('button[data-testid="prechat-submit"]')!.click();
+    await flush();
+    expect(startRequest).toMatchObject({ language: 'en' });
+    expect($('[data-testid="chat-status"]')?.textContent).toBe(t.statusQueued);
+  });
+
+  it("keeps the visitor's language when the site offers it, and when an older server sends no languages", async () => {
+    const requests = sessionsInTurn({ ...session, site: { ...session.site, languages: ['en', 'fr'] } });
+    hub.handler = async (method) => (method === 'GetConversation' ? null : []);
+    await startIn('fr');
+    expect(requests.map((r) => r.language)).toEqual(['fr']);
+    expect(document.documentElement.lang).toBe('fr');
+    expect($('[data-testid="prechat-submit"]')?.textContent).toBe(fr.startChat);
+
+    const olderServer = sessionsInTurn(session);
+    await startIn('fr');
+    expect(olderServer.map((r) => r.language)).toEqual(['fr']);
+    expect($('[data-testid="prechat-submit"]')?.textContent).toBe(fr.startChat);
+    expect($('[data-testid="chat-closed"]')).toBeNull();
+  });
+});

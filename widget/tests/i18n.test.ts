@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage, format, translations } from '../src/i18n';
+import { detectLanguage, format, siteLanguage, translations } from '../src/i18n';
 
 describe('i18n', () => {
   it('en and fr have identical keys', () => {
@@ -23,6 +23,14 @@ describe('i18n', () => {
     expect(detectLanguage('en-US')).toBe('en');
     expect(detectLanguage('de')).toBe('en');
     expect(detectLanguage(undefined)).toBe('en');
+  });
+
+  it("keeps the visitor's language when the site offers it, else uses the site's first", () => {
+    expect(siteLanguage('fr', ['en', 'fr'])).toBe('fr');
+    expect(siteLanguage('en', ['fr', 'en'])).toBe('en');
+    expect(siteLanguage('fr', ['en'])).toBe('en');
+    expect(siteLanguage('en', ['fr'])).toBe('fr');
+    expect(siteLanguage('fr', [])).toBe('fr');
   });
 
   it('formats placeholders', () => {

@@ -98,6 +98,19 @@ describe('protocol guards', () => {
     expect(toConversationView(view)?.typingPreview).toBe(false);
   });
 
+  it('reads closed and languages from the session site (older servers: open, both languages)', () => {
+    const site = { key: 'demo', name: 'Demo', topics: [] };
+    const read = (extra: object) => toSessionResponse({ visitorToken: 't', visitorId: 'v', site: { ...site, ...extra } })?.site;
+    expect(read({})).toMatchObject({ closed: false, languages: ['en', 'fr'] });
+    expect(read({ closed: true, languages: ['fr'] })).toMatchObject({ closed: true, languages: ['fr'] });
+    expect(read({ closed: 'true' })?.closed).toBe(false);
+    expect(read({ languages: ['fr', 'en'] })?.languages).toEqual(['fr', 'en']);
+    expect(read({ languages: [] })?.languages).toEqual(['en', 'fr']);
+    expect(read({ languages: 'fr' })?.languages).toEqual(['en', 'fr']);
+    expect(read({ languages: ['de', 'FR', 'fr', 'fr', 1] })?.languages).toEqual(['fr']);
+    expect(read({ languages: ['de'] })?.languages).toEqual(['en', 'fr']);
+  });
+
   it('validates OperatorTyping and GetTranscript, making the file name safe', () => {
     expect(toOperatorTyping({ conversationId: 'c', operatorName: 'Alice' })).toEqual({ conversationId: 'c', operatorName: 'Alice' });
     expect(toOperatorTyping({ conversationId: 'c' })).toEqual({ conversationId: 'c', operatorName: null });

@@ -7,7 +7,7 @@ import {
   type HubConnection,
   type RetryContext,
 } from '@microsoft/signalr';
-import { format, type Language, type Messages } from '../i18n';
+import { format, getMessages, siteLanguage, type Language, type Messages } from '../i18n';
 import { MessageStore, type DisplayMessage } from '../messageStore';
 import {
   ENDED_REASON_OUTSIDE_HOURS,
@@ -43,7 +43,7 @@ import { TypingThrottle } from '../typing';
 import { newUuid } from '../uuid';
 import { el, saveBlob, saveTextFile, svgIcon, template } from './dom';
 import { downloadFile, uploadFile } from './fileTransfer';
-import { openSession } from './session';
+import { openSession, type SessionResult } from './session';
 import { RemoteController } from './remote';
 
 const NAME_MAX = 100;
@@ -55,7 +55,8 @@ export const HOST_TOKEN_WAIT_MS = 1500;
 /** How long "Alice is typing…" stays after the last "OperatorTyping". */
 export const OPERATOR_TYPING_MS = 4000;
 
-type View = 'loading' | 'prechat' | 'chat' | 'fatal';
+/** 'closed': the site is closed and the visitor has no conversation to show. */
+type View = 'loading' | 'prechat' | 'chat' | 'closed' | 'fatal';
 
 interface Conversation {
   id: string;
@@ -158,8 +159,13 @@ export class ChatApp {
   private readonly listeners = new AbortController();
   /** Screen share and co-browse: consent, the sharing bar, WebRTC and the co-browse relay. */
   private readonly remote: RemoteController;
+  /** Takes over when the site does not offer this app's language (see restartIn). */
+  private successor: ChatApp | null = null;
+  /** The language already follows the site's (set on a successor, so it never restarts again). */
+  private languageSettled = false;
 
   // ---- elements ----
+  private readonly container: HTMLElement;
   private readonly root: HTMLElement;
   private readonly titleEl: HTMLHeadingElement;
   private readonly connStatus: HTMLDivElement;
@@ -177,6 +183,7 @@ export class ChatApp {
   private readonly topicSelect: HTMLSelectElement;
   private readonly topicField: HTMLDivElement;
   private readonly prechatSubmit: HTMLButtonElement;
+  private readonly closedNotice: HTMLDivElement;
   private readonly fieldErrors: Record<'name' | 'email' | 'topic', HTMLParagraphElement>;
   private readonly chatView: HTMLDivElement;
   private readonly statusEl: HTMLDivElement;
@@ -208,6 +215,7 @@ export class ChatApp {
   private readonly messageList: HTMLOListElement;
   private readonly endedBox: HTMLDivElement;
   private readonly endedText: HTMLParagraphElement;
+  private readonly newChatBtn: HTMLButtonElement;
   private readonly composerForm: HTMLFormElement;
   private readonly composer: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
@@ -221,6 +229,9 @@ export class ChatApp {
     this.lang = options.lang;
     this.siteKey = options.siteKey;
     this.hostOrigin = options.hostOrigin;
+    this.container = container;
+    document.documentElement.lang = this.lang;
+    document.title = options.t.widgetTitle;
     this.timeFormat = new Intl.DateTimeFormat(this.lang, { hour: 'numeric', minute: '2-digit' });
     this.dateTimeFormat = new Intl.DateTimeFormat(this.lang, { dateStyle: 'short', timeStyle: 'short' });
     // Opened directly (not in the loader's iframe): the panel is always visible.
@@ -284,6 +295,11 @@ export class ChatApp {
     for (const [field, input] of [['name', this.nameInput], ['email', this.emailInput], ['topic', this.topicSelect]] as const) {
       input.addEventListener('input', () => this.setFieldError(field, null));
     }
+
+    // Closed site (disabled by an admin): shown in place of the pre-chat form, or below a read-only transcript.
+    this.closedNotice = el('div', { class: 'chat-closed', 'data-testid': 'chat-closed', role: 'status' },
+      el('h2', { class: 'chat-closed-title' }, t.chatClosedTitle),
+      el('p', {}, t.chatClosedText));
 
     // Chat view
     this.statusEl = el('div', { class: 'chat-status', 'data-testid': 'chat-status' });
@@ -400,10 +416,10 @@ export class ChatApp {
     this.surveySection = el('div', { class: 'survey', hidden: true });
 
     this.endedText = el('p', { role: 'status' });
-    const newChatBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'new-chat' }, t.newChat);
-    newChatBtn.addEventListener('click', () => this.startNewChat());
+    this.newChatBtn = el('button', { type: 'button', class: 'primary', 'data-testid': 'new-chat' }, t.newChat);
+    this.newChatBtn.addEventListener('click', () => this.startNewChat());
     this.endedBox = el('div', { class: 'chat-ended', 'data-testid': 'chat-ended', hidden: true },
-      this.endedText, this.offlineSection, this.surveySection, newChatBtn);
+      this.endedText, this.offlineSection, this.surveySection, this.newChatBtn);
     this.composer = el('textarea', {
       class: 'composer', 'data-testid': 'composer', name: 'message', rows: '2', maxlength: String(TEXT_MAX),
       'aria-label': t.composerLabel, placeholder: t.composerPlaceholder,
@@ -478,6 +494,7 @@ export class ChatApp {
     const connection = this.connection;
     this.connection = null;
     void connection?.stop().catch(() => undefined);
+    this.successor?.destroy();
   }
 
   // ---------------------------------------------------------------------------
@@ -514,17 +531,16 @@ export class ChatApp {
     if (!this.hostOrigin) return;
     this.clearError();
     this.setView('loading');
-    const result = await openSession(this.siteKey, this.hostOrigin, this.lang, {
-      hostToken: this.hostToken,
-      onTokenChange: (token) => {
-        this.hostToken = token;
-        this.postToLoader({ type: 'chatdesk:token-save', token });
-      },
-    });
+    const result = await this.openSiteSession(this.hostOrigin);
     if (!result.ok) {
       if (result.reason === 'forbidden') this.fatal(this.t.errorOriginNotAllowed);
       else if (result.reason === 'notFound') this.fatal(this.t.errorUnknownSite);
       else this.fatal(this.t.errorSession, () => void this.boot());
+      return;
+    }
+    const language = siteLanguage(this.lang, result.session.site.languages);
+    if (language !== this.lang && !this.languageSettled) {
+      this.restartIn(language);
       return;
     }
     this.token = result.session.visitorToken;
@@ -535,6 +551,33 @@ export class ChatApp {
     }
     this.fillTopics(this.site);
     await this.connect();
+  }
+
+  private openSiteSession(hostOrigin: string): Promise<SessionResult> {
+    return openSession(this.siteKey, hostOrigin, this.lang, {
+      hostToken: this.hostToken,
+      onTokenChange: (token) => {
+        this.hostToken = token;
+        this.postToLoader({ type: 'chatdesk:token-save', token });
+      },
+    });
+  }
+
+  /**
+   * The site does not offer this app's language. Every text is set when the UI is built, so a new app in
+   * `language` takes over; it opens the session again, which also brings the topic labels in that language.
+   */
+  private restartIn(language: Language): void {
+    this.destroy();
+    const successor = new ChatApp(this.container, {
+      siteKey: this.siteKey, hostOrigin: this.hostOrigin, lang: language, t: getMessages(language),
+    });
+    successor.languageSettled = true;
+    successor.hostToken = this.hostToken;
+    successor.latestPage = this.latestPage;
+    successor.panelVisible = this.panelVisible;
+    this.successor = successor;
+    void successor.boot();
   }
 
   private buildConnection(): HubConnection {
@@ -807,11 +850,33 @@ export class ChatApp {
       this.applyConversation(view, false);
       if (this.view === 'chat') this.focusChat();
     } catch (err) {
-      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+      if (await this.siteClosedMeanwhile()) {
+        // The form is only detached: what the visitor typed is kept.
+        this.clearError();
+        this.refresh();
+      } else {
+        this.showError(hubErrorMessage(err, this.t.errorGeneric));
+      }
     } finally {
       this.starting = false;
       this.prechatSubmit.disabled = false;
     }
+  }
+
+  /** StartChat was refused: asks the session whether the site was closed since it was opened. */
+  private async siteClosedMeanwhile(): Promise<boolean> {
+    const site = this.site;
+    if (!site || !this.hostOrigin) return false;
+    const result = await this.openSiteSession(this.hostOrigin);
+    if (!result.ok || !result.session.site.closed) return false;
+    this.token = result.session.visitorToken;
+    this.site = { ...site, closed: true };
+    return true;
+  }
+
+  /** An admin closed the site: a conversation stays on screen read-only, and no new one can be started. */
+  private isSiteClosed(): boolean {
+    return this.site?.closed === true;
   }
 
   private focusChat(): void {
@@ -991,6 +1056,10 @@ export class ChatApp {
       if (shown && node.parentNode !== this.mainEl) this.mainEl.append(node);
       else if (!shown && node.parentNode) node.remove();
     }
+    // Alone, or last: below the read-only transcript.
+    const closedShown = view === 'closed' || (view === 'chat' && this.isSiteClosed());
+    if (closedShown && this.mainEl.lastChild !== this.closedNotice) this.mainEl.append(this.closedNotice);
+    else if (!closedShown) this.closedNotice.remove();
   }
 
   private fatal(message: string, retry?: () => void): void {
@@ -1010,8 +1079,10 @@ export class ChatApp {
       this.typing.reset();
       this.hideOperatorTyping();
     }
-    if (!c || (c.status === 'ended' && this.wantsNewChat)) {
-      this.setView('prechat');
+    const closed = this.isSiteClosed();
+    // On a closed site a conversation (even one the visitor chose to leave for a new chat) stays on screen.
+    if (!c || (c.status === 'ended' && this.wantsNewChat && !closed)) {
+      this.setView(closed ? 'closed' : 'prechat');
       return;
     }
     this.setView('chat');
@@ -1022,6 +1093,7 @@ export class ChatApp {
   private renderStatus(c: Conversation): void {
     const t = this.t;
     const ended = c.status === 'ended';
+    const readOnly = ended || this.isSiteClosed();
     if (c.status === 'queued') {
       this.statusEl.replaceChildren(t.statusQueued);
     } else if (c.status === 'assigned') {
@@ -1031,8 +1103,9 @@ export class ChatApp {
       this.statusEl.replaceChildren(t.statusEnded);
     }
     this.statusEl.dataset.status = c.status;
-    this.endChatBtn.hidden = ended;
+    this.endChatBtn.hidden = readOnly;
     this.endedBox.hidden = !ended;
+    this.newChatBtn.hidden = this.isSiteClosed();
     const offline = this.offersOffline(c);
     this.endedText.textContent =
       offline ? (c.endedReason === ENDED_REASON_OUTSIDE_HOURS ? t.outsideHours : t.noOperator)
@@ -1045,17 +1118,18 @@ export class ChatApp {
     this.renderQueue(c);
     this.renderOffline(c, offline);
     this.renderSurvey(c, offline);
-    this.composer.disabled = ended;
-    this.sendBtn.disabled = ended;
-    this.composerForm.hidden = ended;
-    this.attachBtn.hidden = !this.site || this.site.files.allowedTypes.length === 0;
+    this.composer.disabled = readOnly;
+    this.sendBtn.disabled = readOnly;
+    this.composerForm.hidden = readOnly;
+    // Hidden also stops dropped files (see listenForDroppedFiles).
+    this.attachBtn.hidden = readOnly || !this.site || this.site.files.allowedTypes.length === 0;
     if (this.site) this.fileInput.accept = acceptAttribute(this.site.files);
-    this.typingPreviewNotice.hidden = ended || !(c.typingPreview || this.site?.typingPreview === true);
+    this.typingPreviewNotice.hidden = readOnly || !(c.typingPreview || this.site?.typingPreview === true);
   }
 
-  /** Ended because nobody could take the chat ("no_operator") or outside business hours ("outside_hours"). */
+  /** Ended because nobody could take the chat ("no_operator") or outside business hours ("outside_hours"), on an open site. */
   private offersOffline(c: Conversation): boolean {
-    return c.status === 'ended' && offersOfflineMessage(c.endedReason);
+    return c.status === 'ended' && offersOfflineMessage(c.endedReason) && !this.isSiteClosed();
   }
 
   /** Queue position and estimate, shown only while the conversation is queued. */
@@ -1183,7 +1257,7 @@ export class ChatApp {
 
   /** Survey form (or its thank-you) for an answered chat that ended, when the site asks and it was not answered yet. */
   private renderSurvey(c: Conversation, offline: boolean): void {
-    const eligible = c.status === 'ended' && !offline && c.answered;
+    const eligible = c.status === 'ended' && !offline && c.answered && !this.isSiteClosed();
     const sent = eligible && this.surveySent === c.id;
     const asked = eligible && !sent && c.survey.questions.length > 0 && !c.survey.submitted;
     this.surveySection.hidden = !sent && !asked;

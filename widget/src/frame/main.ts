@@ -18,11 +18,8 @@ function parseOrigin(value: string | null): string | null {
 const params = new URLSearchParams(window.location.search);
 const siteKey = (params.get('site') ?? '').trim();
 const hostOrigin = parseOrigin(params.get('host'));
+// The app switches to the site's default language when the site does not offer this one.
 const lang = detectLanguage(navigator.language);
-const t = getMessages(lang);
-
-document.documentElement.lang = lang;
-document.title = t.widgetTitle;
 
 const container = document.getElementById('app') ?? document.body;
-new ChatApp(container, { siteKey, hostOrigin, lang, t }).start();
+new ChatApp(container, { siteKey, hostOrigin, lang, t: getMessages(lang) }).start();
