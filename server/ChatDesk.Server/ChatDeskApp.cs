@@ -1,3 +1,4 @@
+using ChatDesk.Server.Admin;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
@@ -41,9 +42,14 @@ public static class ChatDeskApp
         app.UseAuthorization();
 
         app.MapAuth();
+        app.MapAccount();
+        app.MapPeople();
         app.MapWidget();
+        app.MapSiteAdmin();
         app.MapChats();
         app.MapRoutingAdmin();
+        app.MapOnboarding();
+        app.MapAudit();
         app.MapCannedResponses();
         app.MapKpis();
         app.MapFiles();

@@ -30,6 +30,9 @@ public interface IOperatorClient
     Task OfflineMessageReceived(OfflineMessageDto message);
     Task RemoteSessionChanged(RemoteSupport.RemoteSessionDto session);
     Task RemoteRelay(RemoteSupport.RemoteRelayNotice notice);
+
+    /// <summary>The account was disabled or its password changed: the server closes this connection next.</summary>
+    Task SessionEnded();
 }
 
 /// <summary>

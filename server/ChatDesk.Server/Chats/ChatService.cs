@@ -18,6 +18,9 @@ public sealed class ChatService(
 {
     private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
 
+    /// <summary>The widget recognises this refusal and shows its closed state.</summary>
+    public const string SiteClosedMessage = "Chat is closed on this website.";
+
     // ---- Visitor side -------------------------------------------------------------------------
 
     public async Task<ConversationView?> GetVisitorConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
@@ -48,6 +51,8 @@ public sealed class ChatService(
             return await ToViewAsync(open, cancellationToken);
 
         var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == visitor.SiteId, cancellationToken);
+        if (site.DisabledAt is not null)
+            throw new ChatException(SiteClosedMessage);
         var rules = await db.SitePageRules.AsNoTracking().Where(r => r.SiteId == site.Id).Select(r => new PageRule(r.UrlPattern, r.SkillId)).ToListAsync(cancellationToken);
         var languageSkills = site.RouteByLanguage
             ? await db.Skills.AsNoTracking().Where(s => s.Key.StartsWith(SkillRequest.LanguageSkillPrefix)).ToDictionaryAsync(s => s.Key, s => s.Id, cancellationToken)
@@ -83,7 +88,7 @@ public sealed class ChatService(
         });
 
         var closedReason = site.BusinessHours is { } hours && !hours.IsOpen(conversation.RequestedAt) ? EndedReasons.OutsideHours
-            : !await routing.AnyOperatorOnlineForAsync(conversation.RequestedSkillIds, cancellationToken) ? EndedReasons.NoOperator
+            : !await routing.AnyOperatorAvailableForAsync(conversation.RequestedSkillIds, includeAway: !site.MissWhenOnlyAway, cancellationToken) ? EndedReasons.NoOperator
             : null;
         if (closedReason is not null)
         {

@@ -11,10 +11,12 @@ namespace ChatDesk.Server.Chats;
 /// <summary>The operator side: a logged-in operator acts only on the chats they handle.</summary>
 [Authorize(Policy = OperatorAuthorization.Policy)]
 public sealed class OperatorHub(
-    ChatService chats, PresenceService presence, RoutingService routing, WorkspaceService workspace, AnswerService answers, RemoteService remote) : Hub<IOperatorClient>
+    ChatService chats, PresenceService presence, RoutingService routing, WorkspaceService workspace, AnswerService answers, RemoteService remote,
+    ConsoleConnections consoleConnections) : Hub<IOperatorClient>
 {
     public override async Task OnConnectedAsync()
     {
+        consoleConnections.Add(OperatorId, Context);
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatNotifier.OperatorsGroup);
         await presence.ConnectedAsync(OperatorId, Context.ConnectionId);
         await base.OnConnectedAsync();
@@ -22,6 +24,7 @@ public sealed class OperatorHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        consoleConnections.Remove(OperatorId, Context);
         await presence.DisconnectedAsync(OperatorId, Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

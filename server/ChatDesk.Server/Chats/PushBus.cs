@@ -13,7 +13,7 @@ namespace ChatDesk.Server.Chats;
 /// <summary>A message too large to travel inline; the receiving node reads it from the database.</summary>
 public sealed record MessageReference(Guid ConversationId, int Sequence);
 
-public enum PushAudience { Visitor, Operator, AllOperators }
+public enum PushAudience { Visitor, Operator, AllOperators, EndSessions }
 
 /// <summary>One client call to make on whichever node holds the recipient's connections.</summary>
 public sealed record Push(PushAudience Audience, string? Recipient, string Method, JsonElement? Argument, MessageReference? Reference)
@@ -23,6 +23,11 @@ public sealed record Push(PushAudience Audience, string? Recipient, string Metho
 
     public static Push ToOperator(string operatorId, string method, object argument, MessageReference? reference = null) =>
         new(PushAudience.Operator, operatorId, method, JsonSerializer.SerializeToElement(argument, PushBus.Json), reference);
+
+    /// <summary>Every node tells the user's console it was signed out, then closes its hub connections.</summary>
+    public static Push EndSessions(string userId) => new(PushAudience.EndSessions, userId, SessionEndedMethod, null, null);
+
+    public const string SessionEndedMethod = "SessionEnded";
 
     public static Push ToAllOperators(string method, object? argument) =>
         new(PushAudience.AllOperators, null, method, argument is null ? null : JsonSerializer.SerializeToElement(argument, PushBus.Json), null);
@@ -36,7 +41,7 @@ public sealed record Push(PushAudience Audience, string? Recipient, string Metho
 /// </summary>
 public sealed class PushBus(
     NpgsqlDataSource dataSource, IHubContext<VisitorHub> visitorHub, IHubContext<OperatorHub> operatorHub,
-    IServiceScopeFactory scopes, ServerNode node, ILogger<PushBus> logger) : BackgroundService
+    IServiceScopeFactory scopes, ServerNode node, Identity.ConsoleConnections consoleConnections, ILogger<PushBus> logger) : BackgroundService
 {
     public const string ChannelName = "chatdesk_push";
     private const int MaxPayloadBytes = 7900;
@@ -141,6 +146,12 @@ public sealed class PushBus(
         {
             foreach (var push in JsonSerializer.Deserialize<List<Push>>(payload, Json)!)
             {
+                if (push.Audience == PushAudience.EndSessions)
+                {
+                    await operatorHub.Clients.User(push.Recipient!).SendAsync(push.Method);
+                    consoleConnections.Abort(push.Recipient!);
+                    continue;
+                }
                 var clients = push.Audience switch
                 {
                     PushAudience.Visitor => visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient!))),

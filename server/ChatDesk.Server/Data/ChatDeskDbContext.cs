@@ -27,6 +27,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<SiteTopic> SiteTopics => Set<SiteTopic>();
     public DbSet<SitePageRule> SitePageRules => Set<SitePageRule>();
     public DbSet<Skill> Skills => Set<Skill>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<OperatorSkill> OperatorSkills => Set<OperatorSkill>();
     public DbSet<OperatorConnection> OperatorConnections => Set<OperatorConnection>();
     public DbSet<Visitor> Visitors => Set<Visitor>();
@@ -61,6 +62,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.ToTable("users");
             b.Property(u => u.DisplayName).HasMaxLength(100);
             b.Property(u => u.Status).HasMaxLength(16);
+            b.Property(u => u.Language).HasMaxLength(8).HasDefaultValue("en");
         });
         builder.Entity<IdentityRole>().ToTable("roles");
         builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
@@ -83,6 +85,9 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.ServiceLevelSeconds).HasDefaultValue(30);
             b.Property(s => s.ShortAbandonSeconds).HasDefaultValue(0);
             b.Property(s => s.CobrowseKeepRecording).HasDefaultValue(false);
+            b.Property(s => s.MissWhenOnlyAway).HasDefaultValue(false);
+            b.Property(s => s.Languages).HasDefaultValueSql("'{en,fr}'");
+            b.Property(s => s.Version).HasDefaultValue(1).IsConcurrencyToken();
             b.Property(s => s.SurveyQuestions).HasDefaultValueSql("'{csat,nps,ces,resolved,comment}'");
             b.Property(s => s.MaxFileBytes).HasDefaultValue(FileTypes.DefaultMaxBytes);
             b.Property(s => s.AllowedFileTypes).HasDefaultValueSql("'{png,jpg,jpeg,gif,webp,pdf,txt,csv,docx,xlsx,pptx,odt,ods,odp,doc,xls,ppt}'");
@@ -113,6 +118,13 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(s => s.Key).IsUnique();
             b.Property(s => s.Key).HasMaxLength(64);
             b.Property(s => s.Name).HasMaxLength(100);
+        });
+        builder.Entity<Invitation>(b =>
+        {
+            b.ToTable("invitations");
+            b.HasIndex(i => i.TokenHash).IsUnique();
+            b.HasIndex(i => i.UserId);
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(i => i.UserId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<OperatorSkill>(b =>
         {
@@ -282,6 +294,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(e => e.Data).HasColumnType("jsonb");
             b.HasIndex(e => new { e.ConversationId, e.Sequence }).IsUnique();
             b.HasIndex(e => new { e.Type, e.OccurredAt });
+            b.HasIndex(e => e.Id, "ix_events_audit").HasFilter("type LIKE 'admin.%'");
             b.HasIndex(e => new { e.OperatorId, e.OccurredAt, e.Id }, "ix_events_status_changes")
                 .HasFilter("type = 'operator.status_changed'").IncludeProperties(e => e.Data);
         });

@@ -46,6 +46,35 @@ public static class EventTypes
     public const string RemoteEnded = "remote.ended";
 }
 
+/// <summary>Admin changes, read back by the audit log. Each names who did it, to what, and the before and after.</summary>
+public static class AdminEventTypes
+{
+    public const string Prefix = "admin.";
+    public const string PersonCreated = "admin.person_created";
+    public const string PersonInvited = "admin.person_invited";
+    public const string PersonUpdated = "admin.person_updated";
+    public const string PersonDisabled = "admin.person_disabled";
+    public const string PersonEnabled = "admin.person_enabled";
+    public const string InvitationAccepted = "admin.invitation_accepted";
+    public const string PasswordChanged = "admin.password_changed";
+    public const string ProfileUpdated = "admin.profile_updated";
+    public const string SkillCreated = "admin.skill_created";
+    public const string SkillUpdated = "admin.skill_updated";
+    public const string SkillRetired = "admin.skill_retired";
+    public const string SkillRestored = "admin.skill_restored";
+    public const string OperatorRoutingUpdated = "admin.operator_routing_updated";
+    public const string SiteCreated = "admin.site_created";
+    public const string SiteUpdated = "admin.site_updated";
+    public const string SiteRoutingUpdated = "admin.site_routing_updated";
+    public const string TargetsUpdated = "admin.targets_updated";
+    public const string VisitorErased = "admin.visitor_erased";
+    public const string VisitorExported = "admin.visitor_exported";
+    public const string RetentionApplied = "admin.retention_applied";
+}
+
+/// <summary>What an admin event changed: a person, a skill, a site, the targets, a visitor.</summary>
+public sealed record AuditTarget(string Kind, string Id, string Label);
+
 /// <summary>
 /// Appends events to the current unit of work. Callers raise events explicitly in the service that
 /// does the work, inside the same transaction as the state change they describe.
@@ -66,6 +95,20 @@ public sealed class EventLog(TimeProvider clock)
             OperatorId = operatorId,
             VisitorId = conversation.VisitorId,
             Data = JsonSerializer.Serialize(data, Json),
+        };
+        db.Events.Add(record);
+        return record;
+    }
+
+    /// <summary>An admin change, by <paramref name="actorId"/> (null: ChatDesk itself), in the caller's transaction.</summary>
+    public EventRecord AppendAdminEvent(Data.ChatDeskDbContext db, string type, string? actorId, AuditTarget target, object? before, object? after)
+    {
+        var record = new EventRecord
+        {
+            Type = type,
+            OccurredAt = clock.UtcNowForStorage(),
+            OperatorId = actorId,
+            Data = JsonSerializer.Serialize(new { target, before, after }, Json),
         };
         db.Events.Add(record);
         return record;

@@ -17,6 +17,12 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>When the operator's last console connection dropped; null while connected.</summary>
     public DateTimeOffset? DisconnectedAt { get; set; }
+
+    /// <summary>Set when an admin disabled the account: it cannot sign in and its sessions are ended.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>The console's language for this person (en or fr).</summary>
+    public string Language { get; set; } = "en";
 }
 
 public static class Roles
@@ -25,4 +31,7 @@ public static class Roles
     public const string Admin = "Admin";
     public const string Manager = "Manager";
     public static readonly string[] All = [Operator, Admin, Manager];
+
+    /// <summary>The role's canonical spelling, or null when it is not one of ours.</summary>
+    public static string? Canonical(string? role) => All.FirstOrDefault(r => string.Equals(r, role?.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -7,7 +7,7 @@ namespace ChatDesk.Server.Identity;
 
 public sealed record LoginRequest(string? Email, string? Password);
 
-public sealed record MeResponse(string Id, string Email, string DisplayName, IReadOnlyList<string> Roles);
+public sealed record MeResponse(string Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string Language);
 
 public static class AuthEndpoints
 {
@@ -27,17 +27,27 @@ public static class AuthEndpoints
                 : Results.Ok(await ToMeAsync(user, users));
         });
 
-        group.MapPost("/login", async (LoginRequest request, HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) =>
+        group.MapPost("/login", async (LoginRequest request, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) =>
         {
             if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) || request.Email.Length > 254 || request.Password.Length > 256)
                 return Results.Problem(title: "Email and password are required", statusCode: StatusCodes.Status400BadRequest);
             var user = await users.FindByEmailAsync(request.Email.Trim());
             if (user is null)
+            {
+                // As much work as for a known account, so the answer's timing does not tell which e-mails exist.
+                users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), UnknownAccountHash, request.Password);
                 return InvalidLogin();
-            var result = await signIn.PasswordSignInAsync(user, request.Password, isPersistent: true, lockoutOnFailure: true);
+            }
+            var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
             if (result.IsLockedOut)
-                return Results.Problem(title: "Account locked", detail: "Too many failed attempts; try again later.", statusCode: StatusCodes.Status401Unauthorized);
-            return result.Succeeded ? Results.Ok(await ToMeAsync(user, users)) : InvalidLogin();
+                return Results.Problem(title: "Account locked", detail: "Too many failed attempts: this account is locked for a while. Try again later or ask an admin.",
+                    statusCode: StatusCodes.Status423Locked);
+            if (!result.Succeeded)
+                return InvalidLogin();
+            if (user.DisabledAt is not null)
+                return Results.Problem(title: "Account disabled", detail: "An admin disabled this account.", statusCode: StatusCodes.Status403Forbidden);
+            await signIn.SignInAsync(user, isPersistent: true);
+            return Results.Ok(await ToMeAsync(user, users));
         }).AddEndpointFilter<AntiforgeryFilter>();
 
         group.MapPost("/logout", async (HttpContext context, SignInManager<ApplicationUser> signIn, PresenceService presence) =>
@@ -52,18 +62,20 @@ public static class AuthEndpoints
         return app;
     }
 
+    private static readonly string UnknownAccountHash = new PasswordHasher<ApplicationUser>().HashPassword(new ApplicationUser(), "no account has this password");
+
     private static IResult InvalidLogin() =>
         Results.Problem(title: "Wrong email or password", statusCode: StatusCodes.Status401Unauthorized);
 
-    private static void IssueAntiforgeryCookie(HttpContext context, IAntiforgery antiforgery)
+    internal static void IssueAntiforgeryCookie(HttpContext context, IAntiforgery antiforgery)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         context.Response.Cookies.Append(AntiforgeryCookie, tokens.RequestToken!,
             new CookieOptions { HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/" });
     }
 
-    private static async Task<MeResponse> ToMeAsync(ApplicationUser user, UserManager<ApplicationUser> users) =>
-        new(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)]);
+    internal static async Task<MeResponse> ToMeAsync(ApplicationUser user, UserManager<ApplicationUser> users) =>
+        new(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)], user.Language);
 }
 
 /// <summary>State-changing console requests must carry the antiforgery header (GET and HEAD pass).</summary>

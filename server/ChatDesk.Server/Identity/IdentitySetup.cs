@@ -17,11 +17,20 @@ public static class IdentitySetup
                 options.Password.RequireDigit = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ChatDeskDbContext>()
             .AddSignInManager();
+
+        services.AddOptions<IdentityOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            options.Lockout.AllowedForNewUsers = true;
+            options.Lockout.MaxFailedAccessAttempts = Math.Max(1, configuration.GetValue("ChatDesk:Identity:MaxFailedLogins", 5));
+            options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue("ChatDesk:Identity:LockoutMinutes", 15)));
+        });
+        // Every request checks the cookie's security stamp: a disabled account, a password change or a role
+        // change takes effect on the next request, on every node (one indexed read per console request).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, VisitorAuthentication>(VisitorAuthentication.SchemeName, null)
@@ -60,6 +69,8 @@ public static class IdentitySetup
                 options.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<IServiceScopeFactory>())));
 
         services.AddSingleton<VisitorTokenService>();
+        services.AddSingleton<ConsoleConnections>();
+        services.AddSingleton<AccountSessions>();
         services.AddScoped<IdentitySeeder>();
         return services;
     }

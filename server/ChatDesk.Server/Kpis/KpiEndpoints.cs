@@ -115,7 +115,7 @@ public static class KpiEndpoints
                 .Select(t => new TargetDto(t.Id, t.Kpi, t.SkillId is { } s ? skills[s] : null, t.Value, t.Direction, t.Period));
         });
 
-        group.MapPut("/targets", async (List<TargetDto> targets, ClaimsPrincipal user, ChatDeskDbContext db, CancellationToken ct) =>
+        group.MapPut("/targets", async (List<TargetDto> targets, ClaimsPrincipal user, ChatDeskDbContext db, Events.EventLog events, CancellationToken ct) =>
         {
             if (!SeesTeam(user))
                 return Results.Problem(title: "Managers only", statusCode: StatusCodes.Status403Forbidden);
@@ -130,7 +130,12 @@ public static class KpiEndpoints
                 if (problem is not null)
                     return Results.Problem(title: "Invalid target", detail: problem, statusCode: StatusCodes.Status400BadRequest);
             }
+            var names = skills.ToDictionary(s => s.Value, s => s.Key);
+            var before = (await db.KpiTargets.AsNoTracking().OrderBy(t => t.Kpi).ToListAsync(ct))
+                .Select(t => new { t.Kpi, skill = t.SkillId is { } s ? names.GetValueOrDefault(s) : null, t.Value, t.Direction, t.Period }).ToList();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            events.AppendAdminEvent(db, Events.AdminEventTypes.TargetsUpdated, user.FindFirstValue(ClaimTypes.NameIdentifier), new Events.AuditTarget("targets", "kpi", "KPI targets"),
+                before, targets.OrderBy(t => t.Kpi).Select(t => new { t.Kpi, t.Skill, t.Value, t.Direction, t.Period }));
             await db.KpiTargets.ExecuteDeleteAsync(ct);
             db.KpiTargets.AddRange(targets.Select(t => new KpiTarget
             {

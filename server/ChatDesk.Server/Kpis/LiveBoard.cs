@@ -27,22 +27,26 @@ public interface IBoardClient
 
 /// <summary>The wall screen: the queue and the team right now, and today's figures against their targets.</summary>
 [Authorize(Roles = $"{Roles.Manager},{Roles.Admin}")]
-public sealed class BoardHub(LiveBoardService board, BoardAudience audience) : Hub<IBoardClient>
+public sealed class BoardHub(LiveBoardService board, BoardAudience audience, ConsoleConnections consoleConnections) : Hub<IBoardClient>
 {
     public override Task OnConnectedAsync()
     {
+        consoleConnections.Add(UserId, Context);
         audience.Joined();
         return base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        consoleConnections.Remove(UserId, Context);
         audience.Left();
         return base.OnDisconnectedAsync(exception);
     }
 
     public Task<BoardSnapshot> GetSnapshot(string? site) =>
-        board.SnapshotAsync(site, Context.User!.FindFirstValue(ClaimTypes.NameIdentifier)!, Context.ConnectionAborted);
+        board.SnapshotAsync(site, UserId, Context.ConnectionAborted);
+
+    private string UserId => Context.User!.FindFirstValue(ClaimTypes.NameIdentifier)!;
 }
 
 /// <summary>How many wall screens this node serves, so it only computes snapshots when someone looks.</summary>

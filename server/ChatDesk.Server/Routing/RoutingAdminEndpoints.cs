@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using System.Security.Claims;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Widget;
@@ -7,9 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Routing;
 
-public sealed record SkillDto(Guid Id, string Key, string Name);
+public sealed record SkillDto(Guid Id, string Key, string Name, bool Retired);
 
 public sealed record CreateSkillRequest(string? Key, string? Name);
+
+public sealed record RenameSkillRequest(string? Name);
 
 public sealed record SkillLevel(string Skill, int Proficiency);
 
@@ -47,22 +51,75 @@ public static partial class RoutingAdminEndpoints
             .AddEndpointFilter<AntiforgeryFilter>();
 
         group.MapGet("/skills", async (ChatDeskDbContext db) =>
-            (await db.Skills.AsNoTracking().OrderBy(s => s.Key).ToListAsync()).Select(s => new SkillDto(s.Id, s.Key, s.Name)));
+            (await db.Skills.AsNoTracking().OrderBy(s => s.Key).ToListAsync()).Select(ToDto));
 
-        group.MapPost("/skills", async (CreateSkillRequest request, ChatDeskDbContext db) =>
+        group.MapPost("/skills", async (CreateSkillRequest request, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events) =>
         {
             var key = request.Key?.Trim() ?? "";
-            var name = request.Name?.Trim() ?? "";
+            var errors = new FieldErrors();
             if (!SkillKeyFormat().IsMatch(key))
-                return Problem("Invalid skill key", "Use 1 to 64 lower-case letters, digits or dashes, e.g. billing or lang-fr.");
-            if (name.Length is 0 or > 100)
-                return Problem("Invalid skill name", "A skill needs a name of 1 to 100 characters.");
+                errors.Add("key", "Use 1 to 64 lower-case letters, digits or dashes, e.g. billing or lang-fr.");
+            var name = SkillName(request.Name, errors);
+            if (errors.Any)
+                return errors.ToResult("Invalid skill");
             if (await db.Skills.AnyAsync(s => s.Key == key))
                 return Results.Problem(title: "Skill already exists", detail: $"A skill with the key '{key}' already exists.", statusCode: StatusCodes.Status409Conflict);
-            var skill = new Skill { Id = Guid.NewGuid(), Key = key, Name = name };
+            var skill = new Skill { Id = Guid.NewGuid(), Key = key, Name = name! };
             db.Skills.Add(skill);
+            events.AppendAdminEvent(db, AdminEventTypes.SkillCreated, ActorId(principal), Target(skill), null, new { key, name });
             await db.SaveChangesAsync();
-            return Results.Created($"/api/admin/skills/{skill.Id}", new SkillDto(skill.Id, skill.Key, skill.Name));
+            return Results.Created($"/api/admin/skills/{skill.Id}", ToDto(skill));
+        });
+
+        group.MapPut("/skills/{id:guid}", async (Guid id, RenameSkillRequest request, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events) =>
+        {
+            var skill = await db.Skills.SingleOrDefaultAsync(s => s.Id == id);
+            if (skill is null)
+                return UnknownSkill();
+            var errors = new FieldErrors();
+            var name = SkillName(request.Name, errors);
+            if (errors.Any)
+                return errors.ToResult("Invalid skill");
+            if (skill.Name != name)
+            {
+                events.AppendAdminEvent(db, AdminEventTypes.SkillUpdated, ActorId(principal), Target(skill), new { name = skill.Name }, new { name });
+                skill.Name = name!;
+                await db.SaveChangesAsync();
+            }
+            return Results.Ok(ToDto(skill));
+        });
+
+        group.MapPost("/skills/{id:guid}/retire", async (Guid id, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events, TimeProvider clock) =>
+        {
+            var skill = await db.Skills.SingleOrDefaultAsync(s => s.Id == id);
+            if (skill is null)
+                return UnknownSkill();
+            var users = await db.SiteTopics.Where(t => t.SkillId == id).Select(t => t.Key)
+                .Union(db.SitePageRules.Where(r => r.SkillId == id).Select(r => r.UrlPattern)).ToListAsync();
+            if (users.Count > 0)
+                return Results.Problem(title: "Skill in use", statusCode: StatusCodes.Status409Conflict,
+                    detail: $"Site topics or page rules still ask for this skill ({string.Join(", ", users.Take(5))}); point them at another skill first.");
+            if (skill.RetiredAt is null)
+            {
+                skill.RetiredAt = clock.UtcNowForStorage();
+                events.AppendAdminEvent(db, AdminEventTypes.SkillRetired, ActorId(principal), Target(skill), new { retired = false }, new { retired = true });
+                await db.SaveChangesAsync();
+            }
+            return Results.Ok(ToDto(skill));
+        });
+
+        group.MapPost("/skills/{id:guid}/restore", async (Guid id, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events) =>
+        {
+            var skill = await db.Skills.SingleOrDefaultAsync(s => s.Id == id);
+            if (skill is null)
+                return UnknownSkill();
+            if (skill.RetiredAt is not null)
+            {
+                skill.RetiredAt = null;
+                events.AppendAdminEvent(db, AdminEventTypes.SkillRestored, ActorId(principal), Target(skill), new { retired = true }, new { retired = false });
+                await db.SaveChangesAsync();
+            }
+            return Results.Ok(ToDto(skill));
         });
 
         group.MapGet("/operators", async (ChatDeskDbContext db) =>
@@ -76,7 +133,8 @@ public static partial class RoutingAdminEndpoints
                 levels.Where(l => l.OperatorId == u.Id).OrderBy(l => l.Key).Select(l => new SkillLevel(l.Key, l.Proficiency)).ToList()));
         });
 
-        group.MapPut("/operators/{id}/routing", async (string id, UpdateOperatorRoutingRequest request, ChatDeskDbContext db, RoutingService routing) =>
+        group.MapPut("/operators/{id}/routing", async (string id, UpdateOperatorRoutingRequest request, ClaimsPrincipal principal, ChatDeskDbContext db,
+            RoutingService routing, EventLog events) =>
         {
             var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id);
             if (user is null)
@@ -89,11 +147,12 @@ public static partial class RoutingAdminEndpoints
             if (levels.GroupBy(l => l.Skill).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
                 return Problem("Duplicate skill", $"'{duplicate.Key}' is listed more than once.");
             var keys = levels.Select(l => l.Skill).ToList();
-            var skills = await db.Skills.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, s => s.Id);
+            var skills = await db.Skills.Where(s => keys.Contains(s.Key) && s.RetiredAt == null).ToDictionaryAsync(s => s.Key, s => s.Id);
             var unknown = keys.Where(k => !skills.ContainsKey(k)).ToList();
             if (unknown.Count > 0)
                 return Problem("Unknown skills", $"No such skill: {string.Join(", ", unknown)}.");
 
+            var before = await OperatorRoutingSnapshotAsync(db, user);
             await using var transaction = await db.Database.BeginTransactionAsync();
             if (request.MaxConcurrentChats is { } newCapacity)
                 user.MaxConcurrentChats = newCapacity;
@@ -102,6 +161,8 @@ public static partial class RoutingAdminEndpoints
                 await db.OperatorSkills.Where(s => s.OperatorId == id).ExecuteDeleteAsync();
                 db.OperatorSkills.AddRange(levels.Select(l => new OperatorSkill { OperatorId = id, SkillId = skills[l.Skill], Proficiency = l.Proficiency }));
             }
+            events.AppendAdminEvent(db, AdminEventTypes.OperatorRoutingUpdated, ActorId(principal), new AuditTarget("person", user.Id, user.Email!), before,
+                new { maxConcurrentChats = user.MaxConcurrentChats, skills = request.Skills is null ? before.Skills : levels.OrderBy(l => l.Skill).ToList() });
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             await routing.DispatchAsync(); // more capacity or a new skill may let waiting chats through
@@ -111,17 +172,12 @@ public static partial class RoutingAdminEndpoints
         group.MapGet("/sites/{key}/routing", async (string key, ChatDeskDbContext db) =>
         {
             var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key);
-            if (site is null)
-                return Results.Problem(title: "Unknown site", statusCode: StatusCodes.Status404NotFound);
-            var rules = await (from r in db.SitePageRules join k in db.Skills on r.SkillId equals k.Id where r.SiteId == site.Id
-                               orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
-            var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
-            return Results.Ok(new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
-                site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds,
-                site.MaxFileBytes, site.AllowedFileTypes, site.CobrowseKeepRecording));
+            return site is null
+                ? Results.Problem(title: "Unknown site", statusCode: StatusCodes.Status404NotFound)
+                : Results.Ok(await SiteRoutingAsync(db, site));
         });
 
-        group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ChatDeskDbContext db) =>
+        group.MapPut("/sites/{key}/routing", async (string key, SiteRoutingDto request, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events) =>
         {
             var site = await db.Sites.SingleOrDefaultAsync(s => s.Key == key);
             if (site is null)
@@ -145,7 +201,7 @@ public static partial class RoutingAdminEndpoints
             if (rules.FirstOrDefault(r => string.IsNullOrWhiteSpace(r.UrlPattern) || r.UrlPattern.Length > 512) is { } badRule)
                 return Problem("Invalid page rule", $"A URL pattern needs 1 to 512 characters (got '{badRule.UrlPattern}').");
             var skillKeys = rules.Select(r => r.Skill).Distinct().ToList();
-            var skills = await db.Skills.Where(k => skillKeys.Contains(k.Key)).ToDictionaryAsync(k => k.Key, k => k.Id);
+            var skills = await db.Skills.Where(k => skillKeys.Contains(k.Key) && k.RetiredAt == null).ToDictionaryAsync(k => k.Key, k => k.Id);
             if (skillKeys.Where(k => !skills.ContainsKey(k)).ToList() is { Count: > 0 } unknownSkills)
                 return Problem("Unknown skills", $"No such skill: {string.Join(", ", unknownSkills)}.");
             var topics = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToListAsync();
@@ -155,6 +211,7 @@ public static partial class RoutingAdminEndpoints
             if (priorities.Values.Any(p => p is < 0 or > 100))
                 return Problem("Invalid priority", "A topic priority is between 0 (normal) and 100.");
 
+            var before = await SiteRoutingAsync(db, site);
             await using var transaction = await db.Database.BeginTransactionAsync();
             site.OfferMode = request.OfferMode;
             site.RingTimeoutSeconds = request.RingTimeoutSeconds;
@@ -173,12 +230,48 @@ public static partial class RoutingAdminEndpoints
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();
             db.SitePageRules.AddRange(rules.Select(r => new SitePageRule { Id = Guid.NewGuid(), SiteId = site.Id, UrlPattern = r.UrlPattern.Trim(), SkillId = skills[r.Skill] }));
             await db.SaveChangesAsync();
+            events.AppendAdminEvent(db, AdminEventTypes.SiteRoutingUpdated, ActorId(principal), new AuditTarget("site", site.Key, site.Name), before,
+                await SiteRoutingAsync(db, site));
+            await db.SaveChangesAsync();
             await transaction.CommitAsync();
             return Results.NoContent();
         });
 
         return app;
     }
+
+    private static async Task<SiteRoutingDto> SiteRoutingAsync(ChatDeskDbContext db, Site site)
+    {
+        var rules = await (from r in db.SitePageRules join k in db.Skills on r.SkillId equals k.Id where r.SiteId == site.Id
+                           orderby r.UrlPattern select new PageRuleDto(r.UrlPattern, k.Key)).ToListAsync();
+        var priorities = await db.SiteTopics.Where(t => t.SiteId == site.Id).ToDictionaryAsync(t => t.Key, t => t.Priority);
+        return new SiteRoutingDto(site.OfferMode, site.RingTimeoutSeconds, site.RouteByLanguage, site.BusinessHours, rules, priorities,
+            site.TypingPreview, site.WrapUpTimeoutSeconds, site.FcrRepeatWindowHours, site.ServiceLevelSeconds, site.ShortAbandonSeconds,
+            site.MaxFileBytes, site.AllowedFileTypes, site.CobrowseKeepRecording);
+    }
+
+    private static async Task<OperatorRoutingSnapshot> OperatorRoutingSnapshotAsync(ChatDeskDbContext db, Identity.ApplicationUser user) =>
+        new(user.MaxConcurrentChats, await (from s in db.OperatorSkills join k in db.Skills on s.SkillId equals k.Id
+                                            where s.OperatorId == user.Id orderby k.Key select new SkillLevel(k.Key, s.Proficiency)).ToListAsync());
+
+    private sealed record OperatorRoutingSnapshot(int MaxConcurrentChats, IReadOnlyList<SkillLevel> Skills);
+
+    private static string? SkillName(string? value, FieldErrors errors)
+    {
+        var name = value?.Trim() ?? "";
+        if (name.Length is > 0 and <= 100)
+            return name;
+        errors.Add("name", "A skill needs a name of 1 to 100 characters.");
+        return null;
+    }
+
+    private static SkillDto ToDto(Skill skill) => new(skill.Id, skill.Key, skill.Name, skill.RetiredAt is not null);
+
+    private static AuditTarget Target(Skill skill) => new("skill", skill.Id.ToString(), skill.Key);
+
+    private static string? ActorId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    private static IResult UnknownSkill() => Results.Problem(title: "Unknown skill", statusCode: StatusCodes.Status404NotFound);
 
     private static IResult Problem(string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);

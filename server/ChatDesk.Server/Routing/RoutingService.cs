@@ -208,11 +208,16 @@ public sealed class RoutingService(
     }
 
     /// <summary>Is anyone online (and connected) who has every one of these skills?</summary>
-    public async Task<bool> AnyOperatorOnlineForAsync(IReadOnlyCollection<Guid> skills, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Whether someone with every skill could take a chat: an online operator, or (with <paramref name="includeAway"/>)
+    /// an away one, who comes back to a chat waiting in the queue.
+    /// </summary>
+    public async Task<bool> AnyOperatorAvailableForAsync(IReadOnlyCollection<Guid> skills, bool includeAway, CancellationToken cancellationToken = default)
     {
         var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
         var online = await db.Users
-            .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
+            .Where(u => (u.Status == OperatorStatus.Online || (includeAway && u.Status == OperatorStatus.Away))
+                && u.DisconnectedAt == null && u.DisabledAt == null && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
             .Select(u => u.Id).ToListAsync(cancellationToken);
         var levels = await db.OperatorSkills.Where(s => online.Contains(s.OperatorId) && skills.Contains(s.SkillId)).ToListAsync(cancellationToken);
         return online.Any(id => skills.All(skill => levels.Any(l => l.OperatorId == id && l.SkillId == skill)));

@@ -5,6 +5,9 @@ public sealed class Skill
     public Guid Id { get; set; }
     public required string Key { get; set; }
     public required string Name { get; set; }
+
+    /// <summary>A retired skill is kept (old conversations name it) but offered nowhere.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
 }
 
 public sealed class OperatorSkill

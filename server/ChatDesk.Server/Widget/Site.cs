@@ -48,8 +48,22 @@ public sealed class Site
     /// <summary>Null: always open.</summary>
     public Routing.BusinessHours? BusinessHours { get; set; }
 
-    public bool AllowsOrigin(string? origin) =>
-        origin is not null && AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+    /// <summary>A disabled site's widget says the chat is closed; nothing of it is deleted.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>Languages the widget offers; the first is the default.</summary>
+    public List<string> Languages { get; set; } = ["en", "fr"];
+
+    /// <summary>Miss a chat at once when the only operators with its skill are away (off: it waits for them).</summary>
+    public bool MissWhenOnlyAway { get; set; }
+
+    /// <summary>Days after which an ended conversation's messages, files and co-browse data are deleted; null keeps them.</summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary>Incremented by every admin change; an update naming an older version is refused (someone saved in between).</summary>
+    public int Version { get; set; } = 1;
+
+    public bool AllowsOrigin(string? origin) => SiteOrigins.Allows(AllowedOrigins, origin);
 }
 
 /// <summary>A pre-chat topic the visitor picks; it maps to the skill routing asks for.</summary>

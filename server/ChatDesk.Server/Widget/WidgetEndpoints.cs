@@ -10,7 +10,10 @@ public sealed record WidgetSessionRequest(string? SiteKey, string? HostOrigin, s
 public sealed record TopicDto(string Key, string Label);
 
 /// <param name="Files">What the chat accepts, so the widget can refuse a file before sending it.</param>
-public sealed record SiteDto(string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview, Files.FileRulesDto Files);
+/// <param name="Closed">An admin disabled the site: the widget says the chat is closed.</param>
+/// <param name="Languages">The languages the widget offers, the default first.</param>
+public sealed record SiteDto(
+    string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview, Files.FileRulesDto Files, bool Closed, IReadOnlyList<string> Languages);
 
 public sealed record WidgetSessionResponse(string VisitorToken, Guid VisitorId, SiteDto Site);
 
@@ -78,7 +81,7 @@ public static class WidgetEndpoints
         return Results.Ok(new WidgetSessionResponse(
             tokens.Issue(visitor), visitor.VisitorId,
             new SiteDto(site.Key, site.Name, topics.Select(t => new TopicDto(t.Key, t.Label(language))).ToList(), site.TypingPreview,
-                new Files.FileRulesDto(site.MaxFileBytes, site.AllowedFileTypes))));
+                new Files.FileRulesDto(site.MaxFileBytes, site.AllowedFileTypes), site.DisabledAt is not null, site.Languages)));
     }
 
     /// <summary>A stand-in customer website (served under another origin than the console) that embeds the widget.</summary>

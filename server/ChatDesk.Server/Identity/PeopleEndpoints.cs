@@ -1,0 +1,308 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Identity;
+
+/// <param name="Version">The account's concurrency stamp: an update naming an older one is refused.</param>
+public sealed record PersonDto(
+    string Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string Language, bool Disabled, bool InvitationPending,
+    string Status, string Version);
+
+public sealed record CreatePersonRequest(string? Email, string? DisplayName, IReadOnlyList<string>? Roles, string? Language, string? Password);
+
+public sealed record CreatedPerson(PersonDto Person, string? InvitationUrl, DateTimeOffset? InvitationExpiresAt);
+
+public sealed record UpdatePersonRequest(string? DisplayName, IReadOnlyList<string>? Roles, string? Language, string? Version);
+
+public sealed record InvitationLink(string InvitationUrl, DateTimeOffset InvitationExpiresAt);
+
+/// <summary>The checks every account's fields pass, whoever edits them.</summary>
+public static class PersonRules
+{
+    public const int MaxDisplayName = 100;
+    public static readonly string[] Languages = ["en", "fr"];
+
+    public static string? DisplayName(string? value, FieldErrors errors, string field = "displayName")
+    {
+        var name = value?.Trim() ?? "";
+        if (name.Length is 0 or > MaxDisplayName)
+        {
+            errors.Add(field, $"A display name has 1 to {MaxDisplayName} characters.");
+            return null;
+        }
+        return name;
+    }
+
+    public static string Language(string? value, FieldErrors errors)
+    {
+        var language = string.IsNullOrWhiteSpace(value) ? "en" : value.Trim().ToLowerInvariant();
+        if (!Languages.Contains(language))
+            errors.Add("language", "The language is en or fr.");
+        return language;
+    }
+
+    public static List<string> RoleList(IReadOnlyList<string>? values, FieldErrors errors)
+    {
+        var roles = (values ?? []).Select(Roles.Canonical).ToList();
+        if (roles.Count == 0)
+            errors.Add("roles", "Give at least one role: Operator, Manager or Admin.");
+        else if (roles.Any(r => r is null))
+            errors.Add("roles", "A role is Operator, Manager or Admin.");
+        return roles.OfType<string>().Distinct().ToList();
+    }
+
+    public static string? Email(string? value, FieldErrors errors)
+    {
+        var email = value?.Trim() ?? "";
+        if (email.Length is 0 or > 254 || !new EmailAddressAttribute().IsValid(email) || email.Contains(' '))
+        {
+            errors.Add("email", "Enter a valid e-mail address.");
+            return null;
+        }
+        return email;
+    }
+}
+
+/// <summary>Admins list, create or invite, edit, disable and enable the people who use the console.</summary>
+public static class PeopleEndpoints
+{
+    public static IEndpointRouteBuilder MapPeople(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/admin/people")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .AddEndpointFilter<AntiforgeryFilter>();
+
+        group.MapGet("", async (string? search, ChatDeskDbContext db, CancellationToken ct) =>
+        {
+            var query = db.Users.AsNoTracking();
+            if (!string.IsNullOrWhiteSpace(search))
+            {
+                var pattern = $"%{EscapeLike(search.Trim()[..Math.Min(search.Trim().Length, 100)])}%";
+                query = query.Where(u => EF.Functions.ILike(u.Email!, pattern, "\\") || EF.Functions.ILike(u.DisplayName, pattern, "\\"));
+            }
+            var people = await query.OrderBy(u => u.DisplayName).ThenBy(u => u.Email).Take(500).ToListAsync(ct);
+            var roles = await RolesOfAsync(db, people.Select(p => p.Id).ToList(), ct);
+            return people.Select(p => p.ToPersonDto(roles.GetValueOrDefault(p.Id, []))).ToList();
+        });
+
+        group.MapPost("", CreateAsync);
+        group.MapPut("/{id}", UpdateAsync);
+        group.MapPost("/{id}/disable", DisableAsync);
+        group.MapPost("/{id}/enable", EnableAsync);
+        group.MapPost("/{id}/invitation", NewInvitationAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        CreatePersonRequest request, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, UserManager<ApplicationUser> users,
+        EventLog events, TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var email = PersonRules.Email(request.Email, errors);
+        var displayName = PersonRules.DisplayName(request.DisplayName, errors);
+        var roles = PersonRules.RoleList(request.Roles, errors);
+        var language = PersonRules.Language(request.Language, errors);
+        var password = string.IsNullOrEmpty(request.Password) ? null : request.Password;
+        if (password is { Length: > 256 })
+            errors.Add("password", "A password has at most 256 characters.");
+        if (errors.Any)
+            return errors.ToResult();
+        if (await users.FindByEmailAsync(email!) is not null)
+            return Results.Problem(title: "E-mail already used", detail: $"Someone already has the e-mail {email}.", statusCode: StatusCodes.Status409Conflict);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var user = new ApplicationUser { UserName = email, Email = email, DisplayName = displayName!, Language = language, EmailConfirmed = password is not null };
+        var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+            return IdentityProblem(created, "password");
+        await users.AddToRolesAsync(user, roles);
+
+        string? link = null;
+        DateTimeOffset? expires = null;
+        if (password is null)
+            (link, expires) = AddInvitation(db, user.Id, ActorId(principal), clock, PublicUrl(context, configuration));
+        events.AppendAdminEvent(db, password is null ? AdminEventTypes.PersonInvited : AdminEventTypes.PersonCreated, ActorId(principal),
+            Target(user), before: null, after: Snapshot(user, roles));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return Results.Created($"/api/admin/people/{user.Id}", new CreatedPerson(user.ToPersonDto(roles), link, expires));
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        string id, UpdatePersonRequest request, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users,
+        EventLog events, RoutingService routing, AccountSessions sessions, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+            return UnknownPerson();
+        var errors = new FieldErrors();
+        var displayName = PersonRules.DisplayName(request.DisplayName, errors);
+        var roles = PersonRules.RoleList(request.Roles, errors);
+        var language = PersonRules.Language(request.Language, errors);
+        if (errors.Any)
+            return errors.ToResult();
+        if (request.Version != user.ConcurrencyStamp)
+            return Stale();
+        var before = await users.GetRolesAsync(user);
+        if (before.Contains(Roles.Admin) && !roles.Contains(Roles.Admin))
+        {
+            if (id == ActorId(principal))
+                return new FieldErrors().Add("roles", "You cannot remove your own Admin role.").ToResult();
+            if (!await AnotherEnabledAdminAsync(db, id, ct))
+                return new FieldErrors().Add("roles", "ChatDesk needs at least one enabled admin.").ToResult();
+        }
+
+        var snapshotBefore = Snapshot(user, before);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        user.DisplayName = displayName!;
+        user.Language = language;
+        var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded)
+            return updated.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)) ? Stale() : IdentityProblem(updated, "displayName");
+        await users.RemoveFromRolesAsync(user, before.Except(roles));
+        await users.AddToRolesAsync(user, roles.Except(before));
+        events.AppendAdminEvent(db, AdminEventTypes.PersonUpdated, ActorId(principal), Target(user), snapshotBefore, Snapshot(user, roles));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+
+        if (before.Contains(Roles.Operator) && !roles.Contains(Roles.Operator))
+        {
+            // No longer an operator: their chats go back to the queue and their console connection ends.
+            await routing.GoOfflineAsync(id, "role_removed", ct);
+            await sessions.EndAsync(id);
+        }
+        return Results.Ok(user.ToPersonDto(roles));
+    }
+
+    private static async Task<IResult> DisableAsync(
+        string id, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events, TimeProvider clock,
+        RoutingService routing, AccountSessions sessions, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+            return UnknownPerson();
+        var roles = await users.GetRolesAsync(user);
+        if (user.DisabledAt is null)
+        {
+            if (id == ActorId(principal))
+                return Results.Problem(title: "Cannot disable yourself", detail: "Ask another admin to disable your account.", statusCode: StatusCodes.Status400BadRequest);
+            if (roles.Contains(Roles.Admin) && !await AnotherEnabledAdminAsync(db, id, ct))
+                return Results.Problem(title: "Last admin", detail: "ChatDesk needs at least one enabled admin.", statusCode: StatusCodes.Status400BadRequest);
+
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            user.DisabledAt = clock.UtcNowForStorage();
+            // A new stamp makes every cookie issued to the account fail its next check, on every node.
+            await users.UpdateSecurityStampAsync(user);
+            await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
+            events.AppendAdminEvent(db, AdminEventTypes.PersonDisabled, ActorId(principal), Target(user), new { disabled = false }, new { disabled = true });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+
+            await routing.GoOfflineAsync(id, "disabled", ct);
+            await sessions.EndAsync(id);
+        }
+        return Results.Ok(user.ToPersonDto(roles));
+    }
+
+    private static async Task<IResult> EnableAsync(
+        string id, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+            return UnknownPerson();
+        if (user.DisabledAt is not null)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            user.DisabledAt = null;
+            await users.UpdateAsync(user);
+            events.AppendAdminEvent(db, AdminEventTypes.PersonEnabled, ActorId(principal), Target(user), new { disabled = true }, new { disabled = false });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        return Results.Ok(user.ToPersonDto(await users.GetRolesAsync(user)));
+    }
+
+    private static async Task<IResult> NewInvitationAsync(
+        string id, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events,
+        TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+            return UnknownPerson();
+        if (user.PasswordHash is not null)
+            return Results.Problem(title: "Already active", detail: "This person has set a password; they can sign in.", statusCode: StatusCodes.Status409Conflict);
+        if (user.DisabledAt is not null)
+            return Results.Problem(title: "Account disabled", detail: "Enable the account before inviting them again.", statusCode: StatusCodes.Status409Conflict);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
+        var (link, expires) = AddInvitation(db, id, ActorId(principal), clock, PublicUrl(context, configuration));
+        events.AppendAdminEvent(db, AdminEventTypes.PersonInvited, ActorId(principal), Target(user), null, new { invitationExpiresAt = expires });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return Results.Ok(new InvitationLink(link, expires));
+    }
+
+    private static (string Link, DateTimeOffset Expires) AddInvitation(ChatDeskDbContext db, string userId, string? actorId, TimeProvider clock, string publicUrl)
+    {
+        var token = Invitation.NewToken();
+        var now = clock.UtcNowForStorage();
+        var invitation = new Invitation
+        {
+            Id = Guid.CreateVersion7(now), UserId = userId, TokenHash = Invitation.Hash(token), CreatedAt = now,
+            ExpiresAt = now + Invitation.Lifetime, CreatedBy = actorId,
+        };
+        db.Invitations.Add(invitation);
+        // The token travels in the URL's fragment: browsers send it neither to the server's logs nor in a Referer.
+        return ($"{publicUrl}/console/#invitation={token}", invitation.ExpiresAt);
+    }
+
+    internal static string PublicUrl(HttpContext context, IConfiguration configuration) =>
+        (configuration["ChatDesk:PublicUrl"] is { Length: > 0 } url ? url : $"{context.Request.Scheme}://{context.Request.Host}").TrimEnd('/');
+
+    private static async Task<bool> AnotherEnabledAdminAsync(ChatDeskDbContext db, string exceptId, CancellationToken ct)
+    {
+        var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).SingleAsync(ct);
+        return await db.Users.AnyAsync(u => u.Id != exceptId && u.DisabledAt == null && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == adminRole), ct);
+    }
+
+    internal static async Task<Dictionary<string, List<string>>> RolesOfAsync(ChatDeskDbContext db, IReadOnlyCollection<string> userIds, CancellationToken ct) =>
+        (await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where userIds.Contains(ur.UserId) select new { ur.UserId, r.Name })
+            .ToListAsync(ct))
+        .GroupBy(x => x.UserId)
+        .ToDictionary(g => g.Key, g => g.Select(x => x.Name!).Order(StringComparer.Ordinal).ToList());
+
+    public static PersonDto ToPersonDto(this ApplicationUser user, IEnumerable<string> roles) =>
+        new(user.Id, user.Email!, user.DisplayName, roles.Order(StringComparer.Ordinal).ToList(), user.Language, user.DisabledAt is not null,
+            user.PasswordHash is null, user.Status, user.ConcurrencyStamp ?? "");
+
+    internal static AuditTarget Target(ApplicationUser user) => new("person", user.Id, user.Email!);
+
+    private static object Snapshot(ApplicationUser user, IEnumerable<string> roles) =>
+        new { email = user.Email, displayName = user.DisplayName, roles = roles.Order(StringComparer.Ordinal).ToList(), language = user.Language };
+
+    internal static string? ActorId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    /// <summary>Identity's refusals as field errors (password rules on the password field).</summary>
+    internal static IResult IdentityProblem(IdentityResult result, string passwordField)
+    {
+        if (result.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateEmail) or nameof(IdentityErrorDescriber.DuplicateUserName)))
+            return Results.Problem(title: "E-mail already used", statusCode: StatusCodes.Status409Conflict);
+        var errors = new FieldErrors();
+        foreach (var error in result.Errors)
+            errors.Add(error.Code.StartsWith("Password", StringComparison.Ordinal) ? passwordField : error.Code.Contains("Email") ? "email" : passwordField, error.Description);
+        return errors.ToResult();
+    }
+
+    private static IResult UnknownPerson() => Results.Problem(title: "Unknown person", statusCode: StatusCodes.Status404NotFound);
+
+    internal static IResult Stale() => Results.Problem(title: "Changed by someone else",
+        detail: "This was changed since you loaded it. Reload to see the current values, then make your change again.", statusCode: StatusCodes.Status409Conflict);
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}
