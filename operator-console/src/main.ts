@@ -1,4 +1,6 @@
 import './styles.css';
+import { ACCOUNT_HASH, createAccountPage, createInvitationView, invitationToken } from './account';
+import { ADMIN_HASH, createAdminArea, isAdminHash } from './admin';
 import { createAnswerSuggestions, createAnswersAdmin } from './answers';
 import { createLoginView, fetchMe, logout } from './auth';
 import { BOARD_HASH, canSeeBoard, createBoard, createBoardLink, type Board } from './board';
@@ -17,7 +19,7 @@ import { createPresence } from './presence';
 import { createQueue } from './queue';
 import { createRemote } from './remote';
 import { createSurveys } from './surveys';
-import type { Me } from './shared/contract';
+import { hasRole, type Me } from './shared/contract';
 import { el } from './shared/dom';
 import { createBoardConnection, createOperatorConnection, typedBoardHub, typedHub } from './shared/hub';
 import { createTitleCounter } from './shared/titleCounter';
@@ -31,25 +33,58 @@ import { createWrapUp } from './wrapup';
  * offline messages, KPI dashboard) and the chat workspace features plugged into the chats feature (answers, typing,
  * transfer, invite, notes, wrap-up, survey answers, visitor context), plus opt-in notifications.
  * /console/#board shows the full-screen live board instead (managers and admins), on its own hub connection.
+ * #admin… shows the admin area and #account the own account page (no hub connection for either);
+ * #invitation=TOKEN, before signing in, the page that accepts an invitation.
  */
 
 const root = document.getElementById('app') ?? document.body;
 setLanguage(detectLanguage(navigator.language));
 document.title = t('app.title');
 
-type View = 'workspace' | 'board';
-/** The signed-in view on screen and how to take it down (switching between workspace and board by the URL hash). */
+type View = 'workspace' | 'board' | 'admin' | 'account';
+/** The signed-in view on screen and how to take it down (switching between views by the URL hash). */
 let current: { me: Me; view: View; teardown: () => Promise<void> } | null = null;
-const wantedView = (): View => (location.hash === BOARD_HASH ? 'board' : 'workspace');
+/** Before signing in: the login form or an invitation page (switching by the URL hash too). */
+let signedOutView: 'login' | 'invitation' | null = null;
+
+const isOperator = (me: Me) => hasRole(me.roles, 'Operator');
+const isAdmin = (me: Me) => hasRole(me.roles, 'Admin');
+
+function wantedView(me: Me): View {
+  const hash = location.hash;
+  if (hash === BOARD_HASH) return 'board';
+  if (isAdminHash(hash)) return 'admin';
+  if (hash === ACCOUNT_HASH) return 'account';
+  // Admins who are not operators have no workspace (the operator hub is for operators): the admin area is theirs.
+  return !isOperator(me) && isAdmin(me) ? 'admin' : 'workspace';
+}
 
 function showSignedIn(me: Me): void {
-  if (wantedView() === 'board') showBoard(me);
-  else showWorkspace(me);
+  signedOutView = null;
+  if (me.language) setLanguage(me.language);
+  switch (wantedView(me)) {
+    case 'board':
+      showBoard(me);
+      break;
+    case 'admin':
+      showAdmin(me);
+      break;
+    case 'account':
+      showAccount(me);
+      break;
+    case 'workspace':
+      showWorkspace(me);
+  }
 }
 
 let switching = false;
 window.addEventListener('hashchange', () => {
-  if (!current || switching || current.view === wantedView()) return;
+  if (!current) {
+    const wantsInvitation = invitationToken(location.hash) !== null;
+    if (wantsInvitation || signedOutView === 'invitation') showSignedOut();
+    return;
+  }
+  if (switching || current.view === wantedView(current.me)) return;
   const { me, teardown } = current;
   switching = true;
   void teardown()
@@ -62,11 +97,88 @@ window.addEventListener('hashchange', () => {
 
 function showLogin(initialError?: MessageKey, email?: string): void {
   current = null;
+  signedOutView = 'login';
   document.title = t('app.title');
   const options: Parameters<typeof createLoginView>[0] = { onSignedIn: showSignedIn };
   if (initialError) options.initialError = initialError;
   if (email) options.email = email;
   root.replaceChildren(createLoginView(options));
+}
+
+/** Not signed in: the invitation page when the URL carries one, else the login form. */
+function showSignedOut(): void {
+  const token = invitationToken(location.hash);
+  if (token === null) {
+    showLogin();
+    return;
+  }
+  current = null;
+  signedOutView = 'invitation';
+  document.title = t('invitation.heading');
+  root.replaceChildren(
+    createInvitationView({
+      token,
+      fetchMe,
+      loginHref: location.pathname + location.search,
+      onSignedIn: (me) => {
+        // The link is used up: take it out of the URL without a hashchange, then open the console.
+        history.replaceState(null, '', location.pathname + location.search);
+        showSignedIn(me);
+      },
+    }),
+  );
+}
+
+const headerLink = (text: string, testId: string, href: string) => el('a', { className: 'header-link', testId, text, attrs: { href } });
+
+/** "Log out" for the views without a hub connection (admin area, account page). */
+function logoutButtonFor(me: Me, teardown: () => Promise<void>): HTMLButtonElement {
+  const button = el('button', { className: 'secondary', testId: 'logout', text: t('header.logout'), attrs: { type: 'button' } });
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void logout()
+      .catch(() => undefined)
+      .finally(() => void teardown().finally(() => showLogin(undefined, me.email)));
+  });
+  return button;
+}
+
+/** The admin area (#admin…): pages switched by the hash inside the area; no hub connection. */
+function showAdmin(me: Me): void {
+  document.title = t('admin.title');
+  const teardown = async () => area.dispose();
+  const area = createAdminArea({
+    me,
+    headerItems: [headerLink(t('header.account'), 'account-open', ACCOUNT_HASH), logoutButtonFor(me, teardown)],
+    ...(isOperator(me) || !isAdmin(me) ? { onExit: () => void (location.hash = '') } : {}),
+  });
+  current = { me, view: 'admin', teardown };
+  root.replaceChildren(area.element);
+}
+
+/** The own account page (#account), for everyone signed in. A new language redraws the page in it. */
+function showAccount(me: Me, notice?: string): void {
+  document.title = t('account.title');
+  const teardown = async () => undefined;
+  const items: HTMLElement[] = [];
+  if (isOperator(me) || !isAdmin(me)) items.push(headerLink(t('account.back'), 'account-exit', '#'));
+  if (isAdmin(me)) items.push(headerLink(t('header.admin'), 'admin-open', ADMIN_HASH));
+  items.push(logoutButtonFor(me, teardown));
+  const options: Parameters<typeof createAccountPage>[0] = {
+    me,
+    headerItems: items,
+    onSaved: (saved) => {
+      const updated: Me = { ...me, displayName: saved.displayName, ...(saved.language ? { language: saved.language } : {}) };
+      if (current) current.me = updated;
+      if (updated.language && updated.language !== me.language) {
+        setLanguage(updated.language);
+        showAccount(updated, t('account.saved'));
+      }
+    },
+  };
+  if (notice) options.notice = notice;
+  current = { me, view: 'account', teardown };
+  root.replaceChildren(createAccountPage(options));
 }
 
 function showWorkspace(me: Me): void {
@@ -107,8 +219,7 @@ function showWorkspace(me: Me): void {
   const wrapUp = createWrapUp(hub, workspace);
   createSurveys(hub, workspace);
   const context = createVisitorContext(hub, workspace);
-  const isAdmin = me.roles.some((role) => role.toLowerCase() === 'admin');
-  const answersAdmin = createAnswersAdmin({ isAdmin });
+  const answersAdmin = createAnswersAdmin({ isAdmin: isAdmin(me) });
   const dashboard = createDashboard({ roles: me.roles });
   const queue = createQueue(hub);
   const offers = createOffers(hub, {
@@ -197,6 +308,8 @@ function showWorkspace(me: Me): void {
     dashboard.button,
     ...(boardLink ? [boardLink] : []),
     answersAdmin.button,
+    ...(isAdmin(me) ? [headerLink(t('header.admin'), 'admin-open', ADMIN_HASH)] : []),
+    headerLink(t('header.account'), 'account-open', ACCOUNT_HASH),
     notifications.element,
     presence.element,
     managed.indicator,
@@ -260,9 +373,9 @@ async function boot(): Promise<void> {
   try {
     const me = await fetchMe();
     if (me) showSignedIn(me);
-    else showLogin();
+    else showSignedOut();
   } catch {
-    showLogin();
+    showSignedOut();
   }
 }
 

@@ -9,7 +9,8 @@ export async function fetchMe(): Promise<Me | null> {
   return (await response.json()) as Me;
 }
 
-export type LoginResult = { ok: true; me: Me } | { ok: false; reason: 'invalid' | 'failed' };
+/** invalid = 401 (wrong e-mail or password), locked = 423 (too many failures, try later), disabled = 403. */
+export type LoginResult = { ok: true; me: Me } | { ok: false; reason: 'invalid' | 'locked' | 'disabled' | 'failed' };
 
 export async function login(email: string, password: string): Promise<LoginResult> {
   // The antiforgery cookie is set by GET /api/auth/me; make sure we have one before posting.
@@ -19,6 +20,8 @@ export async function login(email: string, password: string): Promise<LoginResul
   }
   const response = await postJson('/api/auth/login', { email, password });
   if (response.status === 401) return { ok: false, reason: 'invalid' };
+  if (response.status === 423) return { ok: false, reason: 'locked' };
+  if (response.status === 403) return { ok: false, reason: 'disabled' };
   if (!response.ok) return { ok: false, reason: 'failed' };
   // The identity changed: fetch /me again to get a fresh XSRF-TOKEN cookie for later POSTs.
   const me = await fetchMe();

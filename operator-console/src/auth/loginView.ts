@@ -1,7 +1,14 @@
 import { t, type MessageKey } from '../i18n';
 import type { Me } from '../shared/contract';
 import { el } from '../shared/dom';
-import { login } from './api';
+import { login, type LoginResult } from './api';
+
+const LOGIN_ERRORS: Record<Extract<LoginResult, { ok: false }>['reason'], MessageKey> = {
+  invalid: 'login.invalid',
+  locked: 'login.locked',
+  disabled: 'login.disabled',
+  failed: 'login.failed',
+};
 
 export interface LoginViewOptions {
   onSignedIn(me: Me): void;
@@ -58,7 +65,7 @@ export function createLoginView(options: LoginViewOptions): HTMLElement {
           options.onSignedIn(result.me);
           return;
         }
-        showError(result.reason === 'invalid' ? 'login.invalid' : 'login.failed');
+        showError(LOGIN_ERRORS[result.reason]);
         password.value = '';
         password.focus();
       })

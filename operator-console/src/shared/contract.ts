@@ -37,6 +37,18 @@ export interface Me {
   email: string;
   displayName: string;
   roles: string[];
+  /** Issue 11: the console language chosen by the user (absent from older servers). */
+  language?: 'en' | 'fr';
+}
+
+/** Passwords are at least this long (server: account creation, invitations, password change). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** Role names as the server spells them (compare without case: older servers sent lower case). */
+export type Role = 'Operator' | 'Manager' | 'Admin';
+
+export function hasRole(roles: readonly string[], role: Role): boolean {
+  return roles.some((name) => name.toLowerCase() === role.toLowerCase());
 }
 
 export interface ChatSummary {

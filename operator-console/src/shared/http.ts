@@ -76,12 +76,14 @@ export interface Problem {
   status: number;
   title: string | null;
   detail: string | null;
-  /** ASP.NET validation problems: field -> messages. */
+  /** ASP.NET validation problems: every message, flattened. */
   errors: string[];
+  /** The same messages keyed by the request's field name (`email`, `topics[1].labelFr`), to show next to the field. */
+  fields: Record<string, string[]>;
 }
 
 export async function readProblem(response: Response): Promise<Problem> {
-  const problem: Problem = { status: response.status, title: null, detail: null, errors: [] };
+  const problem: Problem = { status: response.status, title: null, detail: null, errors: [], fields: {} };
   try {
     const body: unknown = await response.json();
     if (typeof body === 'object' && body !== null) {
@@ -89,12 +91,10 @@ export async function readProblem(response: Response): Promise<Problem> {
       if (typeof record.title === 'string') problem.title = record.title;
       if (typeof record.detail === 'string') problem.detail = record.detail;
       if (typeof record.errors === 'object' && record.errors !== null) {
-        for (const value of Object.values(record.errors as Record<string, unknown>)) {
-          if (Array.isArray(value)) {
-            for (const item of value) if (typeof item === 'string') problem.errors.push(item);
-          } else if (typeof value === 'string') {
-            problem.errors.push(value);
-          }
+        for (const [field, value] of Object.entries(record.errors as Record<string, unknown>)) {
+          const messages = Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' ? [value] : [];
+          problem.errors.push(...messages);
+          if (messages.length > 0) problem.fields[field] = messages;
         }
       }
     }
@@ -102,4 +102,27 @@ export async function readProblem(response: Response): Promise<Problem> {
     // not JSON: status only
   }
   return problem;
+}
+
+/** problem: null = the server could not be reached or answered something unreadable. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; problem: Problem | null };
+
+/**
+ * One JSON call: GET without a body, other methods with the antiforgery header. A 204 (or any empty body)
+ * gives `undefined` as value, so callers that expect no content type it as ApiResult<void>.
+ */
+export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = method === 'GET' ? await getJson(path) : await sendJson(method, path, body);
+  } catch {
+    return { ok: false, problem: null };
+  }
+  if (!response.ok) return { ok: false, problem: await readProblem(response) };
+  try {
+    const text = await response.text();
+    return { ok: true, value: (text === '' ? undefined : JSON.parse(text)) as T };
+  } catch {
+    return { ok: false, problem: null };
+  }
 }
