@@ -49,7 +49,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie,
-            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay"),
+            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay", "SessionEnded"),
         });
 
     /// <summary>Connects to any hub with the console's cookie, listening to the given callbacks.</summary>
@@ -90,6 +90,21 @@ public sealed class SignalRDriver : IAsyncDisposable
     {
         lock (eventsGate)
             return events.Where(e => e.Connection == connection && e.Name == name).ToList();
+    }
+
+    /// <summary>Waits until the server dropped the connection: the client either reconnects or, when told not to, closes.</summary>
+    public async Task<string> WaitForDisconnectAsync(string connection, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (eventsGate)
+                if (events.FirstOrDefault(e => e.Connection == connection && e.Name is "$reconnecting" or "$closed") is { } dropped)
+                    return dropped.Name;
+            if (deadline.Elapsed > timeout)
+                throw new TimeoutException($"{connection} is still connected after {timeout.TotalSeconds} s.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Waits until <paramref name="count"/> events of that name reached the connection.</summary>
