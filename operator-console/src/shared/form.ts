@@ -81,9 +81,11 @@ export function createFieldErrors(): FieldErrors {
       return unplaced;
     },
     focusFirst() {
-      const first = [...slots.values()].find((slot) => !slot.error.hidden && slot.input);
-      first?.input?.focus();
-      return first !== undefined;
+      // The first in the page, whatever the order the slots were made in.
+      const inputs = [...slots.values()].flatMap((slot) => (!slot.error.hidden && slot.input ? [slot.input] : []));
+      inputs.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+      inputs[0]?.focus();
+      return inputs.length > 0;
     },
     clear() {
       for (const field of slots.keys()) set(field, null);
