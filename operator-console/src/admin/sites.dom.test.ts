@@ -65,7 +65,8 @@ async function mount(route: string) {
 }
 
 const form = () => $<HTMLFormElement>('[data-testid="site-form"]') as HTMLFormElement;
-const field = <T extends HTMLElement = HTMLInputElement>(name: string) => $<T>(`[data-testid="site-form"] [name="${name}"]`) as T;
+const field = <T extends HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement = HTMLInputElement>(name: string) =>
+  $<T>(`[data-testid="site-form"] [name="${name}"]`) as T;
 const topicRows = () => $$('[data-testid="topic-row"]');
 const preview = () => $('[data-testid="site-preview"]') as HTMLElement;
 

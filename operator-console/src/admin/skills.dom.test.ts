@@ -62,7 +62,7 @@ describe('skills page (DOM)', () => {
       skills: [{ skill: 'tech', proficiency: 5 }, { skill: 'legacy', proficiency: 2 }],
     });
     expect(olga.querySelector('[data-testid="routing-row-status"]')?.textContent).toBe('Saved.');
-    expect(row('pete@example.com').querySelector('[data-testid="routing-row-status"]')?.hidden).toBe(true);
+    expect(row('pete@example.com').querySelector<HTMLElement>('[data-testid="routing-row-status"]')?.hidden).toBe(true);
   });
 
   it('refuses a capacity out of range and shows a server error on the row', async () => {
