@@ -35,6 +35,7 @@ import {
   type StaffingResult,
   type TrendPoint,
 } from './model';
+import { createTargetsEditor } from './targetsEditor';
 import type { TrendRenderer, TrendSeries } from './trendChart';
 
 export type { TrendRenderer, TrendSeries } from './trendChart';
@@ -311,6 +312,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     sDiff,
   );
 
+  // ---- KPI targets (managers/admins): saved, they are read again with the next report
+  const targetsEditor = createTargetsEditor(() => {
+    targetsLoaded = false;
+    refresh();
+  });
+  targetsEditor.element.hidden = !team;
+
   const heading = el('h2', { text: team ? t('dashboard.heading') : t('dashboard.ownHeading'), attrs: { id: 'dashboard-title' } });
   const cardsHeading = el('h3', { className: 'dashboard-subheading', text: team ? t('dashboard.teamHeading') : t('dashboard.ownHeading') });
   const body = el(
@@ -328,6 +336,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       cards,
       volumeLine,
     ),
+    targetsEditor.element,
     drill,
     trendSection,
     operatorsSection,
@@ -523,6 +532,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (targetResult.ok && Array.isArray(targetResult.value)) {
         targets = targetResult.value;
         targetsLoaded = true;
+        if (team) targetsEditor.show(targets);
       } else if (!targetResult.ok) {
         errors.push(problemText(targetResult.problem));
       }
