@@ -5,6 +5,7 @@ using ChatDesk.Server.Data;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
+using ChatDesk.Server.Privacy;
 using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
@@ -28,6 +29,7 @@ public static class ChatDeskApp
         builder.Services.AddKpis();
         builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddRemote(builder.Configuration);
+        builder.Services.AddPrivacy();
         return builder;
     }
 
@@ -50,6 +52,7 @@ public static class ChatDeskApp
         app.MapRoutingAdmin();
         app.MapOnboarding();
         app.MapAudit();
+        app.MapPrivacy();
         app.MapCannedResponses();
         app.MapKpis();
         app.MapFiles();

@@ -57,6 +57,9 @@ public sealed class Conversation
     /// <summary>Last event sequence handed out within this conversation.</summary>
     public int LastEventSequence { get; set; }
 
+    /// <summary>When its personal data was erased (a visitor's request or the site's retention); its KPI facts stay.</summary>
+    public DateTimeOffset? RedactedAt { get; set; }
+
     public bool IsOpen => Status != ConversationStatus.Ended;
 }
 

@@ -166,6 +166,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(c => c.OfferedTo);
             b.HasIndex(c => new { c.VisitorId, c.RequestedAt });
             b.HasIndex(c => new { c.OperatorId, c.Status });
+            b.HasIndex(c => c.SiteId); // the foreign key's own index, kept beside the partial one below
+            b.HasIndex(c => new { c.SiteId, c.EndedAt }, "ix_conversations_retention").HasFilter("status = 'ended' AND redacted_at IS NULL");
             b.HasIndex(c => c.EndedAt, "ix_conversations_wrap_up_pending")
                 .HasFilter("status = 'ended' AND operator_id IS NOT NULL AND wrap_up_completed_at IS NULL");
             b.HasOne<Site>().WithMany().HasForeignKey(c => c.SiteId);

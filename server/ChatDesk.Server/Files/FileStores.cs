@@ -19,6 +19,9 @@ public interface IFileStore
     /// <summary>Undoes <see cref="SaveAsync"/> when the transaction did not commit.</summary>
     Task DiscardAsync(Guid fileId);
 
+    /// <summary>Removes the bytes of a file whose row was deleted and committed (erasure, retention).</summary>
+    Task DeleteAsync(Guid fileId);
+
     /// <returns>The bytes, or null when they are missing.</returns>
     Task<Stream?> OpenReadAsync(Guid fileId, CancellationToken cancellationToken);
 }
@@ -42,6 +45,8 @@ public sealed class DatabaseFileStore(NpgsqlDataSource dataSource) : IFileStore
     }
 
     public Task DiscardAsync(Guid fileId) => Task.CompletedTask; // rolled back with the transaction
+
+    public Task DeleteAsync(Guid fileId) => Task.CompletedTask; // deleted with the file's row (cascade)
 
     public async Task<Stream?> OpenReadAsync(Guid fileId, CancellationToken cancellationToken)
     {
@@ -131,6 +136,8 @@ public sealed class FolderFileStore(string folder) : IFileStore
         File.Delete(PathOf(fileId));
         return Task.CompletedTask;
     }
+
+    public Task DeleteAsync(Guid fileId) => DiscardAsync(fileId);
 
     public Task<Stream?> OpenReadAsync(Guid fileId, CancellationToken cancellationToken) =>
         Task.FromResult<Stream?>(File.Exists(PathOf(fileId))

@@ -41,6 +41,9 @@ public sealed class SchemaTests
             """);
 
         // On a mismatch, db.Database.GenerateCreateScript() shows the SQL the model expects.
+        // First only the differences (missing from the database, then extra), which the whole sets' message cuts off.
+        Assert.Equal(expectedColumns.Except(actualColumns).ToList(), actualColumns.Except(expectedColumns).ToList());
+        Assert.Equal(expectedIndexes.Except(actualIndexes).ToList(), actualIndexes.Except(expectedIndexes).ToList());
         Assert.Equal(expectedColumns, new SortedSet<string>(actualColumns, StringComparer.Ordinal));
         Assert.Equal(expectedIndexes, new SortedSet<string>(actualIndexes, StringComparer.Ordinal));
     }

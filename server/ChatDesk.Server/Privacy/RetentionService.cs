@@ -1,0 +1,80 @@
+using ChatDesk.Server.Data;
+using ChatDesk.Server.Events;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Server.Privacy;
+
+/// <summary>
+/// Applies each site's retention period: the personal data of conversations that ended longer ago than the
+/// site keeps them is erased (their KPI facts stay), and so are older offline messages. Nodes take turns
+/// under an advisory lock; a conversation is erased once (it is marked).
+/// </summary>
+public sealed class RetentionService(ChatDeskDbContext db, PersonalDataEraser eraser, EventLog events, TimeProvider clock)
+{
+    private const int BatchSize = 200;
+
+    /// <returns>How many conversations were erased.</returns>
+    public async Task<int> ApplyAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        var now = clock.UtcNowForStorage();
+        var sites = await db.Sites.AsNoTracking().Where(s => s.RetentionDays != null).Select(s => new { s.Id, s.Key, s.Name, s.RetentionDays }).ToListAsync(ct);
+        foreach (var site in sites)
+        {
+            var cutoff = now - TimeSpan.FromDays(site.RetentionDays!.Value);
+            var erased = new ErasureCounts(0, 0, 0);
+            while (true)
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(hashtext('chatdesk.retention')) AS \"Value\"").SingleAsync(ct))
+                    return total; // another node is at it
+                var ids = await db.Conversations
+                    .Where(c => c.SiteId == site.Id && c.Status == Chats.ConversationStatus.Ended && c.RedactedAt == null && c.EndedAt < cutoff)
+                    .OrderBy(c => c.EndedAt).Select(c => c.Id).Take(BatchSize).ToListAsync(ct);
+                var offline = await db.OfflineMessages.Where(o => o.SiteId == site.Id && o.CreatedAt < cutoff).ExecuteDeleteAsync(ct);
+                if (ids.Count == 0 && offline == 0)
+                    break;
+                var (counts, fileIds) = await eraser.EraseAsync(ids, ct);
+                await transaction.CommitAsync(ct);
+                await eraser.DeleteFileBytesAsync(fileIds);
+                erased = new ErasureCounts(erased.Conversations + counts.Conversations, erased.Messages + counts.Messages, erased.Files + counts.Files);
+                if (ids.Count < BatchSize)
+                    break;
+            }
+            if (erased.Conversations == 0)
+                continue;
+            events.AppendAdminEvent(db, AdminEventTypes.RetentionApplied, null, new AuditTarget("site", site.Key, site.Name), null,
+                new { retentionDays = site.RetentionDays, erased.Conversations, erased.Messages, erased.Files });
+            await db.SaveChangesAsync(ct);
+            total += erased.Conversations;
+        }
+        return total;
+    }
+}
+
+/// <summary>Applies retention periodically on every node (the service itself lets one node work at a time).</summary>
+public sealed class RetentionSweeper(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<RetentionSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue("ChatDesk:Privacy:RetentionSweepMinutes", 60))));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var erased = await scope.ServiceProvider.GetRequiredService<RetentionService>().ApplyAsync(stoppingToken);
+                if (erased > 0)
+                    logger.LogInformation("Retention erased the personal data of {Count} conversations", erased);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Retention sweep failed");
+            }
+        }
+    }
+}
