@@ -1,5 +1,5 @@
 import type { OperatorStatus, Role } from '../shared/contract';
-import { requestJson, type ApiResult } from '../shared/http';
+import { requestJson } from '../shared/http';
 
 /** Types and HTTP calls of the admin area (docs/contract.md, "Admin and onboarding (issue 11)"). */
 
@@ -206,4 +206,3 @@ export const adminApi = {
   },
 };
 
-export type { ApiResult };

@@ -5,7 +5,7 @@ import { adminApi, type AuditEntry, type AuditQuery } from './api';
 import { alertLine, busy, button, problemText, showText, type AdminPage } from './common';
 
 /** Type prefixes offered by the filter (the server filters by prefix). */
-export const AUDIT_TYPE_PREFIXES = [
+const AUDIT_TYPE_PREFIXES = [
   'admin.person',
   'admin.invitation',
   'admin.skill',
@@ -21,7 +21,7 @@ export const AUDIT_TYPE_PREFIXES = [
 const COLUMNS: readonly MessageKey[] = ['admin.audit.when', 'admin.audit.type', 'admin.audit.actor', 'admin.audit.target', 'admin.audit.before', 'admin.audit.after'];
 
 /** before/after as readable JSON text ("—" when absent). */
-export const auditJson = (value: unknown) => (value === null || value === undefined ? '—' : JSON.stringify(value, null, 2));
+const auditJson = (value: unknown) => (value === null || value === undefined ? '—' : JSON.stringify(value, null, 2));
 
 /** The audit log (GET /api/admin/audit): newest first, filters, and "Load more" with the `next` cursor. */
 export function createAuditPage(): AdminPage {

@@ -2,8 +2,14 @@ import { t, type MessageKey } from '../i18n';
 import { createDialog } from '../shared/dialog';
 import { el } from '../shared/dom';
 import type { Problem } from '../shared/http';
+import type { UiLanguage } from './api';
 
-/** What every admin page gets from the area: the confirmation dialog and where links point. */
+/** Keys of sites and skills: 1..64 of [a-z0-9-], not starting with a dash (as the server checks them). */
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const LANGUAGE_LABEL: Record<UiLanguage, MessageKey> = { en: 'admin.language.en', fr: 'admin.language.fr' };
+
+/** What the admin pages share: one confirmation dialog for destructive actions. */
 export interface AdminContext {
   confirm: Confirm;
 }

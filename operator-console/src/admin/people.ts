@@ -3,14 +3,13 @@ import { MIN_PASSWORD_LENGTH, type Role } from '../shared/contract';
 import { el } from '../shared/dom';
 import { copyText, createFieldErrors, labelled, showStatus } from '../shared/form';
 import { adminApi, LANGUAGES, ROLES, type Invitation, type PersonDto, type UiLanguage } from './api';
-import { alertLine, badge, busy, button, emptyState, problemText, showText, statusLine, type AdminContext, type AdminPage } from './common';
+import { alertLine, badge, busy, button, emptyState, LANGUAGE_LABEL, problemText, showText, statusLine, type AdminContext, type AdminPage } from './common';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const ROLE_LABEL: Record<Role, MessageKey> = { Operator: 'admin.role.Operator', Manager: 'admin.role.Manager', Admin: 'admin.role.Admin' };
-export const LANGUAGE_LABEL: Record<UiLanguage, MessageKey> = { en: 'admin.language.en', fr: 'admin.language.fr' };
 
-export const languageSelect = (name: string) =>
+const languageSelect = (name: string) =>
   el('select', { attrs: { name } }, ...LANGUAGES.map((code) => el('option', { text: t(LANGUAGE_LABEL[code]), attrs: { value: code } })));
 
 /**

@@ -3,13 +3,11 @@ import { el } from '../shared/dom';
 import { copyText, createFieldErrors, labelled, showStatus, type FieldInput } from '../shared/form';
 import type { Problem } from '../shared/http';
 import { adminApi, LANGUAGES, type SiteDto, type SiteSettings, type SkillDto, type TopicInput, type UiLanguage } from './api';
-import { busy, button, problemText, showText, statusLine, type AdminContext } from './common';
-import { LANGUAGE_LABEL } from './people';
+import { busy, button, KEY_PATTERN, LANGUAGE_LABEL, problemText, showText, statusLine, type AdminContext } from './common';
 import { createSitePreview } from './sitePreview';
 import { createSiteRoutingForm } from './siteRouting';
-import { KEY_PATTERN } from './skills';
 
-export const MAX_ORIGINS = 50;
+const MAX_ORIGINS = 50;
 /** scheme://host[:port], http or https, no path/query/user info; `*.` only as the first label. */
 const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 

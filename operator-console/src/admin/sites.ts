@@ -4,11 +4,11 @@ import { adminApi, type SiteSummary } from './api';
 import { alertLine, badge, problemText, showText, type AdminContext, type AdminPage } from './common';
 import { createSiteEditor } from './siteEditor';
 
-export const SITES_ROUTE = 'sites';
-export const NEW_SITE = 'new';
+const SITES_ROUTE = 'sites';
+const NEW_SITE = 'new';
 
 /** `sites` -> the list; `sites/new` -> a blank editor; `sites/{key}` -> that site's editor. */
-export function siteKeyOf(route: string): string | null | undefined {
+function siteKeyOf(route: string): string | null | undefined {
   const rest = route.slice(SITES_ROUTE.length + 1);
   if (!route.startsWith(`${SITES_ROUTE}/`) || rest === '') return undefined;
   return rest === NEW_SITE ? null : decodeURIComponent(rest);

@@ -3,10 +3,9 @@ import { el } from '../shared/dom';
 import { createFieldErrors, labelled, showStatus } from '../shared/form';
 import type { Problem } from '../shared/http';
 import { adminApi, type OperatorRouting, type SkillDto, type SkillLevel } from './api';
-import { alertLine, badge, busy, button, emptyState, problemText, showText, statusLine, type AdminContext, type AdminPage } from './common';
+import { alertLine, badge, busy, button, emptyState, KEY_PATTERN, problemText, showText, statusLine, type AdminContext, type AdminPage } from './common';
 
-export const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-export const MAX_CAPACITY = 50;
+const MAX_CAPACITY = 50;
 const PROFICIENCIES = [1, 2, 3, 4, 5];
 
 /**

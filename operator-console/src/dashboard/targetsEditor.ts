@@ -6,7 +6,7 @@ import { DEFAULT_DIRECTION, KPI_KEYS, KPI_KIND, targetKpi, trendKey, type Direct
 /** A target as PUT /api/kpis/targets takes it (server TargetDto; a new one has no id yet). */
 export type TargetInput = Omit<KpiTarget, 'id'> & { id: string | null };
 
-export const saveTargets = (targets: TargetInput[]) => requestJson<void>('PUT', '/api/kpis/targets', targets);
+const saveTargets = (targets: TargetInput[]) => requestJson<void>('PUT', '/api/kpis/targets', targets);
 
 export interface TargetsEditor {
   element: HTMLElement;
