@@ -146,6 +146,8 @@ function logoutButtonFor(me: Me, teardown: () => Promise<void>): HTMLButtonEleme
 /** The admin area (#admin…): pages switched by the hash inside the area; no hub connection. */
 function showAdmin(me: Me): void {
   document.title = t('admin.title');
+  // Admins without a workspace arrive here from the bare console URL: show the area's start page.
+  if (!isAdminHash(location.hash)) history.replaceState(null, '', `${location.pathname}${location.search}${ADMIN_HASH}`);
   const teardown = async () => area.dispose();
   const area = createAdminArea({
     me,
