@@ -21,7 +21,7 @@ public static class AuditEndpoints
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/admin/audit", async (
-                string? type, string? actor, string? target, DateTimeOffset? from, DateTimeOffset? to, string? before, int? limit,
+                string? type, string? actor, string? target, string? from, string? to, string? before, int? limit,
                 ChatDeskDbContext db, CancellationToken ct) =>
             {
                 var errors = new FieldErrors();
@@ -39,7 +39,9 @@ public static class AuditEndpoints
                 }
                 if (actor is { Length: > 450 } || target is { Length: > 450 })
                     errors.Add(actor is { Length: > 450 } ? "actor" : "target", "Too long.");
-                if (from > to)
+                var start = Bound(from, "from", errors, endOfDay: false);
+                var end = Bound(to, "to", errors, endOfDay: true);
+                if (start > end)
                     errors.Add("to", "The end is before the start.");
                 if (errors.Any)
                     return errors.ToResult("Invalid audit filter");
@@ -51,10 +53,10 @@ public static class AuditEndpoints
                     query = query.Where(e => e.OperatorId == actor);
                 if (!string.IsNullOrEmpty(target))
                     query = query.Where(e => EF.Functions.JsonContains(e.Data, JsonSerializer.Serialize(new { target = new { id = target } })));
-                if (from is { } start)
-                    query = query.Where(e => e.OccurredAt >= start.ToUniversalTime());
-                if (to is { } end)
-                    query = query.Where(e => e.OccurredAt < end.ToUniversalTime());
+                if (start is { } notBefore)
+                    query = query.Where(e => e.OccurredAt >= notBefore);
+                if (end is { } notAfter)
+                    query = query.Where(e => e.OccurredAt < notAfter);
                 if (cursor is { } last)
                     query = query.Where(e => e.Id < last);
                 var take = limit ?? DefaultLimit;
@@ -67,6 +69,19 @@ public static class AuditEndpoints
             })
             .RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>A date (yyyy-MM-dd, UTC, whole day included) or an ISO instant; <c>to</c> is exclusive as an instant.</summary>
+    private static DateTimeOffset? Bound(string? value, string field, FieldErrors errors, bool endOfDay)
+    {
+        if (string.IsNullOrEmpty(value))
+            return null;
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", out var date))
+            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(endOfDay ? 1 : 0);
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant))
+            return instant.ToUniversalTime();
+        errors.Add(field, "Use a date such as 2026-12-03.");
+        return null;
     }
 
     private static AuditEntry ToEntry(EventRecord record, IReadOnlyDictionary<string, string> names)
