@@ -91,9 +91,9 @@ public sealed class OnboardingAndAuditTests : ChatTestBase
         var recent = (await admin.GetFromJsonAsync<AuditPage>($"/api/admin/audit?type=admin.skill&from={Uri.EscapeDataString(from.ToString("O"))}", SignalRDriver.Json))!;
         Assert.Equal(["skill-4", "skill-3"], recent.Entries.Select(e => e.TargetLabel));
         Assert.Empty((await admin.GetFromJsonAsync<AuditPage>("/api/admin/audit?actor=someone-else", SignalRDriver.Json))!.Entries);
-        var today = Host.Clock.GetUtcNow().ToString("yyyy-MM-dd");
-        Assert.Equal(6, (await admin.GetFromJsonAsync<AuditPage>($"/api/admin/audit?from={today}&to={today}", SignalRDriver.Json))!.Entries.Count);
-        var tomorrow = Host.Clock.GetUtcNow().AddDays(1).ToString("yyyy-MM-dd");
+        var (firstDay, lastDay) = (all.Entries[^1].OccurredAt.UtcDateTime.ToString("yyyy-MM-dd"), all.Entries[0].OccurredAt.UtcDateTime.ToString("yyyy-MM-dd"));
+        Assert.Equal(6, (await admin.GetFromJsonAsync<AuditPage>($"/api/admin/audit?from={firstDay}&to={lastDay}", SignalRDriver.Json))!.Entries.Count);
+        var tomorrow = all.Entries[0].OccurredAt.UtcDateTime.AddDays(1).ToString("yyyy-MM-dd");
         Assert.Empty((await admin.GetFromJsonAsync<AuditPage>($"/api/admin/audit?from={tomorrow}", SignalRDriver.Json))!.Entries);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/admin/audit?from=yesterday")).StatusCode);
 
