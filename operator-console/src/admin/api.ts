@@ -157,6 +157,26 @@ export interface AuditQuery {
   before: string | null;
 }
 
+/** GET /api/admin/privacy/visitors: one visitor found by e-mail or id. */
+export interface PrivacyVisitor {
+  visitorId: string;
+  siteKey: string;
+  names: string[];
+  emails: string[];
+  conversations: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** POST /api/admin/privacy/visitors/{id}/erase: what was erased. */
+export interface ErasureCounts {
+  conversations: number;
+  messages: number;
+  files: number;
+}
+
+export type PrivacyQuery = { email: string } | { visitorId: string };
+
 const path = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
 
 export const adminApi = {
@@ -204,5 +224,11 @@ export const adminApi = {
     const search = params.toString();
     return requestJson<AuditPage>('GET', `/api/admin/audit${search ? `?${search}` : ''}`);
   },
+
+  privacyVisitors: (query: PrivacyQuery) =>
+    requestJson<PrivacyVisitor[]>('GET', `/api/admin/privacy/visitors?${new URLSearchParams(query).toString()}`),
+  /** A plain link (the browser downloads it with the login cookie), not a fetch. */
+  privacyExportUrl: (visitorId: string) => `/api/admin/privacy/visitors/${path(visitorId)}/export`,
+  eraseVisitor: (visitorId: string) => requestJson<ErasureCounts>('POST', `/api/admin/privacy/visitors/${path(visitorId)}/erase`),
 };
 

@@ -23,6 +23,7 @@ describe('admin area (DOM)', () => {
     expect(adminRoute('#admin/start')).toEqual({ section: 'start', route: 'start' });
     expect(adminRoute('#admin/sites/shop')).toEqual({ section: 'sites', route: 'sites/shop' });
     expect(adminRoute('#admin/nope')).toEqual({ section: 'start', route: 'start' });
+    expect(adminRoute('#admin/privacy')).toEqual({ section: 'privacy', route: 'privacy' });
   });
 
   it('tells a manager politely that it is for admins, and asks the server nothing', () => {
@@ -51,6 +52,14 @@ describe('admin area (DOM)', () => {
     expect($('[data-testid="admin-nav-people"]')?.getAttribute('aria-current')).toBe('page');
     expect(document.activeElement?.textContent).toBe('People');
     expect(fetch.sent('GET', '/api/admin/people')).toHaveLength(1);
+
+    expect($('[data-testid="admin-nav-privacy"]')?.getAttribute('href')).toBe('#admin/privacy');
+    location.hash = '#admin/privacy';
+    await settle();
+    expect($('[data-testid="admin-people"]')?.hidden).toBe(true);
+    expect($('[data-testid="admin-privacy"]')?.hidden).toBe(false);
+    expect($('[data-testid="admin-nav-privacy"]')?.getAttribute('aria-current')).toBe('page');
+    expect(document.activeElement?.textContent).toBe('Privacy: a visitor’s data');
 
     $('[data-testid="admin-exit"]')?.click();
     expect(onExit).toHaveBeenCalled();

@@ -5,6 +5,7 @@ import { createAuditPage } from './audit';
 import { createConfirm, type AdminPage } from './common';
 import { createOnboardingPage } from './onboarding';
 import { createPeoplePage } from './people';
+import { createPrivacyPage } from './privacy';
 import { createSitesPage } from './sites';
 import { createSkillsPage } from './skills';
 
@@ -14,13 +15,14 @@ export function isAdminHash(hash: string): boolean {
   return hash === ADMIN_HASH || hash.startsWith(`${ADMIN_HASH}/`);
 }
 
-type Section = 'start' | 'people' | 'skills' | 'sites' | 'audit';
-const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'audit'];
+type Section = 'start' | 'people' | 'skills' | 'sites' | 'privacy' | 'audit';
+const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'privacy', 'audit'];
 const NAV_LABEL: Record<Section, MessageKey> = {
   start: 'admin.nav.start',
   people: 'admin.nav.people',
   skills: 'admin.nav.skills',
   sites: 'admin.nav.sites',
+  privacy: 'admin.nav.privacy',
   audit: 'admin.nav.audit',
 };
 
@@ -83,6 +85,7 @@ export function createAdminArea(options: AdminAreaOptions): AdminArea {
     people: createPeoplePage(context),
     skills: createSkillsPage(context),
     sites: createSitesPage(context),
+    privacy: createPrivacyPage(context),
     audit: createAuditPage(),
   };
   const links = new Map(
