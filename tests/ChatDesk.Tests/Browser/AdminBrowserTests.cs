@@ -37,7 +37,7 @@ public sealed class AdminBrowserTests(BrowserFixture browser) : ChatTestBase
         await form.Locator("input[name=displayName]").FillAsync("Nina <b>New</b>");
         await form.Locator("input[name=roles][value=Manager]").CheckAsync();
         await admin.Locator("[data-testid=person-save]").ClickAsync();
-        await Assertions.Expect(admin.Locator("[data-testid='field-error-email']")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(form.Locator("[data-testid='field-error-email']")).ToBeVisibleAsync(Visible);
         await form.Locator("input[name=email]").FillAsync("nina@shop.example");
         await form.Locator("input[name=password]").FillAsync("nina-long-password");
         await admin.Locator("[data-testid=person-save]").ClickAsync();
@@ -88,7 +88,7 @@ public sealed class AdminBrowserTests(BrowserFixture browser) : ChatTestBase
         await Assertions.Expect(form.Locator("input[name=name]")).ToHaveValueAsync("Demo Outdoor Shop", new() { Timeout = 15_000 });
         await form.Locator("input[name=retentionDays]").FillAsync("0");
         await admin.Locator("[data-testid=site-save]").ClickAsync();
-        await Assertions.Expect(admin.Locator("[data-testid='field-error-retentionDays']")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(form.Locator("[data-testid='field-error-retentionDays']")).ToBeVisibleAsync(Visible);
         await form.Locator("input[name=retentionDays]").FillAsync("30");
         await form.Locator("input[name=name]").FillAsync("Trailhead");
         await admin.Locator("[data-testid=site-save]").ClickAsync();
@@ -107,6 +107,34 @@ public sealed class AdminBrowserTests(BrowserFixture browser) : ChatTestBase
     }
 
     [Fact]
+    public async Task Privacy_an_admin_finds_a_visitor_by_email_exports_their_data_and_erases_it_after_confirming()
+    {
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
+        var (session, chat) = await StartVisitorChatAsync("visitor");
+        await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message("My address is 1 Main St"));
+        await Driver.InvokeAsync("visitor", "EndChat");
+
+        var admin = await AdminAsync();
+        await admin.Locator("[data-testid=admin-nav-privacy]").ClickAsync();
+        var search = admin.Locator("[data-testid=privacy-search]");
+        await search.Locator("input[name=email]").FillAsync("not-an-email");
+        await admin.Locator("[data-testid=privacy-search-submit]").ClickAsync();
+        await Assertions.Expect(search.Locator("[data-testid='field-error-email']")).ToBeVisibleAsync(Visible);
+        await search.Locator("input[name=email]").FillAsync("vera@example.com");
+        await admin.Locator("[data-testid=privacy-search-submit]").ClickAsync();
+        var result = admin.Locator($"[data-testid=privacy-result][data-visitor-id='{session.VisitorId}']");
+        await Assertions.Expect(result).ToContainTextAsync("Vera Visitor", Contains);
+        var download = await admin.RunAndWaitForDownloadAsync(() => result.Locator("[data-testid=privacy-export]").ClickAsync());
+        Assert.Contains("1 Main St", await File.ReadAllTextAsync((await download.PathAsync())!));
+
+        await result.Locator("[data-testid=privacy-erase]").ClickAsync();
+        await admin.Locator("[data-testid=confirm-ok]").ClickAsync();
+        await Assertions.Expect(admin.Locator("[data-testid=privacy-erased]")).ToContainTextAsync("1", Contains);
+        Assert.Equal(0, await CountAsync(db => db.Messages.CountAsync(m => m.ConversationId == chat.ConversationId)));
+        Assert.Equal("", await Host.WithDbAsync(db => db.Conversations.Where(c => c.Id == chat.ConversationId).Select(c => c.VisitorName).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Account_a_wrong_current_password_is_refused_next_to_its_field_and_a_good_change_is_confirmed()
     {
         var page = await SignedInAsync(TestApi.ChloeEmail, TestApi.ChloePassword, "#account");
@@ -116,7 +144,7 @@ public sealed class AdminBrowserTests(BrowserFixture browser) : ChatTestBase
         await form.Locator("input[name=newPassword]").FillAsync("chloe-new-long-pass");
         await form.Locator("input[name=confirmPassword]").FillAsync("chloe-new-long-pass");
         await page.Locator("[data-testid=password-submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid='field-error-currentPassword']")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(form.Locator("[data-testid='field-error-currentPassword']")).ToBeVisibleAsync(Visible);
         await form.Locator("input[name=currentPassword]").FillAsync(TestApi.ChloePassword);
         await page.Locator("[data-testid=password-submit]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=password-status]")).Not.ToBeEmptyAsync(new() { Timeout = 15_000 });

@@ -85,7 +85,7 @@ public sealed class OnboardingBrowserTests(BrowserFixture browser) : ChatTestBas
         await topic.Locator("input[name=topicLabelFr]").FillAsync("Mes commandes");
         await topic.Locator("select[name=topicSkill]").SelectOptionAsync("orders");
         await admin.Locator("[data-testid=site-save]").ClickAsync();
-        await Assertions.Expect(admin.Locator("[data-testid='field-error-allowedOrigins']")).ToContainTextAsync("path", new() { Timeout = 15_000 });
+        await Assertions.Expect(form.Locator("[data-testid='field-error-allowedOrigins']")).ToContainTextAsync("path", new() { Timeout = 15_000 });
         Assert.Equal(0, await CountAsync(db => db.Sites.CountAsync()));
         await form.Locator("textarea[name=allowedOrigins]").FillAsync(ShopOrigin);
         await admin.Locator("[data-testid=site-save]").ClickAsync();

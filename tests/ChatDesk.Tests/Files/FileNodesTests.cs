@@ -11,7 +11,7 @@ public sealed class FileNodesTests : FileTestBase
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        second = new ChatDeskTestHost { SharedConnectionString = Host.ConnectionString, Clock = Host.Clock, DemoSiteOriginOverride = Host.DemoSiteOrigin };
+        second = Host.SecondNode();
         await second.InitializeAsync();
     }
 

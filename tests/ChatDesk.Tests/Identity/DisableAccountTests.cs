@@ -17,7 +17,7 @@ public sealed class DisableAccountTests : ChatTestBase
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        second = new ChatDeskTestHost { SharedConnectionString = Host.ConnectionString, Clock = Host.Clock, DemoSiteOriginOverride = Host.DemoSiteOrigin };
+        second = Host.SecondNode();
         await second.InitializeAsync();
     }
 

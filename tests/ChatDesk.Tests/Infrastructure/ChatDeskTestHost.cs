@@ -89,6 +89,9 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
         }
     }
 
+    /// <summary>Another server node on this one's database and clock, serving the same customer site.</summary>
+    public ChatDeskTestHost SecondNode() => new() { SharedConnectionString = ConnectionString, Clock = Clock, DemoSiteOriginOverride = DemoSiteOrigin };
+
     public AsyncServiceScope CreateScope() => app!.Services.CreateAsyncScope();
 
     public async Task<T> WithServiceAsync<TService, T>(Func<TService, Task<T>> use) where TService : notnull

@@ -26,7 +26,7 @@ public sealed class MultiNodeRoutingTests : ChatTestBase
     {
         await base.InitializeAsync();
         Driver.Timeout = TimeSpan.FromSeconds(90); // 200 requests at once queue up behind the routing lock on 2 cores
-        second = new ChatDeskTestHost { SharedConnectionString = Host.ConnectionString, Clock = Host.Clock, DemoSiteOriginOverride = Host.DemoSiteOrigin };
+        second = Host.SecondNode();
         await second.InitializeAsync();
     }
 
