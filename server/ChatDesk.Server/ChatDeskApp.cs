@@ -22,7 +22,7 @@ public static class ChatDeskApp
         builder.Services.AddOpenApi();
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
-        builder.Services.AddChats();
+        builder.Services.AddChats(builder.Configuration);
         builder.Services.AddChatRouting();
         builder.Services.AddCannedResponses();
         builder.Services.AddSurveys();
@@ -58,7 +58,7 @@ public static class ChatDeskApp
         app.MapFiles();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapHealth();
         app.MapOpenApi(); // the REST API, documented at /openapi/v1.json
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 using ChatDesk.Server.Events;
 
 namespace ChatDesk.Server.Chats;
@@ -7,14 +8,31 @@ public static class ChatsSetup
 {
     public const int MaxHubMessageBytes = 32 * 1024;
 
-    public static IServiceCollection AddChats(this IServiceCollection services)
+    public const string RedisSetting = "ChatDesk:Redis";
+
+    public static IServiceCollection AddChats(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSignalR(options =>
+        var signalR = services.AddSignalR(options =>
         {
             options.MaximumReceiveMessageSize = MaxHubMessageBytes;
             options.EnableDetailedErrors = true; // safe: ChatErrorFilter hides internal failures
             options.AddFilter<ChatErrorFilter>();
         });
+        if (configuration[RedisSetting] is { Length: > 0 } redisConnection)
+        {
+            // Nodes behind a load balancer: the standard SignalR backplane carries every hub call to the node
+            // holding the connection. A node keeps serving while Redis is away (pushes wait for resumes).
+            var redis = ConfigurationOptions.Parse(redisConnection);
+            redis.AbortOnConnectFail = false;
+            redis.ClientName ??= "chatdesk";
+            signalR.AddStackExchangeRedis(options =>
+            {
+                options.Configuration = redis.Clone();
+                options.Configuration.ChannelPrefix = RedisChannel.Literal("chatdesk");
+            });
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.Clone()));
+            services.AddSingleton<RedisSignals>();
+        }
         services.AddSingleton<EventLog>();
         services.AddSingleton<PushBus>();
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());

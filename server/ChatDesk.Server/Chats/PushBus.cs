@@ -34,14 +34,17 @@ public sealed record Push(PushAudience Audience, string? Recipient, string Metho
 }
 
 /// <summary>
-/// Fans pushes out to every server node through PostgreSQL LISTEN/NOTIFY (no Redis here): each node
-/// listens and delivers to its own connections. A notification is delivered after the commit that
-/// sent it and in commit order. Payloads are limited to 8000 bytes, so large messages travel as a
-/// reference and are read back from the database by the node that delivers them.
+/// Fans pushes out to the node holding each recipient's connection. With <c>ChatDesk:Redis</c> set, pushes are
+/// hub calls that the SignalR Redis backplane carries to whichever node holds the connection. Without it,
+/// they go through PostgreSQL LISTEN/NOTIFY: each node listens and delivers to its own connections, after
+/// the commit that sent them and in commit order; payloads are limited to 8000 bytes there, so large
+/// messages travel as a reference and are read back from the database by the node that delivers them.
+/// Either way a push is best effort: clients resume from their last sequence (PostgreSQL is the record).
 /// </summary>
 public sealed class PushBus(
     NpgsqlDataSource dataSource, IHubContext<VisitorHub> visitorHub, IHubContext<OperatorHub> operatorHub,
-    IServiceScopeFactory scopes, ServerNode node, Identity.ConsoleConnections consoleConnections, ILogger<PushBus> logger) : BackgroundService
+    IServiceScopeFactory scopes, ServerNode node, Identity.ConsoleConnections consoleConnections, ILogger<PushBus> logger,
+    RedisSignals? redis = null) : BackgroundService
 {
     public const string ChannelName = "chatdesk_push";
     private const int MaxPayloadBytes = 7900;
@@ -54,6 +57,11 @@ public sealed class PushBus(
 
     public async Task PublishAsync(IReadOnlyList<Push> pushes)
     {
+        if (redis is not null)
+        {
+            await SendThroughBackplaneAsync(pushes);
+            return;
+        }
         var payloads = Payloads(pushes).ToArray();
         if (payloads.Length == 0)
             return;
@@ -89,8 +97,46 @@ public sealed class PushBus(
             yield return $"[{string.Join(',', batch)}]";
     }
 
+    /// <summary>Retries until Redis answers; once made, the subscription survives reconnections.</summary>
+    private async Task SubscribeToEndSessionsAsync(RedisSignals signals, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await signals.OnEndSessionsAsync(userId => consoleConnections.Abort(userId));
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Redis is not reachable yet; subscribing again");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task SendThroughBackplaneAsync(IReadOnlyList<Push> pushes)
+    {
+        try
+        {
+            foreach (var push in pushes)
+            {
+                await SendAsync(push);
+                if (push.Audience == PushAudience.EndSessions)
+                    await redis!.EndSessionsAsync(push.Recipient!);
+            }
+        }
+        catch (Exception e)
+        {
+            // The change is committed; clients that missed the push catch up when they resume.
+            logger.LogWarning(e, "Could not publish pushes through Redis");
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (redis is not null)
+            _ = SubscribeToEndSessionsAsync(redis, stoppingToken);
         // One consumer delivers in the order the notifications arrived (commit order).
         var inbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var delivery = Task.Run(async () =>
@@ -146,31 +192,33 @@ public sealed class PushBus(
         {
             foreach (var push in JsonSerializer.Deserialize<List<Push>>(payload, Json)!)
             {
+                await SendAsync(push);
                 if (push.Audience == PushAudience.EndSessions)
-                {
-                    await operatorHub.Clients.User(push.Recipient!).SendAsync(push.Method);
                     consoleConnections.Abort(push.Recipient!);
-                    continue;
-                }
-                var clients = push.Audience switch
-                {
-                    PushAudience.Visitor => visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient!))),
-                    PushAudience.Operator => operatorHub.Clients.User(push.Recipient!),
-                    _ => operatorHub.Clients.Group(ChatNotifier.OperatorsGroup),
-                };
-                if (push.Argument is null && push.Reference is null)
-                {
-                    await clients.SendAsync(push.Method);
-                    continue;
-                }
-                object? argument = push.Argument ?? (object?)await LoadMessageAsync(push.Reference!);
-                await clients.SendAsync(push.Method, argument);
             }
         }
         catch (Exception e)
         {
             logger.LogError(e, "Could not deliver a push");
         }
+    }
+
+    /// <summary>The hub call a push stands for, to the recipient's connections (this node's, or all through the backplane).</summary>
+    private async Task SendAsync(Push push)
+    {
+        var clients = push.Audience switch
+        {
+            PushAudience.Visitor => visitorHub.Clients.Group(ChatNotifier.VisitorGroup(Guid.Parse(push.Recipient!))),
+            PushAudience.Operator or PushAudience.EndSessions => operatorHub.Clients.User(push.Recipient!),
+            _ => operatorHub.Clients.Group(ChatNotifier.OperatorsGroup),
+        };
+        if (push.Argument is null && push.Reference is null)
+        {
+            await clients.SendAsync(push.Method);
+            return;
+        }
+        object? argument = push.Argument ?? (object?)await LoadMessageAsync(push.Reference!);
+        await clients.SendAsync(push.Method, argument);
     }
 
     private async Task<MessageDto?> LoadMessageAsync(MessageReference reference)

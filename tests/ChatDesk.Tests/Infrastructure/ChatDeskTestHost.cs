@@ -90,7 +90,8 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
     }
 
     /// <summary>Another server node on this one's database and clock, serving the same customer site.</summary>
-    public ChatDeskTestHost SecondNode() => new() { SharedConnectionString = ConnectionString, Clock = Clock, DemoSiteOriginOverride = DemoSiteOrigin };
+    public ChatDeskTestHost SecondNode() =>
+        new() { SharedConnectionString = ConnectionString, Clock = Clock, DemoSiteOriginOverride = DemoSiteOrigin, Settings = Settings };
 
     public AsyncServiceScope CreateScope() => app!.Services.CreateAsyncScope();
 

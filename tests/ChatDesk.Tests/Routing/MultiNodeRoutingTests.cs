@@ -15,7 +15,7 @@ namespace ChatDesk.Tests.Routing;
 /// 200 chats requested at once against 20 operators of mixed skills and capacities, through two
 /// server processes on one database.
 /// </summary>
-public sealed class MultiNodeRoutingTests : ChatTestBase
+public class MultiNodeRoutingTests : ChatTestBase
 {
     private const int Operators = 20;
     private const int Chats = 200;
@@ -34,6 +34,26 @@ public sealed class MultiNodeRoutingTests : ChatTestBase
     {
         await base.DisposeAsync();
         await second.DisposeAsync();
+    }
+
+    /// <summary>The same race with pushes carried by the SignalR Redis backplane instead of PostgreSQL NOTIFY.</summary>
+    public sealed class OverRedis : MultiNodeRoutingTests
+    {
+        private TestRedis redis = null!;
+
+        protected override ChatDeskTestHost CreateHost() => new() { Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString } };
+
+        public override async Task InitializeAsync()
+        {
+            redis = await TestRedis.StartAsync();
+            await base.InitializeAsync();
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await redis.DisposeAsync();
+        }
     }
 
     private ChatDeskTestHost NodeFor(int index) => index % 2 == 0 ? Host : second;

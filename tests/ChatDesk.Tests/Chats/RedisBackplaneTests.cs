@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using ChatDesk.Server.Chats;
+using ChatDesk.Server.Identity;
+using ChatDesk.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Tests.Chats;
+
+/// <summary>Three server nodes on one database with the SignalR Redis backplane: pushes reach whichever node holds the client.</summary>
+public sealed class RedisBackplaneTests : ChatTestBase
+{
+    private TestRedis redis = null!;
+    private ChatDeskTestHost second = null!;
+    private ChatDeskTestHost third = null!;
+
+    protected override ChatDeskTestHost CreateHost() => new() { Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString } };
+
+    public override async Task InitializeAsync()
+    {
+        redis = await TestRedis.StartAsync();
+        await base.InitializeAsync();
+        second = Host.SecondNode();
+        third = Host.SecondNode();
+        await Task.WhenAll(second.InitializeAsync(), third.InitializeAsync());
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await second.DisposeAsync();
+        await third.DisposeAsync();
+        await redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_visitor_on_node_1_and_operators_on_nodes_2_and_3_chat_type_transfer_and_end_sessions_across_nodes()
+    {
+        await Driver.ConnectOperatorAsync("alice", third.BaseUrl, await TestApi.LoginAsync(third, TestApi.AliceEmail, TestApi.AlicePassword));
+        await Driver.InvokeAsync("alice", "SetStatus", "online");
+        await Driver.ConnectOperatorAsync("chloe", second.BaseUrl, await TestApi.LoginAsync(second, TestApi.ChloeEmail, TestApi.ChloePassword));
+        await Driver.InvokeAsync("chloe", "SetStatus", "online");
+        var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing", baseUrl: Host.BaseUrl);
+        Assert.Equal(ConversationStatus.Assigned, chat.Status);
+        await Driver.WaitForEventsAsync("visitor", "ChatAssigned");
+        await Driver.WaitForEventsAsync("alice", "ChatAssigned");
+
+        // A long message (over PostgreSQL NOTIFY's 8 KB) travels inline through Redis.
+        var longText = string.Concat(Enumerable.Repeat("é", 3900));
+        await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message(longText));
+        await Driver.InvokeAsync("alice", "SendMessage", chat.ConversationId, TestApi.Message("Hello from node 3"));
+        Assert.Equal(longText, MessageOf((await Driver.WaitForEventsAsync("alice", "MessageReceived"))[0]).Text);
+        Assert.Contains((await Driver.WaitForEventsAsync("visitor", "MessageReceived", 2)).Select(MessageOf), m => m.Text == "Hello from node 3");
+
+        await Driver.InvokeAsync("visitor", "Typing", "I also wanted to ask");
+        var typing = (await Driver.WaitForEventsAsync("alice", "VisitorTyping"))[0];
+        Assert.Equal("I also wanted to ask", typing.Args[0]!["draft"]!.GetValue<string>());
+
+        var chloe = await Host.WithDbAsync(db => db.Users.Where(u => u.Email == TestApi.ChloeEmail).Select(u => u.Id).SingleAsync());
+        await Driver.InvokeAsync("alice", "Transfer", chat.ConversationId, new TransferRequest(chloe, null, "over to you"));
+        await Driver.WaitForEventsAsync("chloe", "ChatAssigned");
+        await Driver.WaitForEventsAsync("alice", "ChatTransferredAway");
+        await Driver.WaitForEventsAsync("visitor", "ChatAssigned", 2);
+
+        using var admin = await TestApi.AdminClientAsync(Host);
+        var person = (await admin.GetFromJsonAsync<List<PersonDto>>("/api/admin/people?search=chloe", SignalRDriver.Json))!.Single();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/admin/people/{person.Id}/disable", null)).StatusCode);
+        await Driver.WaitForDisconnectAsync("chloe", TimeSpan.FromSeconds(5));
+        Assert.Single(Driver.Events("chloe", "SessionEnded"));
+        Assert.Empty(Driver.Events("alice", "SessionEnded"));
+    }
+
+    [Fact]
+    public async Task Every_node_reports_ready_with_its_database_and_redis_and_not_ready_while_redis_is_down()
+    {
+        using var client = TestApi.CreateClient(second);
+        var ready = await client.GetFromJsonAsync<ChatDesk.Server.ReadinessDto>("/healthz/ready", SignalRDriver.Json);
+        Assert.Equal(new ChatDesk.Server.ReadinessDto("ready", "up", "up"), ready);
+
+        await redis.StopAsync();
+        var down = await RetryAsync(async () => await client.GetAsync("/healthz/ready"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("down", (await down.Content.ReadFromJsonAsync<ChatDesk.Server.ReadinessDto>(SignalRDriver.Json))!.Redis);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        await redis.RestartAsync();
+        await RetryAsync(async () => await client.GetAsync("/healthz/ready"), r => r.StatusCode == HttpStatusCode.OK);
+    }
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> call, Func<T, bool> done)
+    {
+        for (var i = 0; ; i++)
+        {
+            var result = await call();
+            if (done(result) || i == 200)
+                return result;
+            await Task.Delay(100);
+        }
+    }
+}
