@@ -192,9 +192,14 @@ public sealed class PushBus(
         {
             foreach (var push in JsonSerializer.Deserialize<List<Push>>(payload, Json)!)
             {
-                await SendAsync(push);
                 if (push.Audience == PushAudience.EndSessions)
-                    consoleConnections.Abort(push.Recipient!);
+                {
+                    // Closing comes first: telling the console why is a courtesy that may fail.
+                    var userId = push.Recipient!;
+                    await operatorHub.Clients.User(userId).SendAsync(push.Method).ContinueWith(_ => consoleConnections.Abort(userId), TaskScheduler.Default);
+                    continue;
+                }
+                await SendAsync(push);
             }
         }
         catch (Exception e)

@@ -53,6 +53,8 @@ public static class WrapUps
         ChatDeskDbContext db, EventLog events, TimeProvider clock, Conversation conversation, string? disposition, string? notes, List<string> tags, bool auto)
     {
         conversation.WrapUpCompletedAt = clock.UtcNowForStorage();
+        if (conversation.RedactedAt is not null)
+            (notes, tags) = (null, []); // the visitor's data was erased meanwhile: keep only the outcome
         conversation.Disposition = disposition;
         conversation.WrapUpNotes = notes;
         conversation.Tags = tags;

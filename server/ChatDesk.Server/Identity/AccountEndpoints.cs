@@ -19,8 +19,9 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder app)
     {
         var anonymous = app.MapGroup("/api/auth/invitations").AddEndpointFilter<AntiforgeryFilter>();
-        anonymous.MapGet("/{token}", async (string token, ChatDeskDbContext db, TimeProvider clock, CancellationToken ct) =>
+        anonymous.MapGet("/{token}", async (string token, HttpContext context, ChatDeskDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
+            context.Response.Headers.CacheControl = "no-store";
             var found = await FindUsableAsync(db, token, clock, ct);
             return found is { } f ? Results.Ok(new InvitationDto(f.User.Email!, f.User.DisplayName, f.Invitation.ExpiresAt)) : InvitationGone();
         });
@@ -81,9 +82,9 @@ public static class AccountEndpoints
             return errors.ToResult();
         var before = new { displayName = user.DisplayName, language = user.Language };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        user.DisplayName = displayName!;
-        user.Language = language;
-        await users.UpdateAsync(user);
+        // Only these columns: presence writes the others at any moment.
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName!).SetProperty(x => x.Language, language), ct);
+        (user.DisplayName, user.Language) = (displayName!, language);
         events.AppendAdminEvent(db, AdminEventTypes.ProfileUpdated, user.Id, PeopleEndpoints.Target(user), before, new { displayName, language });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -27,21 +27,22 @@ public static class AuthEndpoints
                 : Results.Ok(await ToMeAsync(user, users));
         });
 
-        group.MapPost("/login", async (LoginRequest request, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) =>
+        group.MapPost("/login", async (LoginRequest request, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, UnknownAccountLockout unknownAccounts) =>
         {
             if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) || request.Email.Length > 254 || request.Password.Length > 256)
                 return Results.Problem(title: "Email and password are required", statusCode: StatusCodes.Status400BadRequest);
             var user = await users.FindByEmailAsync(request.Email.Trim());
-            if (user is null)
+            if (user?.PasswordHash is null)
             {
                 // As much work as for a known account, so the answer's timing does not tell which e-mails exist.
                 users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), UnknownAccountHash, request.Password);
-                return InvalidLogin();
+                // An unknown e-mail locks like an account would, or the lockout would tell which ones exist.
+                if (user is null)
+                    return unknownAccounts.Fail(request.Email) ? AccountLocked() : InvalidLogin();
             }
             var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
             if (result.IsLockedOut)
-                return Results.Problem(title: "Account locked", detail: "Too many failed attempts: this account is locked for a while. Try again later or ask an admin.",
-                    statusCode: StatusCodes.Status423Locked);
+                return AccountLocked();
             if (!result.Succeeded)
                 return InvalidLogin();
             if (user.DisabledAt is not null)
@@ -63,6 +64,9 @@ public static class AuthEndpoints
     }
 
     private static readonly string UnknownAccountHash = new PasswordHasher<ApplicationUser>().HashPassword(new ApplicationUser(), "no account has this password");
+
+    private static IResult AccountLocked() => Results.Problem(title: "Account locked",
+        detail: "Too many failed attempts: this account is locked for a while. Try again later or ask an admin.", statusCode: StatusCodes.Status423Locked);
 
     private static IResult InvalidLogin() =>
         Results.Problem(title: "Wrong email or password", statusCode: StatusCodes.Status401Unauthorized);

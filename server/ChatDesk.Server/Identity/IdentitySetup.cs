@@ -29,7 +29,8 @@ public static class IdentitySetup
             options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue("ChatDesk:Identity:LockoutMinutes", 15)));
         });
         // Every request checks the cookie's security stamp: a disabled account, a password change or a role
-        // change takes effect on the next request, on every node (one indexed read per console request).
+        // change takes effect on the next request, on every node (the user, roles and claims are read and the
+        // cookie renewed on each console request: a few indexed reads, console traffic being light).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
@@ -70,6 +71,7 @@ public static class IdentitySetup
 
         services.AddSingleton<VisitorTokenService>();
         services.AddSingleton<ConsoleConnections>();
+        services.AddSingleton<UnknownAccountLockout>();
         services.AddSingleton<AccountSessions>();
         services.AddScoped<IdentitySeeder>();
         return services;

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Identity;
 
-/// <param name="Version">The account's concurrency stamp: an update naming an older one is refused.</param>
+/// <param name="Version">A fingerprint of the editable fields: an update naming an older one is refused.</param>
 public sealed record PersonDto(
     string Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string Language, bool Disabled, bool InvitationPending,
     string Status, string Version);
@@ -116,6 +116,10 @@ public static class PeopleEndpoints
             return Results.Problem(title: "E-mail already used", detail: $"Someone already has the e-mail {email}.", statusCode: StatusCodes.Status409Conflict);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // One creation at a time, so two admins adding the same e-mail get a clear 409, not a unique-index failure.
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('chatdesk.people'))", ct);
+        if (await users.FindByEmailAsync(email!) is not null)
+            return Results.Problem(title: "E-mail already used", detail: $"Someone already has the e-mail {email}.", statusCode: StatusCodes.Status409Conflict);
         var user = new ApplicationUser { UserName = email, Email = email, DisplayName = displayName!, Language = language, EmailConfirmed = password is not null };
         var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
         if (!created.Succeeded)
@@ -134,21 +138,22 @@ public static class PeopleEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string id, UpdatePersonRequest request, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users,
+        string id, UpdatePersonRequest request, ClaimsPrincipal principal, ChatDeskDbContext db,
         EventLog events, RoutingService routing, AccountSessions sessions, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(id);
-        if (user is null)
-            return UnknownPerson();
         var errors = new FieldErrors();
         var displayName = PersonRules.DisplayName(request.DisplayName, errors);
         var roles = PersonRules.RoleList(request.Roles, errors);
         var language = PersonRules.Language(request.Language, errors);
         if (errors.Any)
             return errors.ToResult();
-        if (request.Version != user.ConcurrencyStamp)
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await LockPersonAsync(db, id, ct) is not { } user)
+            return UnknownPerson();
+        var before = (await RolesOfAsync(db, [id], ct)).GetValueOrDefault(id, []);
+        if (request.Version != user.ToPersonDto(before).Version)
             return Stale();
-        var before = await users.GetRolesAsync(user);
         if (before.Contains(Roles.Admin) && !roles.Contains(Roles.Admin))
         {
             if (id == ActorId(principal))
@@ -158,73 +163,82 @@ public static class PeopleEndpoints
         }
 
         var snapshotBefore = Snapshot(user, before);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        user.DisplayName = displayName!;
-        user.Language = language;
-        var updated = await users.UpdateAsync(user);
-        if (!updated.Succeeded)
-            return updated.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)) ? Stale() : IdentityProblem(updated, "displayName");
-        await users.RemoveFromRolesAsync(user, before.Except(roles));
-        await users.AddToRolesAsync(user, roles.Except(before));
+        // Only the columns an admin edits: presence writes the others at any moment.
+        await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, displayName!).SetProperty(x => x.Language, language), ct);
+        (user.DisplayName, user.Language) = (displayName!, language);
+        var roleIds = await db.Roles.ToDictionaryAsync(r => r.Name!, r => r.Id, ct);
+        var removed = before.Except(roles).ToList();
+        var removedIds = removed.Select(r => roleIds[r]).ToList();
+        await db.UserRoles.Where(r => r.UserId == id && removedIds.Contains(r.RoleId)).ExecuteDeleteAsync(ct);
+        db.UserRoles.AddRange(roles.Except(before).Select(r => new IdentityUserRole<string> { UserId = id, RoleId = roleIds[r] }));
         events.AppendAdminEvent(db, AdminEventTypes.PersonUpdated, ActorId(principal), Target(user), snapshotBefore, Snapshot(user, roles));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
-        if (before.Contains(Roles.Operator) && !roles.Contains(Roles.Operator))
+        if (removed.Count > 0)
         {
-            // No longer an operator: their chats go back to the queue and their console connection ends.
-            await routing.GoOfflineAsync(id, "role_removed", ct);
+            // A role taken away ends the sessions that used it (console, live board); an ex-operator's chats are requeued.
+            if (removed.Contains(Roles.Operator))
+                await routing.GoOfflineAsync(id, "role_removed", ct);
             await sessions.EndAsync(id);
         }
         return Results.Ok(user.ToPersonDto(roles));
     }
 
     private static async Task<IResult> DisableAsync(
-        string id, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events, TimeProvider clock,
+        string id, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events, TimeProvider clock,
         RoutingService routing, AccountSessions sessions, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(id);
-        if (user is null)
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await LockPersonAsync(db, id, ct) is not { } user)
             return UnknownPerson();
-        var roles = await users.GetRolesAsync(user);
-        if (user.DisabledAt is null)
-        {
-            if (id == ActorId(principal))
-                return Results.Problem(title: "Cannot disable yourself", detail: "Ask another admin to disable your account.", statusCode: StatusCodes.Status400BadRequest);
-            if (roles.Contains(Roles.Admin) && !await AnotherEnabledAdminAsync(db, id, ct))
-                return Results.Problem(title: "Last admin", detail: "ChatDesk needs at least one enabled admin.", statusCode: StatusCodes.Status400BadRequest);
+        var roles = (await RolesOfAsync(db, [id], ct)).GetValueOrDefault(id, []);
+        if (user.DisabledAt is not null)
+            return Results.Ok(user.ToPersonDto(roles));
+        if (id == ActorId(principal))
+            return Results.Problem(title: "Cannot disable yourself", detail: "Ask another admin to disable your account.", statusCode: StatusCodes.Status400BadRequest);
+        if (roles.Contains(Roles.Admin) && !await AnotherEnabledAdminAsync(db, id, ct))
+            return Results.Problem(title: "Last admin", detail: "ChatDesk needs at least one enabled admin.", statusCode: StatusCodes.Status400BadRequest);
 
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            user.DisabledAt = clock.UtcNowForStorage();
-            // A new stamp makes every cookie issued to the account fail its next check, on every node.
-            await users.UpdateSecurityStampAsync(user);
-            await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
-            events.AppendAdminEvent(db, AdminEventTypes.PersonDisabled, ActorId(principal), Target(user), new { disabled = false }, new { disabled = true });
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+        user.DisabledAt = clock.UtcNowForStorage();
+        // A new security stamp makes every cookie issued to the account fail its next check, on every node.
+        await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(u => u
+            .SetProperty(x => x.DisabledAt, user.DisabledAt)
+            .SetProperty(x => x.SecurityStamp, Guid.NewGuid().ToString("N").ToUpperInvariant()), ct);
+        await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
+        events.AppendAdminEvent(db, AdminEventTypes.PersonDisabled, ActorId(principal), Target(user), new { disabled = false }, new { disabled = true });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
 
-            await routing.GoOfflineAsync(id, "disabled", ct);
-            await sessions.EndAsync(id);
-        }
+        await sessions.EndAsync(id);
+        await routing.GoOfflineAsync(id, "disabled", ct);
         return Results.Ok(user.ToPersonDto(roles));
     }
 
-    private static async Task<IResult> EnableAsync(
-        string id, ClaimsPrincipal principal, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events, CancellationToken ct)
+    private static async Task<IResult> EnableAsync(string id, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(id);
-        if (user is null)
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await LockPersonAsync(db, id, ct) is not { } user)
             return UnknownPerson();
         if (user.DisabledAt is not null)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             user.DisabledAt = null;
-            await users.UpdateAsync(user);
+            await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisabledAt, (DateTimeOffset?)null), ct);
             events.AppendAdminEvent(db, AdminEventTypes.PersonEnabled, ActorId(principal), Target(user), new { disabled = true }, new { disabled = false });
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
         }
-        return Results.Ok(user.ToPersonDto(await users.GetRolesAsync(user)));
+        await transaction.CommitAsync(ct);
+        return Results.Ok(user.ToPersonDto((await RolesOfAsync(db, [id], ct)).GetValueOrDefault(id, [])));
+    }
+
+    /// <summary>
+    /// Admin changes to people run one at a time (they are rare), so two admins disabling or demoting each other
+    /// cannot leave ChatDesk without an enabled admin; the person's row is read inside that turn.
+    /// </summary>
+    private static async Task<ApplicationUser?> LockPersonAsync(ChatDeskDbContext db, string id, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('chatdesk.people'))", ct);
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
     }
 
     private static async Task<IResult> NewInvitationAsync(
@@ -277,9 +291,17 @@ public static class PeopleEndpoints
         .GroupBy(x => x.UserId)
         .ToDictionary(g => g.Key, g => g.Select(x => x.Name!).Order(StringComparer.Ordinal).ToList());
 
-    public static PersonDto ToPersonDto(this ApplicationUser user, IEnumerable<string> roles) =>
-        new(user.Id, user.Email!, user.DisplayName, roles.Order(StringComparer.Ordinal).ToList(), user.Language, user.DisabledAt is not null,
-            user.PasswordHash is null, user.Status, user.ConcurrencyStamp ?? "");
+    public static PersonDto ToPersonDto(this ApplicationUser user, IEnumerable<string> roles)
+    {
+        var sorted = roles.Order(StringComparer.Ordinal).ToList();
+        return new(user.Id, user.Email!, user.DisplayName, sorted, user.Language, user.DisabledAt is not null, user.PasswordHash is null, user.Status,
+            Version(user, sorted));
+    }
+
+    /// <summary>A fingerprint of what an admin edits: an update naming another one was made on stale data.</summary>
+    private static string Version(ApplicationUser user, IReadOnlyList<string> roles) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('\n', [user.DisplayName, user.Language, user.DisabledAt is null ? "enabled" : "disabled", .. roles]))))[..16];
 
     internal static AuditTarget Target(ApplicationUser user) => new("person", user.Id, user.Email!);
 

@@ -9,13 +9,13 @@ public sealed record ErasureCounts(int Conversations, int Messages, int Files);
 /// <summary>
 /// Erases the personal data of conversations: messages, files (rows and bytes), co-browse and signalling
 /// data, page views, internal notes, offline messages, survey comments, and the visitor's name, e-mail,
-/// page, user agent and wrap-up notes. What the KPIs are computed from stays: the conversation row's
+/// page, user agent, wrap-up notes and tags. What the KPIs are computed from stays: the conversation row's
 /// times, skill, operator and outcome, the survey scores, and every event (their personal fields removed).
 /// </summary>
 public sealed class PersonalDataEraser(ChatDeskDbContext db, IFileStore files, TimeProvider clock)
 {
     /// <summary>Fields of event data that can hold personal data; no KPI reads them (../shared/kpis.md).</summary>
-    private static readonly string[] PersonalEventFields = ["pageUrl", "userAgent", "url", "title", "name", "notes"];
+    private static readonly string[] PersonalEventFields = ["pageUrl", "userAgent", "url", "title", "name", "notes", "tags"];
 
     /// <summary>Runs inside the caller's transaction; file bytes in a folder are removed after it commits.</summary>
     public async Task<(ErasureCounts Counts, IReadOnlyList<Guid> FileIds)> EraseAsync(IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
@@ -37,6 +37,7 @@ public sealed class PersonalDataEraser(ChatDeskDbContext db, IFileStore files, T
             .SetProperty(x => x.PageTitle, (string?)null)
             .SetProperty(x => x.UserAgent, (string?)null)
             .SetProperty(x => x.WrapUpNotes, (string?)null)
+            .SetProperty(x => x.Tags, new List<string>())
             .SetProperty(x => x.RedactedAt, now), ct);
 
         // The one rewrite the event log allows (see migration 0017): personal fields out, everything else as it was.

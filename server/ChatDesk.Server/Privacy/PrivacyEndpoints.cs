@@ -100,11 +100,14 @@ public static class PrivacyEndpoints
     {
         if (!await db.Visitors.AnyAsync(v => v.Id == visitorId, ct))
             return UnknownVisitor();
-        var ids = await db.Conversations.Where(c => c.VisitorId == visitorId).Select(c => c.Id).ToListAsync(ct);
-        if (await db.Conversations.AnyAsync(c => c.VisitorId == visitorId && c.Status != Chats.ConversationStatus.Ended, ct))
-            return Results.Problem(title: "Chat still open", detail: "The visitor has a chat going on: end it first, then erase.", statusCode: StatusCodes.Status409Conflict);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Locked: no chat of theirs starts, ends or gets a wrap-up between this check and the erasure.
+        var conversations = await db.Conversations.FromSqlInterpolated($"SELECT * FROM conversations WHERE visitor_id = {visitorId} ORDER BY id FOR UPDATE")
+            .AsNoTracking().Select(c => new { c.Id, c.Status }).ToListAsync(ct);
+        if (conversations.Any(c => c.Status != Chats.ConversationStatus.Ended))
+            return Results.Problem(title: "Chat still open", detail: "The visitor has a chat going on: end it first, then erase.", statusCode: StatusCodes.Status409Conflict);
+        var ids = conversations.Select(c => c.Id).ToList();
         var (counts, fileIds) = await eraser.EraseAsync(ids, ct);
         await db.OfflineMessages.Where(o => o.VisitorId == visitorId).ExecuteDeleteAsync(ct);
         events.AppendAdminEvent(db, AdminEventTypes.VisitorErased, PeopleEndpoints.ActorId(principal), Target(visitorId), null, counts);

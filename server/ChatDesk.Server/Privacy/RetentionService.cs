@@ -22,7 +22,6 @@ public sealed class RetentionService(ChatDeskDbContext db, PersonalDataEraser er
         foreach (var site in sites)
         {
             var cutoff = now - TimeSpan.FromDays(site.RetentionDays!.Value);
-            var erased = new ErasureCounts(0, 0, 0);
             while (true)
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -35,18 +34,16 @@ public sealed class RetentionService(ChatDeskDbContext db, PersonalDataEraser er
                 if (ids.Count == 0 && offline == 0)
                     break;
                 var (counts, fileIds) = await eraser.EraseAsync(ids, ct);
+                // Each batch is audited in the transaction that erases it.
+                events.AppendAdminEvent(db, AdminEventTypes.RetentionApplied, null, new AuditTarget("site", site.Key, site.Name), null,
+                    new { retentionDays = site.RetentionDays, counts.Conversations, counts.Messages, counts.Files, offlineMessages = offline });
+                await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 await eraser.DeleteFileBytesAsync(fileIds);
-                erased = new ErasureCounts(erased.Conversations + counts.Conversations, erased.Messages + counts.Messages, erased.Files + counts.Files);
+                total += counts.Conversations;
                 if (ids.Count < BatchSize)
                     break;
             }
-            if (erased.Conversations == 0)
-                continue;
-            events.AppendAdminEvent(db, AdminEventTypes.RetentionApplied, null, new AuditTarget("site", site.Key, site.Name), null,
-                new { retentionDays = site.RetentionDays, erased.Conversations, erased.Messages, erased.Files });
-            await db.SaveChangesAsync(ct);
-            total += erased.Conversations;
         }
         return total;
     }

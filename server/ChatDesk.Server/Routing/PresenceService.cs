@@ -19,6 +19,8 @@ public sealed class PresenceService(
             throw new ChatException("Status must be online or away.");
 
         var user = await db.Users.FindAsync([operatorId], cancellationToken) ?? throw new ChatException("Unknown operator.");
+        if (user.DisabledAt is not null)
+            throw new ChatException("This account is disabled.");
         if (user.Status != status)
         {
             var previous = user.Status;

@@ -229,7 +229,14 @@ public static partial class RoutingAdminEndpoints
                 topic.Priority = priorities.GetValueOrDefault(topic.Key, topic.Priority);
             await db.SitePageRules.Where(r => r.SiteId == site.Id).ExecuteDeleteAsync();
             db.SitePageRules.AddRange(rules.Select(r => new SitePageRule { Id = Guid.NewGuid(), SiteId = site.Id, UrlPattern = r.UrlPattern.Trim(), SkillId = skills[r.Skill] }));
-            await db.SaveChangesAsync();
+            try
+            {
+                await db.SaveChangesAsync();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return PeopleEndpoints.Stale(); // the site itself was saved in between: reload both forms
+            }
             events.AppendAdminEvent(db, AdminEventTypes.SiteRoutingUpdated, ActorId(principal), new AuditTarget("site", site.Key, site.Name), before,
                 await SiteRoutingAsync(db, site));
             await db.SaveChangesAsync();

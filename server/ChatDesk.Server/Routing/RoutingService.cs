@@ -439,7 +439,7 @@ public sealed class RoutingService(
         var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
         // Operators inside a disconnect grace period keep their chats but get no new ones.
         var online = await db.Users
-            .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null
+            .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null && u.DisabledAt == null
                 && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
             .Select(u => new { u.Id, u.Status, u.MaxConcurrentChats, u.LastAssignedAt })
             .ToListAsync(cancellationToken);

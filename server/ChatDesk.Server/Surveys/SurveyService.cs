@@ -48,7 +48,8 @@ public sealed class SurveyService(ChatDeskDbContext db, ChatService chats, Event
             survey = new Survey
             {
                 ConversationId = conversation.Id,
-                Csat = (short?)request.Csat, Nps = (short?)request.Nps, Ces = (short?)request.Ces, Resolved = request.Resolved, Comment = comment,
+                Csat = (short?)request.Csat, Nps = (short?)request.Nps, Ces = (short?)request.Ces, Resolved = request.Resolved,
+                Comment = conversation.RedactedAt is null ? comment : null, // erased visitor: scores only
                 SubmittedAt = clock.UtcNowForStorage(),
             };
             db.Surveys.Add(survey);

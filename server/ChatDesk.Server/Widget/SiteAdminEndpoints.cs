@@ -74,7 +74,14 @@ public static partial class SiteAdminEndpoints
         Apply(site, fields);
         db.Sites.Add(site);
         ReplaceTopics(db, site, [], fields.Topics);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return Results.Problem(title: "Site already exists", detail: $"A site with the key '{key}' already exists.", statusCode: StatusCodes.Status409Conflict);
+        }
         events.AppendAdminEvent(db, AdminEventTypes.SiteCreated, PeopleEndpoints.ActorId(principal), Target(site), null, Snapshot(site, request.Topics ?? []));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -89,6 +96,11 @@ public static partial class SiteAdminEndpoints
         if (site is null)
             return UnknownSite();
         var errors = new FieldErrors();
+        // A whole site is sent back: a script that leaves a list out must not wipe its topics or origins.
+        if (request.AllowedOrigins is null)
+            errors.Add("allowedOrigins", "Send the site's allowed origins (an empty list closes the site to every website).");
+        if (request.Topics is null)
+            errors.Add("topics", "Send the site's topics (an empty list removes them all).");
         var fields = await ValidateAsync(db, request.Name, request.AllowedOrigins, request.TimeZone, request.Languages, request.RetentionDays, request.Topics ?? [], errors, ct);
         if (errors.Any)
             return errors.ToResult("The site has errors");

@@ -30,9 +30,12 @@ public static class SiteOrigins
             return (null, $"'{text}' has more than an origin: leave out paths, queries and user names.");
         if (uri.HostNameType is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6) || uri.Host.Length == 0)
             return (null, $"'{text}' has no valid host name.");
+        if (uri.Host.EndsWith('.'))
+            return (null, $"'{text}': leave out the trailing dot of the host name.");
         if (wildcard && (uri.HostNameType != UriHostNameType.Dns || !uri.Host.Contains('.')))
             return (null, $"'{text}': a wildcard needs a domain with a dot under it, like https://*.example.com.");
-        var host = (wildcard ? "*." : "") + uri.Host.ToLowerInvariant();
+        // Browsers send international names in their ASCII (punycode) form.
+        var host = (wildcard ? "*." : "") + uri.IdnHost.ToLowerInvariant();
         if (uri.HostNameType == UriHostNameType.IPv6)
             host = $"[{uri.Host.Trim('[', ']').ToLowerInvariant()}]";
         return (uri.IsDefaultPort ? $"{uri.Scheme}://{host}" : $"{uri.Scheme}://{host}:{uri.Port}", null);

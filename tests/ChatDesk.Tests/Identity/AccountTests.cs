@@ -36,6 +36,9 @@ public sealed class AccountTests : ChatTestBase
         Assert.Equal(locked, await TryLoginAsync(TestApi.BobEmail, TestApi.BobPassword));
         // Another account is not affected.
         Assert.Equal(HttpStatusCode.OK, (await TryLoginAsync(TestApi.AliceEmail, TestApi.AlicePassword)).Status);
+        // An e-mail without an account locks the same way, so the lockout does not tell which e-mails exist.
+        Assert.Equal(unknown, await TryLoginAsync("nobody@shop.example", "whatever-password"));
+        Assert.Equal(locked, await TryLoginAsync("nobody@shop.example", "whatever-password"));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class SiteOriginsTests
     [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5080")]
     [InlineData("https://*.example.com", "https://*.example.com")]
     [InlineData("http://localhost:8080", "http://localhost:8080")]
+    [InlineData("https://bücher.example", "https://xn--bcher-kva.example")]
     public void Origins_are_normalised_as_browsers_send_them(string input, string expected)
     {
         var (origin, error) = SiteOrigins.Normalize(input);
@@ -30,6 +31,8 @@ public sealed class SiteOriginsTests
     [InlineData("https://*.com")]
     [InlineData("https://shop.*.example.com")]
     [InlineData("*")]
+    [InlineData("https://example.com.")]
+    [InlineData("https://*.com.")]
     [InlineData("")]
     public void Anything_but_an_origin_is_refused_with_a_reason(string input)
     {
