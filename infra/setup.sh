@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ChatDesk needs on a fresh machine and builds it. Safe to run again: it skips what is there.
 # Usage: infra/setup.sh [--with-browser]   (--with-browser also installs what the tests need: Chromium for the
-# browser tests, Redis for the multi-node tests over the SignalR backplane)
+# browser tests, Redis and nginx for the multi-node tests over the SignalR backplane behind a load balancer)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 with_browser=false
@@ -15,6 +15,7 @@ command -v psql >/dev/null 2>&1 || packages+=(postgresql-client)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 if $with_browser && [ ! -x /usr/bin/chromium ]; then packages+=(chromium fonts-dejavu-core); fi
 if $with_browser && [ ! -x /usr/bin/redis-server ]; then packages+=(redis-server); fi
+if $with_browser && [ ! -x /usr/sbin/nginx ]; then packages+=(nginx); fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> Installing ${packages[*]}"
   sudo_if_needed apt-get update -qq

@@ -35,6 +35,7 @@ public static class ChatDeskApp
 
     public static WebApplication UseChatDesk(this WebApplication app)
     {
+        app.UseChatDeskForwardedHeaders(app.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWidgetFramePolicy();

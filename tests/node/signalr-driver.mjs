@@ -1,7 +1,7 @@
 // Drives official @microsoft/signalr connections for the .NET integration tests (the .NET client
 // is not available here). Reads one JSON command per line on stdin, writes one JSON line per reply
 // or received event on stdout.
-//   {"id":1,"op":"connect","conn":"v1","url":"http://127.0.0.1:5000/hubs/visitor","token":"…","cookie":"…","events":["MessageReceived"],"retryMs":[0,200,500]}
+//   {"id":1,"op":"connect","conn":"v1","url":"http://127.0.0.1:5000/hubs/visitor","token":"…","cookie":"…","headers":{…},"events":["MessageReceived"],"retryMs":[0,200,500]}
 //   {"id":2,"op":"invoke","conn":"v1","method":"SendMessage","args":[{…}]}
 //   {"id":3,"op":"stop","conn":"v1"}
 // Replies: {"id":1,"ok":true,"result":…} or {"id":1,"ok":false,"error":"…"}
@@ -12,10 +12,10 @@ import * as signalR from "@microsoft/signalr";
 const connections = new Map();
 const write = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 
-async function connect({ conn, url, token, cookie, events = [], retryMs }) {
+async function connect({ conn, url, token, cookie, headers, events = [], retryMs }) {
   const options = { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: false };
   if (token) options.accessTokenFactory = () => token;
-  if (cookie) options.headers = { Cookie: cookie };
+  options.headers = { ...(headers ?? {}), ...(cookie ? { Cookie: cookie } : {}) };
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(url, options)
     .withAutomaticReconnect(retryMs ?? [0, 250, 500, 1000, 1000, 1000, 2000, 2000, 5000])

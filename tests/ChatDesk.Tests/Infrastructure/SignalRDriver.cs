@@ -37,20 +37,23 @@ public sealed class SignalRDriver : IAsyncDisposable
 
     public sealed record DriverEvent(string Connection, string Name, JsonArray Args);
 
-    public Task ConnectVisitorAsync(string connection, string baseUrl, string visitorToken, int[]? retryMs = null) =>
+    public Task ConnectVisitorAsync(string connection, string baseUrl, string visitorToken, int[]? retryMs = null, string? affinity = null) =>
         SendAsync(new JsonObject
         {
-            ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/visitor", ["token"] = visitorToken,
+            ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/visitor", ["token"] = visitorToken, ["headers"] = AffinityHeader(affinity),
             ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated", "OperatorTyping", "RemoteSessionChanged", "RemoteRelay", "RemotePointer"),
             ["retryMs"] = retryMs is null ? null : new JsonArray(retryMs.Select(r => (JsonNode)r).ToArray()),
         });
 
-    public Task ConnectOperatorAsync(string connection, string baseUrl, string cookie) =>
+    /// <param name="affinity">Behind the load balancer (infra/nginx/chatdesk.conf): the key that picks the node, as a client address would.</param>
+    public Task ConnectOperatorAsync(string connection, string baseUrl, string cookie, string? affinity = null) =>
         SendAsync(new JsonObject
         {
-            ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie,
+            ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie, ["headers"] = AffinityHeader(affinity),
             ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay", "SessionEnded"),
         });
+
+    private static JsonObject AffinityHeader(string? affinity) => affinity is null ? [] : new JsonObject { ["X-ChatDesk-Affinity"] = affinity };
 
     /// <summary>Connects to any hub with the console's cookie, listening to the given callbacks.</summary>
     public Task ConnectWithCookieAsync(string connection, string url, string cookie, params string[] events) =>
