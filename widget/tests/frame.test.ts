@@ -283,6 +283,24 @@ describe('chat frame', () => {
     expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1', '2', '3', '4']);
   });
 
+  it('catches up with GetMessagesAfter(lastSeen) when the server says pushes were lost (Resync)', async () => {
+    hub.handler = async (method, args) => {
+      if (method === 'GetConversation') {
+        return { conversationId: CONV, status: 'assigned', operatorName: 'Alice', endedBy: null, messages: [msg(1), msg(2)] };
+      }
+      if (method === 'GetMessagesAfter') {
+        expect(args[0]).toBe(2);
+        return [msg(3)];
+      }
+      return null;
+    };
+    await startApp();
+    emit('Resync');
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'GetMessagesAfter')).toHaveLength(1);
+    expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1', '2', '3']);
+  });
+
   it('shows the ended notice and returns to the pre-chat form', async () => {
     hub.handler = async (method) => {
       if (method === 'GetConversation') {

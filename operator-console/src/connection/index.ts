@@ -58,6 +58,8 @@ export function manageConnection(connection: HubConnection, options: ConnectionO
     timer = setTimeout(() => void connect(), delay);
   };
 
+  // The server lost pushes (its backplane was away): resume as after a reconnect.
+  connection.on('Resync', () => options.onConnected());
   connection.onreconnecting(() => show('reconnecting', 'connection.reconnecting'));
   connection.onreconnected(() => {
     show('connected', 'connection.connected');

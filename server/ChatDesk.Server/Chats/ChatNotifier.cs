@@ -10,6 +10,9 @@ public interface IVisitorClient
     Task RemoteSessionChanged(RemoteSupport.RemoteSessionDto session);
     Task RemoteRelay(RemoteSupport.RemoteRelayNotice notice);
     Task RemotePointer(RemoteSupport.RemotePointerNotice notice);
+
+    /// <summary>Pushes may have been lost (the backplane was away): resume as after a reconnect.</summary>
+    Task Resync();
 }
 
 public interface IOperatorClient
@@ -33,6 +36,9 @@ public interface IOperatorClient
 
     /// <summary>The account was disabled or its password changed: the server closes this connection next.</summary>
     Task SessionEnded();
+
+    /// <summary>Pushes may have been lost (the backplane was away): resume as after a reconnect.</summary>
+    Task Resync();
 }
 
 /// <summary>

@@ -24,6 +24,9 @@ public static class ChatsSetup
             // holding the connection. A node keeps serving while Redis is away (pushes wait for resumes).
             var redis = ConfigurationOptions.Parse(redisConnection);
             redis.AbortOnConnectFail = false;
+            // While Redis is away a push fails at once (clients resync when it is back) instead of holding the
+            // hub call in a send backlog.
+            redis.BacklogPolicy = BacklogPolicy.FailFast;
             redis.ClientName ??= "chatdesk";
             signalR.AddStackExchangeRedis(options =>
             {
@@ -32,6 +35,7 @@ public static class ChatsSetup
             });
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.Clone()));
             services.AddSingleton<RedisSignals>();
+            services.AddHostedService<BackplaneResync>();
         }
         services.AddSingleton<EventLog>();
         services.AddSingleton<PushBus>();

@@ -41,7 +41,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/visitor", ["token"] = visitorToken, ["headers"] = AffinityHeader(affinity),
-            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated", "OperatorTyping", "RemoteSessionChanged", "RemoteRelay", "RemotePointer"),
+            ["events"] = new JsonArray("MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated", "OperatorTyping", "RemoteSessionChanged", "RemoteRelay", "RemotePointer", "Resync"),
             ["retryMs"] = retryMs is null ? null : new JsonArray(retryMs.Select(r => (JsonNode)r).ToArray()),
         });
 
@@ -50,7 +50,7 @@ public sealed class SignalRDriver : IAsyncDisposable
         SendAsync(new JsonObject
         {
             ["op"] = "connect", ["conn"] = connection, ["url"] = $"{baseUrl}/hubs/operator", ["cookie"] = cookie, ["headers"] = AffinityHeader(affinity),
-            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay", "SessionEnded"),
+            ["events"] = new JsonArray("ChatAssigned", "MessageReceived", "ChatEnded", "StatusChanged", "QueueChanged", "OfflineMessageReceived", "ChatOffered", "OfferWithdrawn", "VisitorTyping", "VisitorNavigated", "NoteAdded", "ChatJoined", "ChatTransferredAway", "SurveySubmitted", "RemoteSessionChanged", "RemoteRelay", "SessionEnded", "Resync"),
         });
 
     private static JsonObject AffinityHeader(string? affinity) => affinity is null ? [] : new JsonObject { ["X-ChatDesk-Affinity"] = affinity };

@@ -594,6 +594,8 @@ export class ChatApp {
     connection.on('ChatEnded', (raw: unknown) => this.onChatEnded(raw));
     connection.on('QueueUpdated', (raw: unknown) => this.onQueueUpdated(raw));
     connection.on('OperatorTyping', (raw: unknown) => this.onOperatorTyping(raw));
+    // The server lost pushes (its backplane was away): catch up as after a reconnect.
+    connection.on('Resync', () => void this.resume());
     this.remote.attach(connection);
     connection.onreconnecting(() => this.showConnection('reconnecting'));
     connection.onreconnected(() => {
