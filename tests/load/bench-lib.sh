@@ -68,6 +68,10 @@ cleanup() { # EXIT trap: samplers, then servers (they hold the database), then P
     log "stopping server (pid $pid)"
     stop_pid "$pid"
   done
+  if [ -n "${redis_pid:-}" ] && kill -0 "$redis_pid" 2>/dev/null; then
+    log "stopping Redis (pid $redis_pid)"
+    stop_pid "$redis_pid"
+  fi
   if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
     log "stopping PostgreSQL ($pg_dir)"
     stop_pg
@@ -98,6 +102,18 @@ start_throwaway_pg() { # "message if a port is taken" [server port...] -> $conn,
 }
 
 # ---- 2. Server -------------------------------------------------------------------------------------
+# With BENCH_REDIS=1, a throwaway Redis (BENCH_REDIS_PORT, default 56390) carries pushes as the SignalR
+# backplane (ChatDesk:Redis) instead of PostgreSQL NOTIFY. Sets $redis_url and $redis_pid.
+start_redis_if_asked() {
+  [ "${BENCH_REDIS:-0}" = 1 ] || return 0
+  local redis_port=${BENCH_REDIS_PORT:-56390}
+  command -v redis-server >/dev/null || { echo "BENCH_REDIS=1 needs redis-server (apt-get install redis-server)" >&2; exit 2; }
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$dir/redis.log" 2>&1 &
+  redis_pid=$!
+  redis_url="127.0.0.1:$redis_port"
+  log "Redis backplane on $redis_url (pid $redis_pid)"
+}
+
 # Sets $dll. no_build=1 skips `dotnet build -c Release`; prebuilt (from *_BIN_DIR, named by prebuilt_var
 # in the log) runs that output instead. With app_dir the output is copied there first, so a concurrent
 # rebuild of the repository does not change the binaries under a running benchmark.
@@ -126,6 +142,7 @@ resolve_server_dll() { # no_build [prebuilt prebuilt_var [app_dir]]
 # name is "" for a lone server ("a"/"b" in messages otherwise); public_url is the origin the demo site
 # accepts (both drain nodes serve one site). Sets $started_pid.
 start_server() { # name url log public_url
+  ChatDesk__Redis="${redis_url:-}" \
   ConnectionStrings__ChatDesk="$conn" \
   ChatDesk__Demo__Enabled=true \
   ChatDesk__PublicUrl="$4" \

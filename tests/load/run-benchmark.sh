@@ -8,6 +8,7 @@
 #   BENCH_DIR=/tmp/chatdesk-bench  BENCH_PORT=5190  BENCH_PG_PORT=55490
 #   BENCH_KEEP=1   keep the database directory after the run (it is wiped at the next start anyway)
 #   BENCH_NO_BUILD=1  skip `dotnet build -c Release`
+#   BENCH_REDIS=1  pushes through a throwaway Redis as the SignalR backplane (BENCH_REDIS_PORT=56390)
 #   BENCH_CONN_EXTRA="Maximum Pool Size=30"  appended to the server's connection string (tuning experiments)
 #   Extra arguments for load.mjs can be passed in LOAD_ARGS (e.g. LOAD_ARGS="--reply-every 5 --drain 3").
 # Exit code: 0 when the benchmark ran (goals missed are reported as MISS, not as a failure);
@@ -41,6 +42,7 @@ log "PostgreSQL max_connections=$(psql_q -c 'SHOW max_connections'), fsync=$(psq
 
 # ---- 2. Build and start the server ------------------------------------------------------------
 resolve_server_dll "${BENCH_NO_BUILD:-0}"
+start_redis_if_asked
 log "starting server on $url (log: $server_log)"
 start_server "" "$url" "$server_log" "$url"
 server_pid=$started_pid
