@@ -22,6 +22,17 @@ public sealed class PlaceholdersAndCsvTests
     }
 
     [Fact]
+    public void Csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text_and_read_back_as_they_were()
+    {
+        string[] fields = ["=HYPERLINK(\"http://evil.example\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "'=already quoted", "-3.5", "plain"];
+        var line = Csv.Line(fields);
+        Assert.Equal(["'=HYPERLINK(\"http://evil.example\")", "'+1+2", "'-2+3", "'@SUM(A1)", "'\tTab", "'\rCR", "''=already quoted", "-3.5", "plain"],
+            fields.Select(Csv.Neutralize));
+        Assert.DoesNotContain(",=", line);
+        Assert.Equal(fields, Assert.Single(Csv.Parse(line + "\r\n")).Fields);
+    }
+
+    [Fact]
     public void Csv_rows_know_the_line_they_start_on_and_an_unclosed_quote_is_an_error()
     {
         var rows = Csv.Parse("a,b\n\"multi\nline\",c\nd,e").ToList();
