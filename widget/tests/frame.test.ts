@@ -295,7 +295,7 @@ describe('chat frame', () => {
       return null;
     };
     await startApp();
-    emit('Resync');
+    emit('Resync', undefined);
     await flush();
     expect(hub.calls.filter(([m]) => m === 'GetMessagesAfter')).toHaveLength(1);
     expect($$('[data-testid="message"]').map((m) => m.dataset.seq)).toEqual(['1', '2', '3']);
