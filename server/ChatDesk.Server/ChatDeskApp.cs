@@ -22,6 +22,7 @@ public static class ChatDeskApp
         builder.Services.AddOpenApi();
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
+        builder.Services.AddSecureCookies(builder.Configuration);
         builder.Services.AddChats(builder.Configuration);
         builder.Services.AddChatRouting();
         builder.Services.AddCannedResponses();
@@ -36,6 +37,7 @@ public static class ChatDeskApp
     public static WebApplication UseChatDesk(this WebApplication app)
     {
         app.UseChatDeskForwardedHeaders(app.Configuration);
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWidgetFramePolicy();

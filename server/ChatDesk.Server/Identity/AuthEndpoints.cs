@@ -75,7 +75,11 @@ public static class AuthEndpoints
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         context.Response.Cookies.Append(AntiforgeryCookie, tokens.RequestToken!,
-            new CookieOptions { HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/" });
+            new CookieOptions
+            {
+                HttpOnly = false, SameSite = SameSiteMode.Strict, Path = "/",
+                Secure = context.Request.IsHttps || SecurityHeaders.PublicUrlIsHttps(context.RequestServices.GetRequiredService<IConfiguration>()),
+            });
     }
 
     internal static async Task<MeResponse> ToMeAsync(ApplicationUser user, UserManager<ApplicationUser> users) =>

@@ -61,6 +61,7 @@ public static class IdentitySetup
             options.HeaderName = AuthEndpoints.AntiforgeryHeader;
             options.Cookie.Name = "chatdesk.af";
             options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // the library's default never marks it Secure
         });
 
         // Keys in PostgreSQL: every node reads cookies another node issued, and restarts keep sessions.

@@ -6,35 +6,22 @@ using Microsoft.EntityFrameworkCore;
 namespace ChatDesk.Tests.Chats;
 
 /// <summary>Three nodes with the Redis backplane behind nginx, configured by the shipped infra/nginx/chatdesk.conf.</summary>
-public sealed class LoadBalancerTests : ChatTestBase
+public sealed class LoadBalancerTests : RedisNodesTestBase
 {
-    private TestRedis redis = null!;
-    private ChatDeskTestHost second = null!;
-    private ChatDeskTestHost third = null!;
     private TestNginx nginx = null!;
 
-    protected override ChatDeskTestHost CreateHost() => new()
-    {
-        Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString, ["ChatDesk:KnownProxies"] = "127.0.0.1" },
-    };
+    protected override IReadOnlyDictionary<string, string?> NodeSettings => new Dictionary<string, string?> { ["ChatDesk:KnownProxies"] = "127.0.0.1" };
 
     public override async Task InitializeAsync()
     {
-        redis = await TestRedis.StartAsync();
         await base.InitializeAsync();
-        second = Host.SecondNode();
-        third = Host.SecondNode();
-        await Task.WhenAll(second.InitializeAsync(), third.InitializeAsync());
-        nginx = await TestNginx.StartAsync([Host, second, third]);
+        nginx = await TestNginx.StartAsync([Host, Second, Third]);
     }
 
     public override async Task DisposeAsync()
     {
         await nginx.DisposeAsync();
         await base.DisposeAsync();
-        await second.DisposeAsync();
-        await third.DisposeAsync();
-        await redis.DisposeAsync();
     }
 
     private Task<string?> NodeOfAsync(string email) => Host.WithDbAsync(db =>

@@ -8,37 +8,14 @@ using Microsoft.EntityFrameworkCore;
 namespace ChatDesk.Tests.Chats;
 
 /// <summary>Three server nodes on one database with the SignalR Redis backplane: pushes reach whichever node holds the client.</summary>
-public sealed class RedisBackplaneTests : ChatTestBase
+public sealed class RedisBackplaneTests : RedisNodesTestBase
 {
-    private TestRedis redis = null!;
-    private ChatDeskTestHost second = null!;
-    private ChatDeskTestHost third = null!;
-
-    protected override ChatDeskTestHost CreateHost() => new() { Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString } };
-
-    public override async Task InitializeAsync()
-    {
-        redis = await TestRedis.StartAsync();
-        await base.InitializeAsync();
-        second = Host.SecondNode();
-        third = Host.SecondNode();
-        await Task.WhenAll(second.InitializeAsync(), third.InitializeAsync());
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await second.DisposeAsync();
-        await third.DisposeAsync();
-        await redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_visitor_on_node_1_and_operators_on_nodes_2_and_3_chat_type_transfer_and_end_sessions_across_nodes()
     {
-        await Driver.ConnectOperatorAsync("alice", third.BaseUrl, await TestApi.LoginAsync(third, TestApi.AliceEmail, TestApi.AlicePassword));
+        await Driver.ConnectOperatorAsync("alice", Third.BaseUrl, await TestApi.LoginAsync(Third, TestApi.AliceEmail, TestApi.AlicePassword));
         await Driver.InvokeAsync("alice", "SetStatus", "online");
-        await Driver.ConnectOperatorAsync("chloe", second.BaseUrl, await TestApi.LoginAsync(second, TestApi.ChloeEmail, TestApi.ChloePassword));
+        await Driver.ConnectOperatorAsync("chloe", Second.BaseUrl, await TestApi.LoginAsync(Second, TestApi.ChloeEmail, TestApi.ChloePassword));
         await Driver.InvokeAsync("chloe", "SetStatus", "online");
         var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing", baseUrl: Host.BaseUrl);
         Assert.Equal(ConversationStatus.Assigned, chat.Status);
@@ -73,16 +50,16 @@ public sealed class RedisBackplaneTests : ChatTestBase
     [Fact]
     public async Task Every_node_reports_ready_with_its_database_and_redis_and_not_ready_while_redis_is_down()
     {
-        using var client = TestApi.CreateClient(second);
+        using var client = TestApi.CreateClient(Second);
         var ready = await client.GetFromJsonAsync<ChatDesk.Server.ReadinessDto>("/healthz/ready", SignalRDriver.Json);
         Assert.Equal(new ChatDesk.Server.ReadinessDto("ready", "up", "up"), ready);
 
-        await redis.StopAsync();
+        await Redis.StopAsync();
         var down = await RetryAsync(async () => await client.GetAsync("/healthz/ready"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
         Assert.Equal("down", (await down.Content.ReadFromJsonAsync<ChatDesk.Server.ReadinessDto>(SignalRDriver.Json))!.Redis);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
 
-        await redis.RestartAsync();
+        await Redis.RestartAsync();
         await RetryAsync(async () => await client.GetAsync("/healthz/ready"), r => r.StatusCode == HttpStatusCode.OK);
     }
 
@@ -90,7 +67,7 @@ public sealed class RedisBackplaneTests : ChatTestBase
     public async Task A_Redis_restart_mid_stream_loses_and_doubles_nothing_once_clients_resync()
     {
         const int Messages = 500;
-        await Driver.ConnectOperatorAsync("alice", second.BaseUrl, await TestApi.LoginAsync(second, TestApi.AliceEmail, TestApi.AlicePassword));
+        await Driver.ConnectOperatorAsync("alice", Second.BaseUrl, await TestApi.LoginAsync(Second, TestApi.AliceEmail, TestApi.AlicePassword));
         await Driver.InvokeAsync("alice", "SetStatus", "online");
         var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing", baseUrl: Host.BaseUrl);
         var outage = System.Diagnostics.Stopwatch.StartNew();
@@ -98,12 +75,12 @@ public sealed class RedisBackplaneTests : ChatTestBase
         {
             if (i == 150)
             {
-                await redis.StopAsync();
+                await Redis.StopAsync();
                 outage.Restart();
             }
             if (i == 350)
             {
-                await redis.RestartAsync();
+                await Redis.RestartAsync();
                 Console.WriteLine($"Redis was down for {outage.ElapsedMilliseconds} ms while 200 messages were sent");
             }
             await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message($"message {i}"));
