@@ -157,6 +157,7 @@ public sealed class PushBus(
 
     private async Task ListenAsync(ChannelWriter<string> inbox, CancellationToken stoppingToken)
     {
+        var listenerWasLost = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -167,6 +168,13 @@ public sealed class PushBus(
                 await using (var listen = new NpgsqlCommand($"SET application_name = '{node.ApplicationName}'; LISTEN {ChannelName}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 Listening.TrySetResult();
+                if (listenerWasLost && redis is null)
+                {
+                    // Notifications sent while this node was not listening are gone: its clients catch up.
+                    await visitorHub.Clients.All.SendAsync(nameof(IVisitorClient.Resync), stoppingToken);
+                    await operatorHub.Clients.All.SendAsync(nameof(IOperatorClient.Resync), stoppingToken);
+                }
+                listenerWasLost = false;
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken);
             }
@@ -176,7 +184,8 @@ public sealed class PushBus(
             }
             catch (Exception e)
             {
-                // Clients resume from their last sequence when they reconnect; keep listening.
+                // Clients are told to resync once listening again; meanwhile keep trying.
+                listenerWasLost = true;
                 logger.LogWarning(e, "Push listener lost its connection; reconnecting");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }

@@ -20,6 +20,7 @@ public static class DataSetup
         services.AddDbContext<ChatDeskDbContext>((provider, options) =>
             options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<DatabaseRetry>();
         return services;
     }
 
