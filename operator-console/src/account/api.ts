@@ -13,7 +13,8 @@ export const accountApi = {
   updateMe: (displayName: string, language: 'en' | 'fr') => requestJson<Me>('PUT', '/api/auth/me', { displayName, language }),
   changePassword: (currentPassword: string, newPassword: string) =>
     requestJson<void>('POST', '/api/auth/password', { currentPassword, newPassword }),
-  invitation: (token: string) => requestJson<InvitationInfo>('GET', `/api/auth/invitations/${encodeURIComponent(token)}`),
+  // The token goes in the body: a URL would leave it in access logs.
+  invitation: (token: string) => requestJson<InvitationInfo>('POST', '/api/auth/invitations/lookup', { token }),
   acceptInvitation: (token: string, password: string, displayName: string | null) =>
     requestJson<Me>('POST', '/api/auth/invitations/accept', displayName === null ? { token, password } : { token, password, displayName }),
 };

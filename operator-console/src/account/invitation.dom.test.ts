@@ -30,7 +30,7 @@ describe('invitation page (DOM)', () => {
   });
 
   it('shows the invited e-mail, accepts with the password, then signs in with a fresh /me', async () => {
-    fetch.routes['GET /api/auth/invitations/tok%2F1'] = () => json(200, { email: 'new@example.com', displayName: 'Nina', expiresAt: '2030-01-08T00:00:00Z' });
+    fetch.routes['POST /api/auth/invitations/lookup'] = () => json(200, { email: 'new@example.com', displayName: 'Nina', expiresAt: '2030-01-08T00:00:00Z' });
     fetch.routes['POST /api/auth/invitations/accept'] = () => json(200, me);
     const { onSignedIn, fetchMe } = await mount();
     expect($('[data-testid="invitation-email"]')?.textContent).toBe('new@example.com');
@@ -56,7 +56,7 @@ describe('invitation page (DOM)', () => {
   });
 
   it('shows a password the server refuses next to the field', async () => {
-    fetch.routes['GET /api/auth/invitations/tok%2F1'] = () => json(200, { email: 'new@example.com', displayName: '', expiresAt: '2030-01-08T00:00:00Z' });
+    fetch.routes['POST /api/auth/invitations/lookup'] = () => json(200, { email: 'new@example.com', displayName: '', expiresAt: '2030-01-08T00:00:00Z' });
     fetch.routes['POST /api/auth/invitations/accept'] = () => validationProblem({ password: ['Passwords must have at least one digit.'] });
     const { onSignedIn } = await mount();
     setValue(input('password'), 'no digits here');
@@ -70,7 +70,7 @@ describe('invitation page (DOM)', () => {
   });
 
   it('says clearly when the link is unknown, used or expired, with a way to sign in', async () => {
-    fetch.routes['GET /api/auth/invitations/tok%2F1'] = () => json(404, { title: 'Not found', status: 404 });
+    fetch.routes['POST /api/auth/invitations/lookup'] = () => json(404, { title: 'Not found', status: 404 });
     await mount();
     expect($('[data-testid="invitation-error"]')?.textContent).toContain('unknown, already used or expired');
     expect($('[data-testid="invitation-form"]')?.hidden).toBe(true);

@@ -7,6 +7,8 @@ namespace ChatDesk.Server.Identity;
 
 public sealed record InvitationDto(string Email, string DisplayName, DateTimeOffset ExpiresAt);
 
+public sealed record InvitationLookupRequest(string? Token);
+
 public sealed record AcceptInvitationRequest(string? Token, string? Password, string? DisplayName);
 
 public sealed record UpdateMeRequest(string? DisplayName, string? Language);
@@ -19,10 +21,11 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder app)
     {
         var anonymous = app.MapGroup("/api/auth/invitations").AddEndpointFilter<AntiforgeryFilter>();
-        anonymous.MapGet("/{token}", async (string token, HttpContext context, ChatDeskDbContext db, TimeProvider clock, CancellationToken ct) =>
+        // The token travels in the body, never in a URL that access logs and proxies would keep.
+        anonymous.MapPost("/lookup", async (InvitationLookupRequest request, HttpContext context, ChatDeskDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            var found = await FindUsableAsync(db, token, clock, ct);
+            var found = await FindUsableAsync(db, request.Token, clock, ct);
             return found is { } f ? Results.Ok(new InvitationDto(f.User.Email!, f.User.DisplayName, f.Invitation.ExpiresAt)) : InvitationGone();
         });
         anonymous.MapPost("/accept", AcceptAsync);

@@ -90,7 +90,15 @@ public sealed class OnboardingBrowserTests(BrowserFixture browser) : ChatTestBas
         await form.Locator("textarea[name=allowedOrigins]").FillAsync(ShopOrigin);
         await admin.Locator("[data-testid=site-save]").ClickAsync();
         var snippet = admin.Locator("[data-testid=site-snippet]");
-        await Assertions.Expect(snippet).ToContainTextAsync("data-site=\"shop\"", new() { Timeout = 15_000 });
+        try
+        {
+            await Assertions.Expect(snippet).ToContainTextAsync("data-site=\"shop\"", new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException)
+        {
+            // Say what the page showed instead (a refusal, an error), not just that the snippet is missing.
+            throw new Xunit.Sdk.XunitException($"No snippet after saving the site. The page says: {await admin.Locator("[data-testid=admin-site]").InnerTextAsync()}");
+        }
         await Assertions.Expect(admin.Locator("[data-testid=site-preview]")).ToContainTextAsync("My orders");
         var snippetHtml = await snippet.TextContentAsync();
 

@@ -43,7 +43,9 @@ public sealed class PeopleTests : ChatTestBase
         Assert.False(await Host.WithDbAsync(db => db.Invitations.AnyAsync(i => i.TokenHash == System.Text.Encoding.UTF8.GetBytes(token))));
 
         using var invitee = await AnonymousWithXsrfAsync();
-        var shown = (await invitee.GetFromJsonAsync<InvitationDto>($"/api/auth/invitations/{token}", SignalRDriver.Json))!;
+        var lookup = await invitee.PostAsJsonAsync("/api/auth/invitations/lookup", new { token });
+        Assert.Equal("no-store", lookup.Headers.CacheControl?.ToString());
+        var shown = (await lookup.Content.ReadFromJsonAsync<InvitationDto>(SignalRDriver.Json))!;
         Assert.Equal(("olivia@shop.example", "Olivia"), (shown.Email, shown.DisplayName));
 
         var tooShort = await invitee.PostAsJsonAsync("/api/auth/invitations/accept", new { token, password = "short" });
@@ -57,7 +59,7 @@ public sealed class PeopleTests : ChatTestBase
 
         using var replay = await AnonymousWithXsrfAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await replay.PostAsJsonAsync("/api/auth/invitations/accept", new { token, password = "another-long-pass" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await replay.GetAsync($"/api/auth/invitations/{token}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await replay.PostAsJsonAsync("/api/auth/invitations/lookup", new { token })).StatusCode);
         using var signedIn = await TestApi.SignedInClientAsync(Host, "olivia@shop.example", "olivia-long-pass");
         var person = Assert.Single(await PeopleAsync(admin, "olivia"));
         Assert.False(person.InvitationPending);
@@ -75,7 +77,7 @@ public sealed class PeopleTests : ChatTestBase
         var first = TokenOf(created.InvitationUrl!);
         var renewed = (await (await admin.PostAsync($"/api/admin/people/{created.Person.Id}/invitation", null)).Content.ReadFromJsonAsync<InvitationLink>(SignalRDriver.Json))!;
         using var invitee = await AnonymousWithXsrfAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await invitee.GetAsync($"/api/auth/invitations/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await invitee.PostAsJsonAsync("/api/auth/invitations/lookup", new { token = first })).StatusCode);
 
         Host.Clock.Advance(Invitation.Lifetime + TimeSpan.FromMinutes(1));
         var expired = await invitee.PostAsJsonAsync("/api/auth/invitations/accept", new { token = TokenOf(renewed.InvitationUrl), password = "late-but-long-pass" });
