@@ -12,12 +12,9 @@ namespace ChatDesk.Server;
 /// </summary>
 public static class SecurityHeaders
 {
-    public static bool PublicUrlIsHttps(IConfiguration configuration) =>
-        Uri.TryCreate(configuration["ChatDesk:PublicUrl"], UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps;
-
     public static IServiceCollection AddSecureCookies(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!PublicUrlIsHttps(configuration))
+        if (!PublicUrl.IsHttps(configuration))
             return services;
         services.PostConfigure<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, options => options.Cookie.SecurePolicy = CookieSecurePolicy.Always);
         return services;

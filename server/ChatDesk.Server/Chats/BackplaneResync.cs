@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 
 namespace ChatDesk.Server.Chats;
@@ -8,9 +7,7 @@ namespace ChatDesk.Server.Chats;
 /// When this node's Redis connection comes back it tells every client to resync: each resumes from the last
 /// sequence it saw, exactly as after a reconnect, so nothing sent meanwhile is missed.
 /// </summary>
-public sealed class BackplaneResync(
-    IConnectionMultiplexer redis, IHubContext<VisitorHub, IVisitorClient> visitors, IHubContext<OperatorHub, IOperatorClient> operators,
-    ILogger<BackplaneResync> logger) : IHostedService
+public sealed class BackplaneResync(IConnectionMultiplexer redis, PushBus bus, ILogger<BackplaneResync> logger) : IHostedService
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(500);
     private const int Attempts = 60;
@@ -40,8 +37,7 @@ public sealed class BackplaneResync(
         {
             try
             {
-                await visitors.Clients.All.Resync();
-                await operators.Clients.All.Resync();
+                await bus.TellClientsToResyncAsync();
                 logger.LogInformation("Redis is back: clients told to resync");
                 return;
             }

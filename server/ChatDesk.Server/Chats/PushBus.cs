@@ -169,11 +169,7 @@ public sealed class PushBus(
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 Listening.TrySetResult();
                 if (listenerWasLost && redis is null)
-                {
-                    // Notifications sent while this node was not listening are gone: its clients catch up.
-                    await visitorHub.Clients.All.SendAsync(nameof(IVisitorClient.Resync), stoppingToken);
-                    await operatorHub.Clients.All.SendAsync(nameof(IOperatorClient.Resync), stoppingToken);
-                }
+                    await TellClientsToResyncAsync(); // notifications sent while this node was not listening are gone
                 listenerWasLost = false;
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken);
@@ -190,6 +186,13 @@ public sealed class PushBus(
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+    }
+
+    /// <summary>Pushes may have been lost: every client resumes as after a reconnect (through the backplane when there is one).</summary>
+    public async Task TellClientsToResyncAsync()
+    {
+        await visitorHub.Clients.All.SendAsync(nameof(IVisitorClient.Resync));
+        await operatorHub.Clients.All.SendAsync(nameof(IOperatorClient.Resync));
     }
 
     /// <summary>Completes once this node listens, so start-up can wait before serving.</summary>

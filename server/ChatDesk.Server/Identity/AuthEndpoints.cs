@@ -78,7 +78,7 @@ public static class AuthEndpoints
             new CookieOptions
             {
                 HttpOnly = false, SameSite = SameSiteMode.Strict, Path = "/",
-                Secure = context.Request.IsHttps || SecurityHeaders.PublicUrlIsHttps(context.RequestServices.GetRequiredService<IConfiguration>()),
+                Secure = context.Request.IsHttps || PublicUrl.IsHttps(context.RequestServices.GetRequiredService<IConfiguration>()),
             });
     }
 

@@ -100,7 +100,7 @@ public static class PeopleEndpoints
 
     private static async Task<IResult> CreateAsync(
         CreatePersonRequest request, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, UserManager<ApplicationUser> users,
-        EventLog events, TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+        EventLog events, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var email = PersonRules.Email(request.Email, errors);
@@ -117,7 +117,7 @@ public static class PeopleEndpoints
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // One creation at a time, so two admins adding the same e-mail get a clear 409, not a unique-index failure.
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('chatdesk.people'))", ct);
+        await OneChangeAtATimeAsync(db, ct);
         if (await users.FindByEmailAsync(email!) is not null)
             return Results.Problem(title: "E-mail already used", detail: $"Someone already has the e-mail {email}.", statusCode: StatusCodes.Status409Conflict);
         var user = new ApplicationUser { UserName = email, Email = email, DisplayName = displayName!, Language = language, EmailConfirmed = password is not null };
@@ -129,8 +129,8 @@ public static class PeopleEndpoints
         string? link = null;
         DateTimeOffset? expires = null;
         if (password is null)
-            (link, expires) = AddInvitation(db, user.Id, ActorId(principal), clock, PublicUrl(context, configuration));
-        events.AppendAdminEvent(db, password is null ? AdminEventTypes.PersonInvited : AdminEventTypes.PersonCreated, ActorId(principal),
+            (link, expires) = AddInvitation(db, user.Id, principal.ActorId(), clock, PublicUrl.Of(context));
+        events.AppendAdminEvent(db, password is null ? AdminEventTypes.PersonInvited : AdminEventTypes.PersonCreated, principal.ActorId(),
             Target(user), before: null, after: Snapshot(user, roles));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -156,7 +156,7 @@ public static class PeopleEndpoints
             return Stale();
         if (before.Contains(Roles.Admin) && !roles.Contains(Roles.Admin))
         {
-            if (id == ActorId(principal))
+            if (id == principal.ActorId())
                 return new FieldErrors().Add("roles", "You cannot remove your own Admin role.").ToResult();
             if (!await AnotherEnabledAdminAsync(db, id, ct))
                 return new FieldErrors().Add("roles", "ChatDesk needs at least one enabled admin.").ToResult();
@@ -171,7 +171,7 @@ public static class PeopleEndpoints
         var removedIds = removed.Select(r => roleIds[r]).ToList();
         await db.UserRoles.Where(r => r.UserId == id && removedIds.Contains(r.RoleId)).ExecuteDeleteAsync(ct);
         db.UserRoles.AddRange(roles.Except(before).Select(r => new IdentityUserRole<string> { UserId = id, RoleId = roleIds[r] }));
-        events.AppendAdminEvent(db, AdminEventTypes.PersonUpdated, ActorId(principal), Target(user), snapshotBefore, Snapshot(user, roles));
+        events.AppendAdminEvent(db, AdminEventTypes.PersonUpdated, principal.ActorId(), Target(user), snapshotBefore, Snapshot(user, roles));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
@@ -195,7 +195,7 @@ public static class PeopleEndpoints
         var roles = (await RolesOfAsync(db, [id], ct)).GetValueOrDefault(id, []);
         if (user.DisabledAt is not null)
             return Results.Ok(user.ToPersonDto(roles));
-        if (id == ActorId(principal))
+        if (id == principal.ActorId())
             return Results.Problem(title: "Cannot disable yourself", detail: "Ask another admin to disable your account.", statusCode: StatusCodes.Status400BadRequest);
         if (roles.Contains(Roles.Admin) && !await AnotherEnabledAdminAsync(db, id, ct))
             return Results.Problem(title: "Last admin", detail: "ChatDesk needs at least one enabled admin.", statusCode: StatusCodes.Status400BadRequest);
@@ -206,7 +206,7 @@ public static class PeopleEndpoints
             .SetProperty(x => x.DisabledAt, user.DisabledAt)
             .SetProperty(x => x.SecurityStamp, Guid.NewGuid().ToString("N").ToUpperInvariant()), ct);
         await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
-        events.AppendAdminEvent(db, AdminEventTypes.PersonDisabled, ActorId(principal), Target(user), new { disabled = false }, new { disabled = true });
+        events.AppendAdminEvent(db, AdminEventTypes.PersonDisabled, principal.ActorId(), Target(user), new { disabled = false }, new { disabled = true });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
@@ -224,7 +224,7 @@ public static class PeopleEndpoints
         {
             user.DisabledAt = null;
             await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisabledAt, (DateTimeOffset?)null), ct);
-            events.AppendAdminEvent(db, AdminEventTypes.PersonEnabled, ActorId(principal), Target(user), new { disabled = true }, new { disabled = false });
+            events.AppendAdminEvent(db, AdminEventTypes.PersonEnabled, principal.ActorId(), Target(user), new { disabled = true }, new { disabled = false });
             await db.SaveChangesAsync(ct);
         }
         await transaction.CommitAsync(ct);
@@ -237,13 +237,16 @@ public static class PeopleEndpoints
     /// </summary>
     private static async Task<ApplicationUser?> LockPersonAsync(ChatDeskDbContext db, string id, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('chatdesk.people'))", ct);
+        await OneChangeAtATimeAsync(db, ct);
         return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
     }
 
+    private static Task OneChangeAtATimeAsync(ChatDeskDbContext db, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('chatdesk.people'))", ct);
+
     private static async Task<IResult> NewInvitationAsync(
         string id, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, UserManager<ApplicationUser> users, EventLog events,
-        TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null)
@@ -255,8 +258,8 @@ public static class PeopleEndpoints
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Invitations.Where(i => i.UserId == id && i.UsedAt == null).ExecuteDeleteAsync(ct);
-        var (link, expires) = AddInvitation(db, id, ActorId(principal), clock, PublicUrl(context, configuration));
-        events.AppendAdminEvent(db, AdminEventTypes.PersonInvited, ActorId(principal), Target(user), null, new { invitationExpiresAt = expires });
+        var (link, expires) = AddInvitation(db, id, principal.ActorId(), clock, PublicUrl.Of(context));
+        events.AppendAdminEvent(db, AdminEventTypes.PersonInvited, principal.ActorId(), Target(user), null, new { invitationExpiresAt = expires });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return Results.Ok(new InvitationLink(link, expires));
@@ -275,9 +278,6 @@ public static class PeopleEndpoints
         // The token travels in the URL's fragment: browsers send it neither to the server's logs nor in a Referer.
         return ($"{publicUrl}/console/#invitation={token}", invitation.ExpiresAt);
     }
-
-    internal static string PublicUrl(HttpContext context, IConfiguration configuration) =>
-        (configuration["ChatDesk:PublicUrl"] is { Length: > 0 } url ? url : $"{context.Request.Scheme}://{context.Request.Host}").TrimEnd('/');
 
     private static async Task<bool> AnotherEnabledAdminAsync(ChatDeskDbContext db, string exceptId, CancellationToken ct)
     {
@@ -307,8 +307,6 @@ public static class PeopleEndpoints
 
     private static object Snapshot(ApplicationUser user, IEnumerable<string> roles) =>
         new { email = user.Email, displayName = user.DisplayName, roles = roles.Order(StringComparer.Ordinal).ToList(), language = user.Language };
-
-    internal static string? ActorId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier);
 
     /// <summary>Identity's refusals as field errors (password rules on the password field).</summary>
     internal static IResult IdentityProblem(IdentityResult result, string passwordField)

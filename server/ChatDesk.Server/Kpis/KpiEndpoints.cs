@@ -134,7 +134,7 @@ public static class KpiEndpoints
             var before = (await db.KpiTargets.AsNoTracking().OrderBy(t => t.Kpi).ToListAsync(ct))
                 .Select(t => new { t.Kpi, skill = t.SkillId is { } s ? names.GetValueOrDefault(s) : null, t.Value, t.Direction, t.Period }).ToList();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            events.AppendAdminEvent(db, Events.AdminEventTypes.TargetsUpdated, user.FindFirstValue(ClaimTypes.NameIdentifier), new Events.AuditTarget("targets", "kpi", "KPI targets"),
+            events.AppendAdminEvent(db, Events.AdminEventTypes.TargetsUpdated, user.ActorId(), new Events.AuditTarget("targets", "kpi", "KPI targets"),
                 before, targets.OrderBy(t => t.Kpi).Select(t => new { t.Kpi, t.Skill, t.Value, t.Direction, t.Period }));
             await db.KpiTargets.ExecuteDeleteAsync(ct);
             db.KpiTargets.AddRange(targets.Select(t => new KpiTarget

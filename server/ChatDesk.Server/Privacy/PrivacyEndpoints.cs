@@ -90,7 +90,7 @@ public static class PrivacyEndpoints
             }),
             offlineMessages = offline.Select(o => new { o.Name, o.Email, o.Text, o.TopicKey, o.CreatedAt }),
         };
-        events.AppendAdminEvent(db, AdminEventTypes.VisitorExported, PeopleEndpoints.ActorId(principal), Target(visitorId), null, new { conversations = conversations.Count });
+        events.AppendAdminEvent(db, AdminEventTypes.VisitorExported, principal.ActorId(), Target(visitorId), null, new { conversations = conversations.Count });
         await db.SaveChangesAsync(ct);
         return Results.File(JsonSerializer.SerializeToUtf8Bytes(export, ExportJson), "application/json", $"chatdesk-visitor-{visitorId}.json");
     }
@@ -110,7 +110,7 @@ public static class PrivacyEndpoints
         var ids = conversations.Select(c => c.Id).ToList();
         var (counts, fileIds) = await eraser.EraseAsync(ids, ct);
         await db.OfflineMessages.Where(o => o.VisitorId == visitorId).ExecuteDeleteAsync(ct);
-        events.AppendAdminEvent(db, AdminEventTypes.VisitorErased, PeopleEndpoints.ActorId(principal), Target(visitorId), null, counts);
+        events.AppendAdminEvent(db, AdminEventTypes.VisitorErased, principal.ActorId(), Target(visitorId), null, counts);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         await eraser.DeleteFileBytesAsync(fileIds);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using System.Security.Claims;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
@@ -37,12 +36,9 @@ public sealed record SiteRoutingDto(
     long? MaxFileBytes = null, IReadOnlyList<string>? AllowedFileTypes = null, bool? CobrowseKeepRecording = null);
 
 /// <summary>Admins manage skills and each operator's proficiency levels and capacity.</summary>
-public static partial class RoutingAdminEndpoints
+public static class RoutingAdminEndpoints
 {
     public const int MaxCapacity = 50;
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex SkillKeyFormat();
 
     public static IEndpointRouteBuilder MapRoutingAdmin(this IEndpointRouteBuilder app)
     {
@@ -57,7 +53,7 @@ public static partial class RoutingAdminEndpoints
         {
             var key = request.Key?.Trim() ?? "";
             var errors = new FieldErrors();
-            if (!SkillKeyFormat().IsMatch(key))
+            if (!Keys.Format().IsMatch(key))
                 errors.Add("key", "Use 1 to 64 lower-case letters, digits or dashes, e.g. billing or lang-fr.");
             var name = SkillName(request.Name, errors);
             if (errors.Any)
@@ -66,7 +62,7 @@ public static partial class RoutingAdminEndpoints
                 return Results.Problem(title: "Skill already exists", detail: $"A skill with the key '{key}' already exists.", statusCode: StatusCodes.Status409Conflict);
             var skill = new Skill { Id = Guid.NewGuid(), Key = key, Name = name! };
             db.Skills.Add(skill);
-            events.AppendAdminEvent(db, AdminEventTypes.SkillCreated, ActorId(principal), Target(skill), null, new { key, name });
+            events.AppendAdminEvent(db, AdminEventTypes.SkillCreated, principal.ActorId(), Target(skill), null, new { key, name });
             await db.SaveChangesAsync();
             return Results.Created($"/api/admin/skills/{skill.Id}", ToDto(skill));
         });
@@ -82,7 +78,7 @@ public static partial class RoutingAdminEndpoints
                 return errors.ToResult("Invalid skill");
             if (skill.Name != name)
             {
-                events.AppendAdminEvent(db, AdminEventTypes.SkillUpdated, ActorId(principal), Target(skill), new { name = skill.Name }, new { name });
+                events.AppendAdminEvent(db, AdminEventTypes.SkillUpdated, principal.ActorId(), Target(skill), new { name = skill.Name }, new { name });
                 skill.Name = name!;
                 await db.SaveChangesAsync();
             }
@@ -102,7 +98,7 @@ public static partial class RoutingAdminEndpoints
             if (skill.RetiredAt is null)
             {
                 skill.RetiredAt = clock.UtcNowForStorage();
-                events.AppendAdminEvent(db, AdminEventTypes.SkillRetired, ActorId(principal), Target(skill), new { retired = false }, new { retired = true });
+                events.AppendAdminEvent(db, AdminEventTypes.SkillRetired, principal.ActorId(), Target(skill), new { retired = false }, new { retired = true });
                 await db.SaveChangesAsync();
             }
             return Results.Ok(ToDto(skill));
@@ -116,7 +112,7 @@ public static partial class RoutingAdminEndpoints
             if (skill.RetiredAt is not null)
             {
                 skill.RetiredAt = null;
-                events.AppendAdminEvent(db, AdminEventTypes.SkillRestored, ActorId(principal), Target(skill), new { retired = true }, new { retired = false });
+                events.AppendAdminEvent(db, AdminEventTypes.SkillRestored, principal.ActorId(), Target(skill), new { retired = true }, new { retired = false });
                 await db.SaveChangesAsync();
             }
             return Results.Ok(ToDto(skill));
@@ -161,7 +157,7 @@ public static partial class RoutingAdminEndpoints
                 await db.OperatorSkills.Where(s => s.OperatorId == id).ExecuteDeleteAsync();
                 db.OperatorSkills.AddRange(levels.Select(l => new OperatorSkill { OperatorId = id, SkillId = skills[l.Skill], Proficiency = l.Proficiency }));
             }
-            events.AppendAdminEvent(db, AdminEventTypes.OperatorRoutingUpdated, ActorId(principal), new AuditTarget("person", user.Id, user.Email!), before,
+            events.AppendAdminEvent(db, AdminEventTypes.OperatorRoutingUpdated, principal.ActorId(), new AuditTarget("person", user.Id, user.Email!), before,
                 new { maxConcurrentChats = user.MaxConcurrentChats, skills = request.Skills is null ? before.Skills : levels.OrderBy(l => l.Skill).ToList() });
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
@@ -237,7 +233,7 @@ public static partial class RoutingAdminEndpoints
             {
                 return PeopleEndpoints.Stale(); // the site itself was saved in between: reload both forms
             }
-            events.AppendAdminEvent(db, AdminEventTypes.SiteRoutingUpdated, ActorId(principal), new AuditTarget("site", site.Key, site.Name), before,
+            events.AppendAdminEvent(db, AdminEventTypes.SiteRoutingUpdated, principal.ActorId(), new AuditTarget("site", site.Key, site.Name), before,
                 await SiteRoutingAsync(db, site));
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
@@ -275,8 +271,6 @@ public static partial class RoutingAdminEndpoints
     private static SkillDto ToDto(Skill skill) => new(skill.Id, skill.Key, skill.Name, skill.RetiredAt is not null);
 
     private static AuditTarget Target(Skill skill) => new("skill", skill.Id.ToString(), skill.Key);
-
-    private static string? ActorId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier);
 
     private static IResult UnknownSkill() => Results.Problem(title: "Unknown skill", statusCode: StatusCodes.Status404NotFound);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
@@ -24,12 +23,9 @@ public sealed record UpdateSiteRequest(
     int? RetentionDays, IReadOnlyList<TopicInput>? Topics, string? Version);
 
 /// <summary>Admins create sites and edit their name, origins, topics, languages, time zone, retention and whether they are open.</summary>
-public static partial class SiteAdminEndpoints
+public static class SiteAdminEndpoints
 {
     public const int MaxTopics = 50;
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex KeyFormat();
 
     public static IEndpointRouteBuilder MapSiteAdmin(this IEndpointRouteBuilder app)
     {
@@ -44,10 +40,10 @@ public static partial class SiteAdminEndpoints
             return sites.Select(s => new SiteSummaryDto(s.Key, s.Name, s.AllowedOrigins, s.DisabledAt is not null, topicCounts.GetValueOrDefault(s.Id))).ToList();
         });
 
-        group.MapGet("/{key}", async (string key, HttpContext context, ChatDeskDbContext db, IConfiguration configuration, CancellationToken ct) =>
+        group.MapGet("/{key}", async (string key, HttpContext context, ChatDeskDbContext db, CancellationToken ct) =>
         {
             var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key, ct);
-            return site is null ? UnknownSite() : Results.Ok(await ToDtoAsync(db, site, PeopleEndpoints.PublicUrl(context, configuration), ct));
+            return site is null ? UnknownSite() : Results.Ok(await ToDtoAsync(db, site, PublicUrl.Of(context), ct));
         });
 
         group.MapPost("", CreateAsync);
@@ -57,11 +53,11 @@ public static partial class SiteAdminEndpoints
 
     private static async Task<IResult> CreateAsync(
         CreateSiteRequest request, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, EventLog events, TimeProvider clock,
-        IConfiguration configuration, CancellationToken ct)
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
         var key = request.Key?.Trim() ?? "";
-        if (!KeyFormat().IsMatch(key))
+        if (!Keys.Format().IsMatch(key))
             errors.Add("key", "Use 1 to 64 lower-case letters, digits or dashes, e.g. shop or help-center.");
         var fields = await ValidateAsync(db, request.Name, request.AllowedOrigins, request.TimeZone ?? "UTC", request.Languages, null, request.Topics ?? [], errors, ct);
         if (errors.Any)
@@ -82,15 +78,15 @@ public static partial class SiteAdminEndpoints
         {
             return Results.Problem(title: "Site already exists", detail: $"A site with the key '{key}' already exists.", statusCode: StatusCodes.Status409Conflict);
         }
-        events.AppendAdminEvent(db, AdminEventTypes.SiteCreated, PeopleEndpoints.ActorId(principal), Target(site), null, Snapshot(site, request.Topics ?? []));
+        events.AppendAdminEvent(db, AdminEventTypes.SiteCreated, principal.ActorId(), Target(site), null, Snapshot(site, request.Topics ?? []));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return Results.Created($"/api/admin/sites/{key}", await ToDtoAsync(db, site, PeopleEndpoints.PublicUrl(context, configuration), ct));
+        return Results.Created($"/api/admin/sites/{key}", await ToDtoAsync(db, site, PublicUrl.Of(context), ct));
     }
 
     private static async Task<IResult> UpdateAsync(
         string key, UpdateSiteRequest request, ClaimsPrincipal principal, HttpContext context, ChatDeskDbContext db, EventLog events,
-        TimeProvider clock, IConfiguration configuration, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         var site = await db.Sites.SingleOrDefaultAsync(s => s.Key == key, ct);
         if (site is null)
@@ -115,7 +111,7 @@ public static partial class SiteAdminEndpoints
         site.MissWhenOnlyAway = request.MissWhenOnlyAway;
         site.Version++;
         ReplaceTopics(db, site, existing, fields.Topics);
-        events.AppendAdminEvent(db, AdminEventTypes.SiteUpdated, PeopleEndpoints.ActorId(principal), Target(site), before, Snapshot(site, request.Topics ?? []));
+        events.AppendAdminEvent(db, AdminEventTypes.SiteUpdated, principal.ActorId(), Target(site), before, Snapshot(site, request.Topics ?? []));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -125,7 +121,7 @@ public static partial class SiteAdminEndpoints
             return PeopleEndpoints.Stale(); // another admin saved between our read and our write
         }
         await transaction.CommitAsync(ct);
-        return Results.Ok(await ToDtoAsync(db, site, PeopleEndpoints.PublicUrl(context, configuration), ct));
+        return Results.Ok(await ToDtoAsync(db, site, PublicUrl.Of(context), ct));
     }
 
     private sealed record SiteFields(string Name, List<string> Origins, string TimeZone, List<string> Languages, int? RetentionDays, List<SiteTopic> Topics);
@@ -171,7 +167,7 @@ public static partial class SiteAdminEndpoints
             var input = topicInputs[i];
             var field = $"topics[{i}]";
             var topicKey = input.Key?.Trim() ?? "";
-            if (!KeyFormat().IsMatch(topicKey))
+            if (!Keys.Format().IsMatch(topicKey))
                 errors.Add($"{field}.key", "Use 1 to 64 lower-case letters, digits or dashes.");
             else if (topicInputs.Take(i).Any(t => t.Key?.Trim() == topicKey))
                 errors.Add($"{field}.key", $"The topic '{topicKey}' is listed twice.");

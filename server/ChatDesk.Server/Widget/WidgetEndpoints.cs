@@ -85,9 +85,9 @@ public static class WidgetEndpoints
     }
 
     /// <summary>A stand-in customer website (served under another origin than the console) that embeds the widget.</summary>
-    private static IResult DemoPage(string? page, HttpContext context, IConfiguration configuration)
+    private static IResult DemoPage(string? page, HttpContext context)
     {
-        var chatDeskUrl = (configuration["ChatDesk:PublicUrl"] ?? $"{context.Request.Scheme}://{context.Request.Host}").TrimEnd('/');
+        var chatDeskUrl = PublicUrl.Of(context);
         var (title, body) = page switch
         {
             null or "" => ("Trailhead Outdoor Shop", "Tents, boots and everything for your next hike. Questions? Our team is one click away."),

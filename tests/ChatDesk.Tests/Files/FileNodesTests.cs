@@ -11,14 +11,7 @@ public sealed class FileNodesTests : FileTestBase
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        second = Host.SecondNode();
-        await second.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await second.DisposeAsync();
+        second = await StartAnotherNodeAsync();
     }
 
     [Fact]

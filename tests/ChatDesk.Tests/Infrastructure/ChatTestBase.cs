@@ -13,7 +13,18 @@ public abstract class ChatTestBase : IAsyncLifetime
     protected ChatDeskTestHost Host { get; private set; } = null!;
     protected SignalRDriver Driver { get; } = new();
 
+    private readonly List<ChatDeskTestHost> otherNodes = [];
+
     protected virtual ChatDeskTestHost CreateHost() => new();
+
+    /// <summary>Another server node on the host's database and clock, stopped after the test.</summary>
+    protected async Task<ChatDeskTestHost> StartAnotherNodeAsync()
+    {
+        var node = Host.SecondNode();
+        otherNodes.Add(node);
+        await node.InitializeAsync();
+        return node;
+    }
 
     public virtual async Task InitializeAsync()
     {
@@ -25,6 +36,8 @@ public abstract class ChatTestBase : IAsyncLifetime
     {
         await Driver.DisposeAsync();
         await Host.DisposeAsync();
+        foreach (var node in otherNodes)
+            await node.DisposeAsync();
     }
 
     protected async Task OperatorOnlineAsync(string connection, string email, string password)

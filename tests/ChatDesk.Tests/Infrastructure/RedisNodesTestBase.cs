@@ -17,16 +17,12 @@ public abstract class RedisNodesTestBase : ChatTestBase
     {
         Redis = await TestRedis.StartAsync();
         await base.InitializeAsync();
-        Second = Host.SecondNode();
-        Third = Host.SecondNode();
-        await Task.WhenAll(Second.InitializeAsync(), Third.InitializeAsync());
+        (Second, Third) = (await StartAnotherNodeAsync(), await StartAnotherNodeAsync());
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await Second.DisposeAsync();
-        await Third.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace ChatDesk.Tests.Infrastructure;
 
@@ -50,22 +49,8 @@ public sealed class TestNginx : IAsyncDisposable
         foreach (var argument in new[] { "-p", nginx.folder, "-c", Path.Combine(nginx.folder, "nginx.conf") })
             start.ArgumentList.Add(argument);
         nginx.process = Process.Start(start)!;
-        for (var i = 0; i < 100; i++)
-        {
-            if (nginx.process.HasExited)
-                throw new InvalidOperationException($"nginx exited: {await nginx.process.StandardError.ReadToEndAsync()}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", nginx.Port);
-                return nginx;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new InvalidOperationException($"nginx did not listen on {nginx.Port}.");
+        await TestPostgres.WaitUntilListeningAsync(nginx.Port, nginx.process, "nginx");
+        return nginx;
     }
 
     public async ValueTask DisposeAsync()

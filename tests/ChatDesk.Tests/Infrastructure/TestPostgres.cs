@@ -83,6 +83,27 @@ public static class TestPostgres
         return cluster;
     }
 
+    /// <summary>Waits until a server process started by a test accepts connections on its port (10 s at most).</summary>
+    public static async Task WaitUntilListeningAsync(int port, Process process, string name)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"{name} exited: {await process.StandardError.ReadToEndAsync()}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        throw new InvalidOperationException($"{name} did not listen on {port}.");
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

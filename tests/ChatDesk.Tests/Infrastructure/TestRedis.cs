@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace ChatDesk.Tests.Infrastructure;
 
@@ -33,20 +32,7 @@ public sealed class TestRedis : IAsyncDisposable
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new InvalidOperationException($"redis-server did not listen on {Port}.");
+        await TestPostgres.WaitUntilListeningAsync(Port, process, "redis-server");
     }
 
     public async Task StopAsync()

@@ -26,14 +26,7 @@ public class MultiNodeRoutingTests : ChatTestBase
     {
         await base.InitializeAsync();
         Driver.Timeout = TimeSpan.FromSeconds(90); // 200 requests at once queue up behind the routing lock on 2 cores
-        second = Host.SecondNode();
-        await second.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await second.DisposeAsync();
+        second = await StartAnotherNodeAsync();
     }
 
     /// <summary>The same race with pushes carried by the SignalR Redis backplane instead of PostgreSQL NOTIFY.</summary>
