@@ -10,7 +10,7 @@ namespace ChatDesk.Server.Chats;
 public sealed class BackplaneResync(IConnectionMultiplexer redis, PushBus bus, ILogger<BackplaneResync> logger) : IHostedService
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(500);
-    private const int Attempts = 60;
+    private const int Attempts = 240; // two minutes
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

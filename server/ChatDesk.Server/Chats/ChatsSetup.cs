@@ -27,6 +27,8 @@ public static class ChatsSetup
             // While Redis is away a push fails at once (clients resync when it is back) instead of holding the
             // hub call in a send backlog.
             redis.BacklogPolicy = BacklogPolicy.FailFast;
+            // Come back within a second of Redis, however long it was away (the default backs off further and further).
+            redis.ReconnectRetryPolicy = new LinearRetry(1000);
             redis.ClientName ??= "chatdesk";
             signalR.AddStackExchangeRedis(options =>
             {

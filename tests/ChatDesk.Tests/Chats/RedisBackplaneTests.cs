@@ -85,7 +85,7 @@ public sealed class RedisBackplaneTests : RedisNodesTestBase
             }
             await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message($"message {i}"));
         }
-        await Driver.WaitForEventsAsync("alice", "Resync", timeout: TimeSpan.FromSeconds(30));
+        await Driver.WaitForEventsAsync("alice", "Resync", timeout: TimeSpan.FromSeconds(60));
 
         // What the console does on Resync: fetch after the last sequence it holds without a gap.
         var pushed = Driver.Events("alice", "MessageReceived").Select(MessageOf).Select(m => m.Sequence).ToList();
