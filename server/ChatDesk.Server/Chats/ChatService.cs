@@ -14,9 +14,10 @@ namespace ChatDesk.Server.Chats;
 /// with the events that record it; pushes to connected clients happen after the commit.
 /// </summary>
 public sealed class ChatService(
-    ChatDeskDbContext db, NpgsqlDataSource dataSource, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing)
+    ChatDeskDbContext db, NpgsqlDataSource dataSource, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing, RoutingDispatcher dispatcher)
 {
     private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
+    private static readonly TimeSpan StartChatRoutingWait = TimeSpan.FromSeconds(1);
 
     /// <summary>The widget recognises this refusal and shows its closed state.</summary>
     public const string SiteClosedMessage = "Chat is closed on this website.";
@@ -103,7 +104,15 @@ public sealed class ChatService(
         }
         await db.SaveChangesAsync(cancellationToken);
 
-        await routing.DispatchAsync(cancellationToken: cancellationToken);
+        // The chat is stored and waits in the queue: routing picks it up whether or not this call waits.
+        // In a burst the visitor hears back within a bounded time; an assignment that comes later is pushed.
+        try
+        {
+            await dispatcher.DispatchAsync(cancellationToken: cancellationToken).WaitAsync(StartChatRoutingWait, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
         // Routing worked on its own fresh copy; read back what it decided.
         var routed = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversation.Id, cancellationToken);
         return await ToViewAsync(routed, cancellationToken);
@@ -337,7 +346,7 @@ public sealed class ChatService(
         if (offeredTo is not null)
             await notifier.OfferWithdrawnAsync(offeredTo, conversation.Id);
         // A slot is free, or a waiting chat left the queue.
-        await routing.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
+        await dispatcher.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
     }
 
     private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>

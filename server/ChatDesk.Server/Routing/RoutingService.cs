@@ -20,7 +20,8 @@ public sealed record QueueNotice(Guid VisitorId, Guid ConversationId, int Positi
 public sealed class RoutingService(
     ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, IConfiguration configuration)
 {
-    private const long RoutingLockKey = 0x52_6F_75_74_69_6E_67; // "Routing"
+    /// <summary>The cluster-wide advisory lock every routing decision holds.</summary>
+    public const long RoutingLockKey = 0x52_6F_75_74_69_6E_67; // "Routing"
     private const int BatchSize = 500;
 
     public TimeSpan DisconnectGrace => TimeSpan.FromSeconds(configuration.GetValue("ChatDesk:Routing:DisconnectGraceSeconds", 60));

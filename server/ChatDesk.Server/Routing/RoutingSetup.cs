@@ -6,6 +6,7 @@ public static class RoutingSetup
     {
         services.AddSingleton<ServerNode>();
         services.AddScoped<RoutingService>();
+        services.AddSingleton<RoutingDispatcher>();
         services.AddScoped<PresenceService>();
         services.AddHostedService<RoutingTimers>();
         return services;
