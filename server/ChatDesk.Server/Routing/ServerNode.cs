@@ -1,8 +1,22 @@
 namespace ChatDesk.Server.Routing;
 
 /// <summary>This server process, one node among several that may share the database.</summary>
-public sealed class ServerNode
+/// <remarks>
+/// The id is new for every process, so that a node restarted after a crash is never taken for the one that
+/// died (whose connections are forgotten once its database sessions are gone). <c>ChatDesk:NodeName</c>
+/// (e.g. "chatdesk-2") prefixes it, so logs and <c>operator_connections</c> say which machine it is.
+/// </remarks>
+public sealed class ServerNode(IConfiguration configuration)
 {
-    public string Id { get; } = Guid.NewGuid().ToString("N");
+    // PostgreSQL keeps 63 bytes of an application name: "chatdesk-node:" + name + "-" + 32 hex digits.
+    private const int MaxNameLength = 16;
+
+    public string Id { get; } = NameOf(configuration) is { Length: > 0 } name ? $"{name}-{Guid.NewGuid():N}" : Guid.NewGuid().ToString("N");
     public string ApplicationName => $"chatdesk-node:{Id}";
+
+    private static string NameOf(IConfiguration configuration)
+    {
+        var name = new string((configuration["ChatDesk:NodeName"] ?? "").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').ToArray());
+        return name.Length > MaxNameLength ? name[..MaxNameLength] : name;
+    }
 }

@@ -15,7 +15,9 @@ public sealed class TestNginx : IAsyncDisposable
     public int Port { get; } = TestPostgres.FreePort();
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
-    public static async Task<TestNginx> StartAsync(IEnumerable<ChatDeskTestHost> nodes)
+    public static Task<TestNginx> StartAsync(IEnumerable<ChatDeskTestHost> nodes) => StartAsync(nodes.Select(n => n.Port));
+
+    public static async Task<TestNginx> StartAsync(IEnumerable<int> nodePorts)
     {
         if (!File.Exists(NginxPath))
             throw new InvalidOperationException($"{NginxPath} is missing: run the README test command, which installs nginx.");
@@ -26,7 +28,7 @@ public sealed class TestNginx : IAsyncDisposable
         var shipped = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "infra", "nginx", "chatdesk.conf"));
         var begin = shipped.IndexOf("# BEGIN nodes", StringComparison.Ordinal);
         var end = shipped.IndexOf("# END nodes", StringComparison.Ordinal);
-        var servers = string.Join("\n", nodes.Select(n => $"    server 127.0.0.1:{n.Port} max_fails=2 fail_timeout=5s;"));
+        var servers = string.Join("\n", nodePorts.Select(port => $"    server 127.0.0.1:{port} max_fails=2 fail_timeout=5s;"));
         var site = (shipped[..begin] + servers + "\n    " + shipped[end..]).Replace("listen 80;", $"listen 127.0.0.1:{nginx.Port};");
         await File.WriteAllTextAsync(Path.Combine(nginx.folder, "chatdesk.conf"), site);
         await File.WriteAllTextAsync(Path.Combine(nginx.folder, "nginx.conf"), $$"""
