@@ -14,7 +14,7 @@ namespace ChatDesk.Server.Chats;
 /// with the events that record it; pushes to connected clients happen after the commit.
 /// </summary>
 public sealed class ChatService(
-    ChatDeskDbContext db, NpgsqlDataSource dataSource, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing, RoutingDispatcher dispatcher)
+    ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing, RoutingDispatcher dispatcher, MessageAppender messages)
 {
     private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
     private static readonly TimeSpan StartChatRoutingWait = TimeSpan.FromSeconds(1);
@@ -177,8 +177,7 @@ public sealed class ChatService(
     public async Task<MessageDto> SendVisitorMessageAsync(VisitorIdentity visitor, SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         var (clientMessageId, text) = ValidateMessage(request);
-        return await MessageAppender.AppendAsync(dataSource, clock, notifier,
-            MessageAppender.Author.Visitor(visitor), clientMessageId, text, cancellationToken)
+        return await messages.AppendAsync(MessageAppender.Author.Visitor(visitor), clientMessageId, text, cancellationToken)
             ?? throw await WhyVisitorCannotWriteAsync(visitor, cancellationToken);
     }
 
@@ -285,8 +284,7 @@ public sealed class ChatService(
     public async Task<MessageDto> SendOperatorMessageAsync(string operatorId, Guid conversationId, SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         var (clientMessageId, text) = ValidateMessage(request);
-        return await MessageAppender.AppendAsync(dataSource, clock, notifier,
-            MessageAppender.Author.Operator(operatorId, conversationId), clientMessageId, text, cancellationToken)
+        return await messages.AppendAsync(MessageAppender.Author.Operator(operatorId, conversationId), clientMessageId, text, cancellationToken)
             ?? throw await WhyOperatorCannotWriteAsync(operatorId, conversationId, cancellationToken);
     }
 

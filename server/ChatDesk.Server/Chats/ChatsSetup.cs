@@ -43,6 +43,8 @@ public static class ChatsSetup
         services.AddSingleton<PushBus>();
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());
         services.AddSingleton<ChatNotifier>();
+        services.AddSingleton<MessageAppender>();
+        services.AddHostedService(services => services.GetRequiredService<MessageAppender>());
         services.AddScoped<ChatService>();
         services.AddScoped<WorkspaceService>();
         services.AddMemoryCache();

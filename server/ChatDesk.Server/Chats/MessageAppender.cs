@@ -1,4 +1,4 @@
-using System.Data;
+using System.Threading.Channels;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
@@ -9,12 +9,19 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>
 /// Appends a message and its <c>message.sent</c> event in ONE SQL statement: the hot path of the
-/// product, so one round trip and no transaction held open across awaits. The UPDATE of the
-/// conversation row takes its lock, which serialises writers of one conversation and keeps the
-/// message and event sequences gap-free; a repeated client message id returns the stored message.
+/// product. The UPDATE of the conversation row takes its lock, which serialises writers of one
+/// conversation and keeps the message and event sequences gap-free; a repeated client message id
+/// returns the stored message.
+/// Group commit: the messages that arrive while the previous write is in flight (across
+/// conversations) go to PostgreSQL together, one statement each in one round trip and one commit, and
+/// each sender is answered only once that commit is done. A lone message waits for nothing.
 /// </summary>
-public static class MessageAppender
+public sealed class MessageAppender(NpgsqlDataSource dataSource, TimeProvider clock, ChatNotifier notifier, ILogger<MessageAppender> logger)
+    : BackgroundService
 {
+    /// <summary>At most this many messages per commit, so that one commit stays short.</summary>
+    public const int MaxBatch = 256;
+
     /// <summary>Who writes, and which conversation that author may write to.</summary>
     public sealed record Author(string Kind, Guid? VisitorId, Guid? SiteId, string? OperatorId, Guid? ConversationId)
     {
@@ -73,29 +80,114 @@ public static class MessageAppender
         FROM existing e
         """;
 
+    private readonly Channel<PendingAppend> pending = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+
     /// <returns>The stored message, or null when the author may not write there (unknown, not theirs, or ended).</returns>
-    public static async Task<MessageDto?> AppendAsync(
-        NpgsqlDataSource dataSource, TimeProvider clock, ChatNotifier notifier,
-        Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
+    public async Task<MessageDto?> AppendAsync(Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
+    {
+        // Timestamped on arrival, by the server.
+        var append = new PendingAppend(author, clientMessageId, text, clock.UtcNowForStorage());
+        if (!pending.Writer.TryWrite(append))
+            throw new InvalidOperationException("The server is shutting down.");
+        var (message, isNew, visitorId, operatorIds) = await append.Stored.Task.WaitAsync(cancellationToken);
+        if (message is not null && isNew)
+            await notifier.MessageSentAsync(visitorId!.Value, operatorIds, message);
+        return message;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingAppend>(MaxBatch);
+        try
+        {
+            while (await pending.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && pending.Reader.TryRead(out var append))
+                    batch.Add(append);
+                await WriteAsync(batch);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        pending.Writer.TryComplete();
+        // Nothing is left waiting: what was queued at shutdown is still written.
+        while (pending.Reader.TryRead(out var append))
+            batch.Add(append);
+        if (batch.Count > 0)
+            await WriteAsync(batch);
+    }
+
+    private async Task WriteAsync(List<PendingAppend> batch)
     {
         try
         {
-            var (message, isNew, visitorId, operatorIds) = await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken);
-            if (message is not null && isNew)
-                await notifier.MessageSentAsync(visitorId!.Value, operatorIds, message);
-            return message;
+            var results = await ExecuteBatchAsync(batch);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Stored.SetResult(results[i]);
+            return;
+        }
+        catch (PostgresException e) when (!DatabaseRetry.IsTransient(e))
+        {
+            // The whole commit was rolled back (a client id sent twice at once, or a deadlock with another node's
+            // batch): each message is written on its own, where such a conflict is resolved.
+            logger.LogDebug(e, "A batch of {Count} messages was rolled back; writing them one by one", batch.Count);
+        }
+        catch (Exception e)
+        {
+            foreach (var append in batch)
+                append.Stored.SetException(e);
+            return;
+        }
+        foreach (var append in batch)
+        {
+            try
+            {
+                append.Stored.SetResult(await AppendAloneAsync(append));
+            }
+            catch (Exception e)
+            {
+                append.Stored.SetException(e);
+            }
+        }
+    }
+
+    private async Task<Appended> AppendAloneAsync(PendingAppend append)
+    {
+        try
+        {
+            return (await ExecuteBatchAsync([append]))[0];
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // The same client id sent twice at the same moment: the other call stored it.
-            return (await ExecuteAsync(dataSource, clock, author, clientMessageId, text, cancellationToken)).Message;
+            return (await ExecuteBatchAsync([append]))[0];
         }
     }
 
-    private static async Task<(MessageDto? Message, bool IsNew, Guid? VisitorId, IReadOnlyList<string> OperatorIds)> ExecuteAsync(
-        NpgsqlDataSource dataSource, TimeProvider clock, Author author, Guid clientMessageId, string text, CancellationToken cancellationToken)
+    private async Task<Appended[]> ExecuteBatchAsync(IReadOnlyList<PendingAppend> appends)
     {
-        await using var command = dataSource.CreateCommand(author.Kind == AuthorKind.Visitor ? VisitorSql : OperatorSql);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var batch = connection.CreateBatch();
+        foreach (var append in appends)
+            batch.BatchCommands.Add(CommandFor(append));
+        // One implicit transaction: every message of the batch is committed together, or none is.
+        await using var reader = await batch.ExecuteReaderAsync();
+        var results = new Appended[appends.Count];
+        for (var i = 0; i < appends.Count; i++)
+        {
+            if (i > 0)
+                await reader.NextResultAsync();
+            results[i] = await reader.ReadAsync() ? Read(reader) : new Appended(null, false, null, []);
+        }
+        return results;
+    }
+
+    private static NpgsqlBatchCommand CommandFor(PendingAppend append)
+    {
+        var (author, clientMessageId, text, sentAt) = (append.Author, append.ClientMessageId, append.Text, append.SentAt);
+        var command = new NpgsqlBatchCommand(author.Kind == AuthorKind.Visitor ? VisitorSql : OperatorSql);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.VisitorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.SiteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)author.OperatorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -103,17 +195,25 @@ public static class MessageAppender
         command.Parameters.Add(new NpgsqlParameter { Value = clientMessageId, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = author.Kind, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = text, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = clock.UtcNowForStorage(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = sentAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = EventTypes.MessageSent, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = text.Length, NpgsqlDbType = NpgsqlDbType.Integer });
+        return command;
+    }
 
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return (null, false, null, []);
+    private static Appended Read(NpgsqlDataReader reader)
+    {
         var message = new MessageDto(
             reader.GetGuid(0), reader.GetInt32(1), reader.GetGuid(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6));
         var isNew = reader.GetBoolean(7);
-        return (message, isNew, isNew ? reader.GetGuid(8) : null, isNew && !reader.IsDBNull(9) ? reader.GetFieldValue<string[]>(9) : []);
+        return new Appended(message, isNew, isNew ? reader.GetGuid(8) : null, isNew && !reader.IsDBNull(9) ? reader.GetFieldValue<string[]>(9) : []);
     }
+
+    private sealed record PendingAppend(Author Author, Guid ClientMessageId, string Text, DateTimeOffset SentAt)
+    {
+        public TaskCompletionSource<Appended> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record Appended(MessageDto? Message, bool IsNew, Guid? VisitorId, IReadOnlyList<string> OperatorIds);
 }
