@@ -7,7 +7,8 @@ public sealed record ReadinessDto(string Status, string Database, string Redis);
 
 /// <summary>
 /// <c>/healthz</c>: the process answers (liveness). <c>/healthz/ready</c>: it can serve, its database answers
-/// and, when configured, Redis is connected (a load balancer sends no traffic to a node that is not ready).
+/// and, when configured, Redis is connected; without Redis, no other node shares the database (a load balancer
+/// sends no traffic to a node that is not ready).
 /// </summary>
 public static class Health
 {
@@ -19,8 +20,10 @@ public static class Health
         app.MapGet("/healthz/ready", async (NpgsqlDataSource database, IServiceProvider services) =>
         {
             var databaseUp = await DatabaseAnswersAsync(database);
-            var redis = services.GetService<RedisSignals>() is { } signals ? signals.Connection.IsConnected ? "up" : "down" : "off";
-            var ready = databaseUp && redis != "down";
+            // "needed": another node shares the database and only a backplane could carry pushes between them.
+            var redis = services.GetService<RedisSignals>() is { } signals ? signals.Connection.IsConnected ? "up" : "down"
+                : services.GetRequiredService<PushBus>().OtherNodesWithoutBackplane ? "needed" : "off";
+            var ready = databaseUp && redis is ("up" or "off");
             return Results.Json(new ReadinessDto(ready ? "ready" : "not ready", databaseUp ? "up" : "down", redis),
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

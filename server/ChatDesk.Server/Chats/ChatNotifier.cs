@@ -51,7 +51,7 @@ public sealed class ChatNotifier(PushBus bus)
 
     private ChatNotifier(PushBus bus, List<Push> batch) : this(bus) => this.batch = batch;
 
-    /// <summary>A notifier that collects pushes until <see cref="FlushAsync"/>: one database round trip for many pushes.</summary>
+    /// <summary>A notifier that collects pushes until <see cref="FlushAsync"/>, so a decision's pushes go out in their order once committed.</summary>
     public ChatNotifier Batch() => new(bus, []);
 
     public Task FlushAsync()
@@ -78,9 +78,8 @@ public sealed class ChatNotifier(PushBus bus)
 
     public Task MessageSentAsync(Guid visitorId, IEnumerable<string> operatorIds, MessageDto message)
     {
-        var reference = new MessageReference(message.ConversationId, message.Sequence);
-        var pushes = new List<Push> { Push.ToVisitor(visitorId, nameof(IVisitorClient.MessageReceived), message, reference) };
-        pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.MessageReceived), message, reference)));
+        var pushes = new List<Push> { Push.ToVisitor(visitorId, nameof(IVisitorClient.MessageReceived), message) };
+        pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.MessageReceived), message)));
         return Publish(pushes);
     }
 

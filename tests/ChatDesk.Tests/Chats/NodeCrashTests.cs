@@ -15,18 +15,17 @@ public sealed class NodeCrashTests : ChatTestBase
 {
     private const int Messages = 500;
     private const int CrashAt = 200;
-    private TestRedis redis = null!;
     private TestServerProcess first = null!;
     private TestServerProcess second = null!;
     private TestNginx nginx = null!;
 
-    protected override ChatDeskTestHost CreateHost() => new() { Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString } };
+    protected override bool WithRedis => true;
 
     public override async Task InitializeAsync()
     {
-        redis = await TestRedis.StartAsync();
         await base.InitializeAsync();
-        var settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString, ["ChatDesk:KnownProxies"] = "127.0.0.1" };
+        var settings = BackplaneSettings();
+        settings["ChatDesk:KnownProxies"] = "127.0.0.1";
         (first, second) = (await TestServerProcess.StartAsync(Host, "p1", settings), await TestServerProcess.StartAsync(Host, "p2", settings));
         nginx = await TestNginx.StartAsync([first.Port, second.Port]);
         Driver.Timeout = TimeSpan.FromSeconds(30);
@@ -38,7 +37,6 @@ public sealed class NodeCrashTests : ChatTestBase
         await first.DisposeAsync();
         await second.DisposeAsync();
         await base.DisposeAsync();
-        await redis.DisposeAsync();
     }
 
     private Task<List<string>> NodesOfAliceAsync() => Host.WithDbAsync(db =>

@@ -22,7 +22,7 @@ public sealed class RedisBackplaneTests : RedisNodesTestBase
         await Driver.WaitForEventsAsync("visitor", "ChatAssigned");
         await Driver.WaitForEventsAsync("alice", "ChatAssigned");
 
-        // A long message (over PostgreSQL NOTIFY's 8 KB) travels inline through Redis.
+        // A long message travels inline through Redis.
         var longText = string.Concat(Enumerable.Repeat("é", 3900));
         await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message(longText));
         await Driver.InvokeAsync("alice", "SendMessage", chat.ConversationId, TestApi.Message("Hello from node 3"));

@@ -8,6 +8,8 @@ public sealed class FileNodesTests : FileTestBase
 {
     private ChatDeskTestHost second = null!;
 
+    protected override bool WithRedis => true;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -14,6 +14,8 @@ public sealed class DisableAccountTests : ChatTestBase
 {
     private ChatDeskTestHost second = null!;
 
+    protected override bool WithRedis => true;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

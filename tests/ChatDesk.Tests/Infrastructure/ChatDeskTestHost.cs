@@ -77,7 +77,7 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
         app.UseChatDesk();
         await app.InitializeChatDeskAsync();
         await app.StartAsync();
-        await app.Services.GetRequiredService<ChatDesk.Server.Chats.PushBus>().Listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await app.Services.GetRequiredService<ChatDesk.Server.Chats.PushBus>().SessionOpen.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()

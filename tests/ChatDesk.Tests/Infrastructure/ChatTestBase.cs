@@ -15,7 +15,20 @@ public abstract class ChatTestBase : IAsyncLifetime
 
     private readonly List<ChatDeskTestHost> otherNodes = [];
 
-    protected virtual ChatDeskTestHost CreateHost() => new();
+    /// <summary>
+    /// The class runs several nodes: they share a Redis server of the class's own as their backplane (without one,
+    /// a node's pushes reach only its own clients).
+    /// </summary>
+    protected virtual bool WithRedis => false;
+
+    /// <summary>The backplane's Redis server, when <see cref="WithRedis"/>.</summary>
+    protected TestRedis Redis { get; private set; } = null!;
+
+    /// <summary>The settings a node needs for the class's backplane (none without <see cref="WithRedis"/>).</summary>
+    protected Dictionary<string, string?> BackplaneSettings() =>
+        WithRedis ? new() { ["ChatDesk:Redis"] = Redis.ConnectionString } : [];
+
+    protected virtual ChatDeskTestHost CreateHost() => new() { Settings = BackplaneSettings() };
 
     /// <summary>Another server node on the host's database and clock, stopped after the test.</summary>
     protected async Task<ChatDeskTestHost> StartAnotherNodeAsync()
@@ -28,6 +41,8 @@ public abstract class ChatTestBase : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        if (WithRedis)
+            Redis = await TestRedis.StartAsync();
         Host = CreateHost();
         await Host.InitializeAsync();
     }
@@ -38,6 +53,8 @@ public abstract class ChatTestBase : IAsyncLifetime
         await Host.DisposeAsync();
         foreach (var node in otherNodes)
             await node.DisposeAsync();
+        if (WithRedis)
+            await Redis.DisposeAsync();
     }
 
     protected async Task OperatorOnlineAsync(string connection, string email, string password)

@@ -13,10 +13,12 @@ namespace ChatDesk.Tests.Routing;
 
 /// <summary>
 /// 200 chats requested at once against 20 operators of mixed skills and capacities, through two
-/// server processes on one database.
+/// server processes on one database, with the Redis backplane.
 /// </summary>
-public class MultiNodeRoutingTests : ChatTestBase
+public sealed class MultiNodeRoutingTests : ChatTestBase
 {
+    protected override bool WithRedis => true;
+
     private const int Operators = 20;
     private const int Chats = 200;
     private static readonly string[] Topics = ["billing", "technical", "sales"];
@@ -27,26 +29,6 @@ public class MultiNodeRoutingTests : ChatTestBase
         await base.InitializeAsync();
         Driver.Timeout = TimeSpan.FromSeconds(90); // 200 requests at once queue up behind the routing lock on 2 cores
         second = await StartAnotherNodeAsync();
-    }
-
-    /// <summary>The same race with pushes carried by the SignalR Redis backplane instead of PostgreSQL NOTIFY.</summary>
-    public sealed class OverRedis : MultiNodeRoutingTests
-    {
-        private TestRedis redis = null!;
-
-        protected override ChatDeskTestHost CreateHost() => new() { Settings = new Dictionary<string, string?> { ["ChatDesk:Redis"] = redis.ConnectionString } };
-
-        public override async Task InitializeAsync()
-        {
-            redis = await TestRedis.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await redis.DisposeAsync();
-        }
     }
 
     private ChatDeskTestHost NodeFor(int index) => index % 2 == 0 ? Host : second;
