@@ -37,6 +37,11 @@ const { values: argv } = parseArgs({
     "goal-rate": { type: "string", default: "200" },
     "goal-p99": { type: "string", default: "100" },
     "ack-timeout": { type: "string", default: "30" },
+    // Behind the load balancer (infra/nginx/chatdesk.conf): each client sends its own affinity key, as distinct
+    // client addresses would, so that clients spread over the nodes.
+    affinity: { type: "boolean", default: false },
+    // Connections per visitor: the extra ones are the same chat open in more tabs (they receive its pushes).
+    tabs: { type: "string", default: "1" },
   },
 });
 const cfg = {
@@ -47,7 +52,9 @@ const cfg = {
   operatorEmail: argv["operator-email"], operatorPassword: argv["operator-password"],
   goalChats: int(argv["goal-chats"]), goalRate: num(argv["goal-rate"]), goalP99: num(argv["goal-p99"]),
   ackTimeoutMs: num(argv["ack-timeout"]) * 1000, phaseFile: argv["phase-file"],
+  affinity: argv.affinity, tabs: int(argv.tabs),
 };
+const affinityHeaders = (key) => (cfg.affinity ? { "X-ChatDesk-Affinity": key } : {});
 
 const log = makeLog("load");
 
@@ -92,7 +99,7 @@ async function startOperator(index) {
   operators.push(op);
   try {
     const { cookie } = await operatorLogin(cfg.url, op.email, cfg.operatorPassword);
-    const conn = (op.conn = buildConnection(cfg.url, "/hubs/operator", { headers: { Cookie: cookie } }));
+    const conn = (op.conn = buildConnection(cfg.url, "/hubs/operator", { headers: { Cookie: cookie, ...affinityHeaders(`op${index}`) } }));
     conn.on("ChatAssigned", (summary) => { op.assigned++; convOwner.set(summary.conversationId, index); });
     conn.on("MessageReceived", (dto) => onOperatorMessage(op, dto));
     conn.on("ChatEnded", () => {});
@@ -141,7 +148,7 @@ const visitors = [];
 const setupTimes = { session: [], connect: [], startChat: [] };
 
 async function startVisitor(index) {
-  const v = { index, conn: null, open: false, conversationId: null, assigned: false, seen: new Map(), duplicates: 0, repliesReceived: 0 };
+  const v = { index, conn: null, open: false, tabs: [], conversationId: null, assigned: false, seen: new Map(), duplicates: 0, repliesReceived: 0 };
   visitors.push(v);
   let phase = "widget session";
   try {
@@ -149,7 +156,7 @@ async function startVisitor(index) {
     const session = await widgetSession(cfg.url, cfg.siteKey, cfg.hostOrigin);
     setupTimes.session.push(performance.now() - t);
     phase = "visitor connect";
-    const conn = (v.conn = buildConnection(cfg.url, "/hubs/visitor", { accessTokenFactory: () => session.visitorToken }));
+    const conn = (v.conn = buildConnection(cfg.url, "/hubs/visitor", { accessTokenFactory: () => session.visitorToken, headers: affinityHeaders(`v${index}`) }));
     conn.on("MessageReceived", (dto) => onVisitorMessage(v, dto));
     conn.on("ChatAssigned", (notice) => { if (notice.conversationId === v.conversationId || !v.conversationId) v.assigned = true; });
     conn.on("ChatEnded", () => { v.ended = true; });
@@ -166,6 +173,15 @@ async function startVisitor(index) {
     convVisitor.set(view.conversationId, index);
     if (view.status === "assigned") v.assigned = true;
     if (view.status === "ended") throw new Error("StartChat returned an ended conversation");
+    phase = "visitor tab";
+    for (let t = 1; t < cfg.tabs; t++) {
+      const tab = { conn: buildConnection(cfg.url, "/hubs/visitor", { accessTokenFactory: () => session.visitorToken, headers: affinityHeaders(`v${index}-${t}`) }), open: false };
+      for (const name of ["MessageReceived", "ChatAssigned", "ChatEnded", "QueueUpdated"]) tab.conn.on(name, () => {});
+      tab.conn.onclose((e) => { tab.open = false; if (!stopping) noteError("visitor tab closed", e ?? "closed"); });
+      v.tabs.push(tab);
+      await tab.conn.start();
+      tab.open = true;
+    }
   } catch (e) {
     v.failed = true;
     noteError(phase, e);
@@ -300,6 +316,7 @@ async function main() {
     { goal: "duplicated messages = 0", value: duplicated, pass: duplicated === 0 },
   ];
 
+  const tabsHeld = visitors.reduce((n, v) => n + v.tabs.filter((t) => t.open).length, 0);
   const loop = loopDelayMs(loopDelay);
   const clientCpu = cpuPercent(cpu, windowMs);
   const result = {
@@ -307,7 +324,7 @@ async function main() {
     connections: {
       operatorsHeld, operatorsFailed: operators.filter((o) => o.failed).length,
       visitorsHeld, visitorsFailed: visitors.filter((v) => v.failed).length,
-      held: operatorsHeld + visitorsHeld, chatsHeld, chatsUnassigned: unassigned,
+      tabsHeld, held: operatorsHeld + visitorsHeld + tabsHeld, chatsHeld, chatsUnassigned: unassigned,
       rampSeconds: round(rampMs / 1000, 2),
       setup: { session: percentiles(setupTimes.session), connect: percentiles(setupTimes.connect), startChat: percentiles(setupTimes.startChat) },
     },
@@ -334,7 +351,7 @@ async function main() {
     "",
     "================ ChatDesk load benchmark ================",
     `Config         ${cfg.visitors} visitors, ${cfg.operators} operators, ${cfg.seconds} s at ${cfg.rate} msg/s, operators reply to 1 in ${cfg.replyEvery}, ramp batch ${cfg.batch}`,
-    `Connections    held at end: ${result.connections.held} (visitors ${visitorsHeld}/${cfg.visitors}, operators ${operatorsHeld}/${cfg.operators}); failed: visitors ${result.connections.visitorsFailed}, operators ${result.connections.operatorsFailed}`,
+    `Connections    held at end: ${result.connections.held} (visitors ${visitorsHeld}/${cfg.visitors}, operators ${operatorsHeld}/${cfg.operators}, extra tabs ${tabsHeld}/${cfg.visitors * (cfg.tabs - 1)}); failed: visitors ${result.connections.visitorsFailed}, operators ${result.connections.operatorsFailed}`,
     `Chats          ${chatsHeld} concurrent chats held, ${unassigned} left unassigned; ramp ${result.connections.rampSeconds} s`,
     `Setup          session ${fmt(result.connections.setup.session)}`,
     `               connect ${fmt(result.connections.setup.connect)}`,
@@ -359,7 +376,7 @@ async function main() {
   console.log(JSON.stringify(result));
 
   stopping = true;
-  await stopConnections([...visitors, ...operators]);
+  await stopConnections([...visitors, ...visitors.flatMap((v) => v.tabs), ...operators]);
 }
 
 main().then(
