@@ -112,7 +112,11 @@ node "$repo/tests/node/load.mjs" --url "http://127.0.0.1:$lb_port" --affinity --
   --seconds "$seconds" --rate "$rate" --goal-chats "$visitors" --goal-rate "$rate" --goal-p99 50 --drain 5 >"$dir/load.txt" &
 load_pid=$!
 # Memory is read while every connection is still held: the client measures for `seconds` after its ramp.
-while kill -0 "$load_pid" 2>/dev/null && ! grep -q "^Connections" "$dir/load.txt"; do rss_peak=$(rss_kb); sleep 2; done
+while kill -0 "$load_pid" 2>/dev/null && ! grep -q "^Connections" "$dir/load.txt"; do
+  rss_peak=$(rss_kb)
+  per_node=$(psql_q -F ' ' -c "SELECT split_part(node_id, '-', 2), count(*) FROM operator_connections GROUP BY 1 ORDER BY 1" 2>/dev/null | tr '\n' ' ' || true)
+  sleep 2
+done
 wait "$load_pid"
 load_status=$?
 set -e
@@ -120,7 +124,6 @@ cat "$dir/load.txt"
 [ "$load_status" = 0 ] || { log "load.mjs failed (exit $load_status)"; exit "$load_status"; }
 
 result=$(tail -n 1 "$dir/load.txt")
-per_node=$(psql_q -F ' ' -c "SELECT split_part(node_id, '-', 2), count(*) FROM operator_connections GROUP BY 1 ORDER BY 1" 2>/dev/null | tr '\n' ' ' || true)
 RAW_INSERT="$raw_insert" RAW_RELAY="$raw_relay" RSS_BEFORE="$rss_before" RSS_PEAK="${rss_peak:-0}" PER_NODE="$per_node" node --input-type=module -e '
 const r = JSON.parse(process.argv[1]);
 const relay = JSON.parse(process.env.RAW_RELAY);
@@ -130,7 +133,7 @@ const durable = Math.min(r.messages.ackRate, r.messages.deliveredRate);
 const perConnKB = (Number(process.env.RSS_PEAK) - Number(process.env.RSS_BEFORE)) / Math.max(1, held);
 console.log("");
 console.log("== Scale-out: 3 nodes behind nginx with Redis, against a bare baseline on this machine ==");
-console.log(`  connections held       ${held} (operators on nodes: ${process.env.PER_NODE || "?"})`);
+console.log(`  connections held       ${held} (operator connections per node: ${process.env.PER_NODE || "?"})`);
 console.log(`  durable messages/s     ${durable} at ${r.config.rate} offered; raw PostgreSQL single-row inserts ${rawInsert.toFixed(0)}/s -> ratio ${(durable / rawInsert).toFixed(2)}`);
 console.log(`  delivery p50 / p99     ${r.latencyMs.delivery.p50} / ${r.latencyMs.delivery.p99} ms; raw WebSocket relay at ${relay.rate}/s ${relay.latencyMs.p50} / ${relay.latencyMs.p99} ms -> p99 ratio ${(r.latencyMs.delivery.p99 / relay.latencyMs.p99).toFixed(1)}`);
 console.log(`  lost / duplicated      ${r.messages.lost + r.messages.lostNeverAcknowledged} / ${r.duplicates.total}`);

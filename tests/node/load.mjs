@@ -104,6 +104,7 @@ async function startOperator(index) {
     conn.on("MessageReceived", (dto) => onOperatorMessage(op, dto));
     conn.on("ChatEnded", () => {});
     conn.on("StatusChanged", () => {});
+    conn.on("QueueChanged", () => {});
     conn.onclose((e) => { op.open = false; op.closedWith = errorText(e ?? "closed"); if (!stopping) noteError("operator connection closed", e ?? "closed"); });
     await conn.start();
     op.open = true;

@@ -9,7 +9,7 @@
 // Prints one JSON line.
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import WebSocket, { WebSocketServer } from "ws";
+import WebSocket from "ws"; // ws 7 (the SignalR client's): CommonJS, the server is WebSocket.Server
 import { int, num, percentiles, round, runSchedule, sleep } from "./bench-common.mjs";
 
 const { values: argv } = parseArgs({
@@ -25,7 +25,7 @@ const { values: argv } = parseArgs({
 if (argv.serve) {
   // Path /s/N is sender N, /r/N its receiver.
   const receivers = new Map();
-  const server = new WebSocketServer({ host: "127.0.0.1", port: int(argv.serve) });
+  const server = new WebSocket.Server({ host: "127.0.0.1", port: int(argv.serve) });
   server.on("connection", (socket, request) => {
     const [, role, id] = request.url.split("/");
     if (role === "r") receivers.set(id, socket);
