@@ -40,7 +40,9 @@ trap scale_cleanup EXIT
 trap 'exit 130' INT TERM
 
 command -v nginx >/dev/null || { echo "needs nginx (infra/setup.sh --with-browser installs it)" >&2; exit 2; }
+# Every proxied connection costs nginx two descriptors: two workers share them, each under this shell's limit.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fd_limit=$(ulimit -n)
 node_ports=("$((lb_port + 1))" "$((lb_port + 2))" "$((lb_port + 3))")
 start_throwaway_pg "Port $pg_port or one of $lb_port ${node_ports[*]} is already in use; set SCALE_PG_PORT / SCALE_PORT." "$lb_port" "${node_ports[@]}"
 resolve_server_dll "${SCALE_NO_BUILD:-0}" "" "" "$dir/app"
@@ -81,12 +83,12 @@ shipped="$repo/infra/nginx/chatdesk.conf"
   sed -n '/# END nodes/,$p' "$shipped"
 } | sed "s/listen 80;/listen 127.0.0.1:$lb_port;/" >"$dir/nginx/chatdesk.conf"
 cat >"$dir/nginx/nginx.conf" <<EOF
-worker_processes 1;
-worker_rlimit_nofile 65536;
+worker_processes 2;
+worker_rlimit_nofile $fd_limit;
 daemon off;
 pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log warn;
-events { worker_connections 30000; }
+events { worker_connections $((fd_limit - 100)); }
 http {
     access_log off;
     client_body_temp_path $dir/nginx/body;
