@@ -2,6 +2,8 @@ using System.Security.Claims;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
+using ChatDesk.Server.RateLimits;
+using static ChatDesk.Server.RateLimits.RateLimitsSetup;
 
 namespace ChatDesk.Server.Identity;
 
@@ -27,10 +29,14 @@ public static class AuthEndpoints
                 : Results.Ok(await ToMeAsync(user, users));
         });
 
-        group.MapPost("/login", async (LoginRequest request, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, UnknownAccountLockout unknownAccounts) =>
+        group.MapPost("/login", async (
+            LoginRequest request, HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn,
+            UnknownAccountLockout unknownAccounts, LoginAccountLimits accountLimits) =>
         {
             if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) || request.Email.Length > 254 || request.Password.Length > 256)
                 return Results.Problem(title: "Email and password are required", statusCode: StatusCodes.Status400BadRequest);
+            if (accountLimits.Refuse(context, request.Email) is { } refused)
+                return refused;
             var user = await users.FindByEmailAsync(request.Email.Trim());
             if (user?.PasswordHash is null)
             {
@@ -49,7 +55,7 @@ public static class AuthEndpoints
                 return Results.Problem(title: "Account disabled", detail: "An admin disabled this account.", statusCode: StatusCodes.Status403Forbidden);
             await signIn.SignInAsync(user, isPersistent: true);
             return Results.Ok(await ToMeAsync(user, users));
-        }).AddEndpointFilter<AntiforgeryFilter>();
+        }).AddEndpointFilter<AntiforgeryFilter>().RequireRateLimiting(LoginPolicy);
 
         group.MapPost("/logout", async (HttpContext context, SignInManager<ApplicationUser> signIn, PresenceService presence) =>
         {

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using ChatDesk.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatDesk.Tests.Security;
+
+/// <summary>What every hostile case checks after the refusal: that nothing changed, and that the server kept answering.</summary>
+public static class SecurityAssertions
+{
+    /// <summary>
+    /// One digest per table of every row's text: any insert, update or delete anywhere shows. Tables whose rows
+    /// change on their own (operator heartbeats, the KPI projection's bookkeeping) are left out.
+    /// </summary>
+    public static async Task<Dictionary<string, string>> FingerprintAsync(ChatDeskTestHost host)
+    {
+        var skipped = new[] { "operator_connections", "kpi_dirty_conversations", "kpi_daily_stamps", "server_nodes", "data_protection_keys" };
+        return await host.WithDbAsync(async db =>
+        {
+            var tables = await db.Database.SqlQueryRaw<string>(
+                "SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1").ToListAsync();
+            var digests = new Dictionary<string, string>();
+            foreach (var table in tables.Except(skipped))
+            {
+                // The table names come from the catalogue, not from input.
+                var sql = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS \"Value\" FROM \"" + table + "\" t";
+                digests[table] = await db.Database.SqlQueryRaw<string>(sql).SingleAsync();
+            }
+            return digests;
+        });
+    }
+
+    public static async Task AssertUnchangedAsync(ChatDeskTestHost host, Dictionary<string, string> before)
+    {
+        var after = await FingerprintAsync(host);
+        var changed = before.Keys.Where(table => before[table] != after.GetValueOrDefault(table)).ToList();
+        Assert.True(changed.Count == 0, $"Tables changed: {string.Join(", ", changed)}");
+    }
+
+    /// <summary>
+    /// Runs the flood and, while it runs, asks /healthz again and again: each answer must come within 100 ms
+    /// (the issue's requirement for a server under abuse). Returns the flood's result.
+    /// </summary>
+    public static async Task<T> WhileHealthAnswersQuicklyAsync<T>(ChatDeskTestHost host, Func<Task<T>> flood)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        (await client.GetAsync("/healthz")).EnsureSuccessStatusCode(); // connection and first-call costs are not the flood's
+        var running = flood();
+        var slowest = TimeSpan.Zero;
+        var probes = 0;
+        do
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await client.GetAsync("/healthz");
+            watch.Stop();
+            Assert.True(response.IsSuccessStatusCode, $"/healthz answered {(int)response.StatusCode} during the flood.");
+            slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
+            probes++;
+            await Task.Delay(20);
+        }
+        while (!running.IsCompleted || probes < 5);
+        var result = await running;
+        Assert.True(slowest < TimeSpan.FromMilliseconds(100), $"/healthz took {slowest.TotalMilliseconds:F0} ms during the flood ({probes} probes).");
+        return result;
+    }
+}
