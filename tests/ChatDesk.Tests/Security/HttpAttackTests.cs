@@ -64,14 +64,7 @@ public sealed class HttpAttackTests : ChatTestBase
     public async Task A_cross_site_request_without_the_antiforgery_token_is_refused_and_changes_nothing(string method, string path, string user, string body)
     {
         using var client = await CookieOnlyClientAsync(user);
-        var target = await ResolveAsync(path);
-        var before = await SecurityAssertions.FingerprintAsync(Host);
-
-        using var response = await client.SendAsync(Request(method, target, body));
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("antiforgery", await response.Content.ReadAsStringAsync());
-        await SecurityAssertions.AssertUnchangedAsync(Host, before);
+        await AssertRefusedAsync(client, method, path, body, HttpStatusCode.BadRequest, "antiforgery");
     }
 
     [Fact]
@@ -121,13 +114,7 @@ public sealed class HttpAttackTests : ChatTestBase
     public async Task A_role_cannot_reach_the_endpoints_of_a_higher_one_and_nothing_changes(string user, string method, string path, string body)
     {
         using var client = await SignedInAsync(user);
-        var target = await ResolveAsync(path);
-        var before = await SecurityAssertions.FingerprintAsync(Host);
-
-        using var response = await client.SendAsync(Request(method, target, body));
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        await SecurityAssertions.AssertUnchangedAsync(Host, before);
+        await AssertRefusedAsync(client, method, path, body, HttpStatusCode.Forbidden);
     }
 
     /// <summary>Search and filter values that would widen a query if they reached SQL or LIKE as code; expected: a refusal (400) or no match (0 rows).</summary>
@@ -178,6 +165,20 @@ public sealed class HttpAttackTests : ChatTestBase
     private static string Template(string path) => path.Split('?')[0].TrimEnd('/') is var trimmed && trimmed.Length > 0
         ? System.Text.RegularExpressions.Regex.Replace(trimmed, @"\{[^}]+\}", "{}").Replace("/sites/demo", "/sites/{}", StringComparison.Ordinal)
         : "/";
+
+    /// <summary>Sends the attack on real objects, then checks the refusal and that no table changed.</summary>
+    private async Task AssertRefusedAsync(HttpClient client, string method, string path, string body, HttpStatusCode status, string? saying = null)
+    {
+        var target = await ResolveAsync(path);
+        var before = await SecurityAssertions.FingerprintAsync(Host);
+
+        using var response = await client.SendAsync(Request(method, target, body));
+
+        Assert.Equal(status, response.StatusCode);
+        if (saying is not null)
+            Assert.Contains(saying, await response.Content.ReadAsStringAsync());
+        await SecurityAssertions.AssertUnchangedAsync(Host, before);
+    }
 
     private static HttpRequestMessage Request(string method, string path, string body)
     {

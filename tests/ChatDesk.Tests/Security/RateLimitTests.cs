@@ -64,6 +64,16 @@ public sealed class RateLimitTests : FileTestBase
         Assert.All(refusals, refusal => Assert.Contains(expected, refusal));
     }
 
+    /// <summary>A client on the console's login page: it holds the antiforgery token and sends it.</summary>
+    internal static async Task<HttpClient> LoginPageClientAsync(ChatDeskTestHost host)
+    {
+        var cookies = new CookieContainer();
+        var client = TestApi.CreateClient(host, cookies);
+        await client.GetAsync("/api/auth/me");
+        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", cookies.GetCookies(client.BaseAddress!)["XSRF-TOKEN"]!.Value);
+        return client;
+    }
+
     /// <summary>A widget session request as relayed by a proxy for that client address.</summary>
     internal static HttpRequestMessage SessionRequest(ChatDeskTestHost host, string forwardedFor)
     {
@@ -164,10 +174,7 @@ public sealed class RateLimitTests : FileTestBase
     [Fact]
     public async Task Login_floods_from_one_address_are_refused_before_any_password_is_checked()
     {
-        var cookies = new CookieContainer();
-        using var client = TestApi.CreateClient(Host, cookies);
-        await client.GetAsync("/api/auth/me");
-        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", cookies.GetCookies(client.BaseAddress!)["XSRF-TOKEN"]!.Value);
+        using var client = await LoginPageClientAsync(Host);
 
         var responses = await SecurityAssertions.WhileHealthAnswersQuicklyAsync(Host, () => Task.WhenAll(Enumerable.Range(0, Flood).Select(_ =>
             client.PostAsJsonAsync("/api/auth/login", new { email = TestApi.BobEmail, password = "guess" }))));
@@ -220,10 +227,7 @@ public sealed class ProxiedRateLimitTests : ChatTestBase
     [Fact]
     public async Task One_accounts_password_cannot_be_tried_faster_by_spreading_attempts_over_many_addresses()
     {
-        var cookies = new CookieContainer();
-        using var client = TestApi.CreateClient(Host, cookies);
-        await client.GetAsync("/api/auth/me");
-        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", cookies.GetCookies(client.BaseAddress!)["XSRF-TOKEN"]!.Value);
+        using var client = await RateLimitTests.LoginPageClientAsync(Host);
 
         var responses = await SecurityAssertions.WhileHealthAnswersQuicklyAsync(Host, async () =>
         {

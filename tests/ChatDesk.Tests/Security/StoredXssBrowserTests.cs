@@ -68,7 +68,7 @@ public sealed class StoredXssBrowserTests(BrowserFixture browser) : ChatTestBase
         await chatItem.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=visitor-name]")).ToHaveTextAsync(Payload[..100], Wait);
         await Assertions.Expect(BrowserSteps.MessageTexts(page).First).ToHaveTextAsync(Payload, Wait);
-        await Assertions.Expect(page.Locator("[data-testid=file-link]")).ToHaveTextAsync(storedFileName, Wait);
+        await Assertions.Expect(page.Locator("[data-testid=file-link]")).ToContainTextAsync(storedFileName, new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=context-current-page]")).ToContainTextAsync("<img src=x", new() { Timeout = 15_000 });
         Assert.Equal(conversation.ConversationId, await Host.WithDbAsync(db => db.Conversations.Select(c => c.Id).SingleAsync()));
         await AssertNothingRanAsync(page.MainFrame, foreign);
@@ -95,7 +95,7 @@ public sealed class StoredXssBrowserTests(BrowserFixture browser) : ChatTestBase
         var storedFileName = await Host.WithDbAsync(db => db.SharedFiles.Select(f => f.Name).SingleAsync());
 
         await Assertions.Expect(BrowserSteps.MessageTexts(widget).Filter(new() { HasText = "<script>" })).ToHaveTextAsync(Payload, Wait);
-        await Assertions.Expect(widget.Locator("[data-testid=file-link]")).ToHaveTextAsync(storedFileName, Wait);
+        await Assertions.Expect(widget.Locator("[data-testid=file-link]")).ToContainTextAsync(storedFileName, new() { Timeout = 15_000 });
         var frame = page.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
         await AssertNothingRanAsync(frame, foreign);
         await AssertNothingRanAsync(page.MainFrame, foreign);
