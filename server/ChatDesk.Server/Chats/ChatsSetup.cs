@@ -53,6 +53,10 @@ public static class ChatsSetup
             services.AddSingleton<RedisSignals>();
             services.AddHostedService<BackplaneResync>();
         }
+        // SignalR logs every hub call that throws as an error with its stack trace, refusals included (a broken
+        // rule, a rate limit, a malformed call): an abuser could flood the logs and the disk. ChatErrorFilter logs
+        // the failures that are the server's own.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSingleton<EventLog>();
         services.AddSingleton<PushBus>();
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());

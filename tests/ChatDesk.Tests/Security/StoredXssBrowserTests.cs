@@ -100,4 +100,33 @@ public sealed class StoredXssBrowserTests(BrowserFixture browser) : ChatTestBase
         await AssertNothingRanAsync(frame, foreign);
         await AssertNothingRanAsync(page.MainFrame, foreign);
     }
+
+    [Fact]
+    public async Task Script_injected_inline_into_the_console_or_the_widget_frame_is_blocked_by_their_policy()
+    {
+        var console = await Steps.NewPageAsync();
+        await console.GotoAsync(Host.ConsoleUrl);
+        await Assertions.Expect(console.Locator("input[name=email]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var visitor = await Steps.NewPageAsync();
+        await visitor.GotoAsync(Host.DemoSiteUrl);
+        await BrowserSteps.OpenWidgetAsync(visitor);
+        var frame = visitor.Frames.Single(f => f.Url.Contains("/widget/frame.html", StringComparison.Ordinal));
+
+        foreach (var target in new[] { console.MainFrame, frame })
+        {
+            // An inline <script> and an inline event handler, as an HTML injection would add them.
+            await target.EvaluateAsync("""() => {
+                const script = document.createElement('script');
+                script.textContent = 'window.__xss = 1';
+                document.body.append(script);
+                const img = document.createElement('img');
+                img.setAttribute('onerror', 'window.__xss = 2');
+                img.src = 'data:,not-an-image';
+                document.body.append(img);
+            }""");
+            await target.WaitForTimeoutAsync(300); // the image's error event, had it been allowed to run
+            Assert.True(await target.EvaluateAsync<bool>("() => window.__xss === undefined"), $"Inline script ran in {target.Url}.");
+            await Assert.ThrowsAsync<PlaywrightException>(() => target.EvaluateAsync("() => eval('1')"));
+        }
+    }
 }
