@@ -84,6 +84,25 @@ public sealed class HttpAttackTests : ChatTestBase
         Assert.True(missing.Count == 0, $"No forgery case for: {string.Join(", ", missing)}");
     }
 
+    [Fact]
+    public async Task The_login_and_antiforgery_cookies_are_never_sent_by_a_cross_site_request_and_the_login_one_is_out_of_scripts_reach()
+    {
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri(Host.BaseUrl) };
+        var page = await client.GetAsync("/api/auth/me");
+        var xsrf = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("XSRF-TOKEN=", StringComparison.Ordinal));
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
+        {
+            Content = JsonContent.Create(new { email = TestApi.AliceEmail, password = TestApi.AlicePassword }),
+        };
+        login.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        login.Headers.Add("X-XSRF-TOKEN", xsrf.Split(';')[0]["XSRF-TOKEN=".Length..]);
+        var auth = (await client.SendAsync(login)).Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("chatdesk.auth=", StringComparison.Ordinal));
+
+        Assert.Contains("samesite=strict", xsrf, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", auth, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", auth, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Who tries what: each row is an operator or a manager reaching above their role.</summary>
     public static TheoryData<string, string, string, string> AboveTheirRole => new()
     {
