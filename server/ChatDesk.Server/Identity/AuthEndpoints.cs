@@ -1,9 +1,8 @@
 using System.Security.Claims;
+using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
-using ChatDesk.Server.RateLimits;
-using static ChatDesk.Server.RateLimits.RateLimitsSetup;
 
 namespace ChatDesk.Server.Identity;
 
@@ -55,7 +54,7 @@ public static class AuthEndpoints
                 return Results.Problem(title: "Account disabled", detail: "An admin disabled this account.", statusCode: StatusCodes.Status403Forbidden);
             await signIn.SignInAsync(user, isPersistent: true);
             return Results.Ok(await ToMeAsync(user, users));
-        }).AddEndpointFilter<AntiforgeryFilter>().RequireRateLimiting(LoginPolicy);
+        }).AddEndpointFilter<AntiforgeryFilter>().RequireRateLimiting(RateLimitsSetup.LoginPolicy);
 
         group.MapPost("/logout", async (HttpContext context, SignInManager<ApplicationUser> signIn, PresenceService presence) =>
         {
