@@ -49,7 +49,7 @@ public sealed class RateLimitOptions
     public RateRule StartChatPerSite { get; set; } = new(3000, 6000);
     public RateRule StartChatPerIp { get; set; } = new(2000, 3000);
     public RateRule VisitorMessages { get; set; } = new(20, 120);
-    public RateRule OperatorMessages { get; set; } = new(60, 1200);
+    public RateRule OperatorMessages { get; set; } = new(100, 3000);
     public RateRule VisitorTyping { get; set; } = new(20, 600);
     public RateRule OperatorTyping { get; set; } = new(40, 1200);
     public RateRule OfflineMessagesPerVisitor { get; set; } = new(5, 5);
