@@ -46,7 +46,7 @@ let stopping = false;
 
 const counts = {
   floodSent: 0, floodAccepted: 0, floodLimited: 0, floodClosed: 0,
-  oversizeSent: 0, oversizeClosed: 0, malformedSent: 0, malformedRefused: 0, malformedAccepted: 0, reconnects: 0,
+  oversizeSent: 0, oversizeClosed: 0, malformedSent: 0, malformedRefused: 0, malformedAccepted: 0, reconnects: 0, reconnectsRefused: 0,
 };
 
 async function connectVisitor(token) {
@@ -81,8 +81,15 @@ const malformed = [
 /** One abusive call of a hostile client: every 5th an oversize message, the others malformed. */
 async function hostileCall(client, k) {
   if (client.conn.state !== "Connected") {
-    client.conn = await connectVisitor(client.token);
-    counts.reconnects++;
+    try {
+      client.conn = await connectVisitor(client.token);
+      counts.reconnects++;
+    } catch (e) {
+      // Reconnecting over and over is itself limited (ChatDesk:RateLimits:VisitorConnections).
+      if (!String(e?.message).includes("429")) throw e;
+      counts.reconnectsRefused++;
+      return;
+    }
   }
   if (k % 5 === 0) {
     counts.oversizeSent++;
@@ -150,7 +157,7 @@ async function main() {
     `Abusers        ${flooders.length} flooders (${cfg.floodRate} msg/s each), ${hostile.length} hostile clients (${cfg.hostileRate} calls/s each), ${round(seconds)} s`,
     `Flood          ${counts.floodSent} SendMessage sent: ${counts.floodAccepted} accepted (${perFlooder(counts.floodAccepted)} msg/s per flooder), ` +
       `${counts.floodLimited} refused as rate-limited, ${counts.floodClosed} flooder connections closed by the server`,
-    `Oversize       ${counts.oversizeSent} sent, ${counts.oversizeClosed} connections closed by the server, ${counts.reconnects} reconnects`,
+    `Oversize       ${counts.oversizeSent} sent, ${counts.oversizeClosed} connections closed by the server; ${counts.reconnects} reconnects, ${counts.reconnectsRefused} refused (429)`,
     `Malformed      ${counts.malformedSent} sent, ${counts.malformedRefused} refused, ${counts.malformedAccepted} accepted`,
     ...errorSection(8),
   ].join("\n"));

@@ -102,7 +102,7 @@ public static class ChatsSetup
 
     public static IEndpointRouteBuilder MapChats(this IEndpointRouteBuilder app)
     {
-        app.MapHub<VisitorHub>("/hubs/visitor");
+        app.MapHub<VisitorHub>("/hubs/visitor").RequireRateLimiting(RateLimits.RateLimitsSetup.VisitorConnectionPolicy);
         app.MapHub<OperatorHub>("/hubs/operator");
         return app;
     }

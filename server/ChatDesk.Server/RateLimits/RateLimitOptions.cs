@@ -41,6 +41,8 @@ public sealed class RateLimitOptions
     public const string Section = "ChatDesk:RateLimits";
 
     public RateRule WidgetSessionsPerIp { get; set; } = new(2000, 600);
+    /// <summary>Visitor hub connections (negotiation and transport each count): a widget reconnects now and then, a script that gets itself disconnected on purpose does not get back at once.</summary>
+    public RateRule VisitorConnections { get; set; } = new(20, 30);
     public RateRule LoginsPerIp { get; set; } = new(100, 100);
     public RateRule LoginsPerAccount { get; set; } = new(30, 30);
     public RateRule VisitorUploads { get; set; } = new(20, 20);
@@ -48,7 +50,7 @@ public sealed class RateLimitOptions
     public RateRule StartChatPerVisitor { get; set; } = new(10, 10);
     public RateRule StartChatPerSite { get; set; } = new(3000, 6000);
     public RateRule StartChatPerIp { get; set; } = new(2000, 3000);
-    public RateRule VisitorMessages { get; set; } = new(20, 120);
+    public RateRule VisitorMessages { get; set; } = new(10, 60);
     public RateRule OperatorMessages { get; set; } = new(100, 3000);
     public RateRule VisitorTyping { get; set; } = new(20, 600);
     public RateRule OperatorTyping { get; set; } = new(40, 1200);

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace ChatDesk.Server.RateLimits;
 
 /// <summary>
-/// HTTP abuse limits (ASP.NET Core rate limiting): widget sessions and logins per client address, uploads per
-/// visitor or operator. A refused request gets 429, Retry-After and a translated problem; it reaches no endpoint.
+/// HTTP abuse limits (ASP.NET Core rate limiting): widget sessions and logins per client address, visitor hub
+/// connections per visitor, uploads per visitor or operator. A refused request gets 429, Retry-After and a translated problem; it reaches no endpoint.
 /// The client address is the one the forwarded-headers middleware set (<see cref="Proxies"/>), never a raw header.
 /// </summary>
 public static class RateLimitsSetup
@@ -15,6 +15,7 @@ public static class RateLimitsSetup
     public const string WidgetSessionPolicy = "widget-session";
     public const string LoginPolicy = "login";
     public const string UploadPolicy = "upload";
+    public const string VisitorConnectionPolicy = "visitor-connection";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,6 +27,8 @@ public static class RateLimitsSetup
         {
             limiter.AddPolicy(WidgetSessionPolicy, context => ByAddress(context, options.WidgetSessionsPerIp));
             limiter.AddPolicy(LoginPolicy, context => ByAddress(context, options.LoginsPerIp));
+            limiter.AddPolicy(VisitorConnectionPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                $"v:{context.User.FindFirst(VisitorIdentity.VisitorIdClaim)?.Value}", _ => options.VisitorConnections.ToLimiterOptions()));
             limiter.AddPolicy(UploadPolicy, context => context.User.FindFirst(VisitorIdentity.VisitorIdClaim) is { } visitor
                 ? RateLimitPartition.GetTokenBucketLimiter($"v:{visitor.Value}", _ => options.VisitorUploads.ToLimiterOptions())
                 : RateLimitPartition.GetTokenBucketLimiter($"o:{context.User.FindFirstValue(ClaimTypes.NameIdentifier)}", _ => options.OperatorUploads.ToLimiterOptions()));

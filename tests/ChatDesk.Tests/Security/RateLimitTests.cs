@@ -28,7 +28,7 @@ public sealed class RateLimitTests : FileTestBase
         foreach (var (rule, burst) in new[]
                  {
                      ("VisitorMessages", 3), ("OperatorMessages", 6), ("VisitorTyping", 3), ("StartChatPerVisitor", 2), ("OfflineMessagesPerVisitor", 2),
-                     ("WidgetSessionsPerIp", 4), ("LoginsPerIp", 4), ("LoginsPerAccount", 3), ("VisitorUploads", 2),
+                     ("WidgetSessionsPerIp", 4), ("VisitorConnections", 6), ("LoginsPerIp", 4), ("LoginsPerAccount", 3), ("VisitorUploads", 2),
                  })
         {
             settings[$"{Limits}:{rule}:Burst"] = burst.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -194,6 +194,26 @@ public sealed class RateLimitTests : FileTestBase
             statuses.Add((await client.SendAsync(SessionRequest(Host, $"203.0.113.{i + 1}"))).StatusCode);
 
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 3), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 3)], statuses);
+    }
+
+    [Fact]
+    public async Task A_visitor_reconnecting_over_and_over_is_refused_a_new_connection_while_other_visitors_connect()
+    {
+        var session = await TestApi.CreateVisitorAsync(Host);
+        var refusal = await SecurityAssertions.WhileHealthAnswersQuicklyAsync(Host, async () =>
+        {
+            for (var i = 0; i < 3; i++) // negotiation and WebSocket: two of the six a burst each
+            {
+                await Driver.ConnectVisitorAsync($"again-{i}", Host.BaseUrl, session.VisitorToken);
+                await Driver.StopAsync($"again-{i}");
+            }
+            return await Assert.ThrowsAsync<HubCallException>(() => Driver.ConnectVisitorAsync("once-more", Host.BaseUrl, session.VisitorToken));
+        });
+
+        Assert.Contains("429", refusal.Message);
+        Assert.NotNull(await Driver.InvokeAsync("visitor", "GetConversation")); // another visitor's connection is untouched
+        var other = await TestApi.CreateVisitorAsync(Host);
+        await Driver.ConnectVisitorAsync("other", Host.BaseUrl, other.VisitorToken);
     }
 
     [Fact]
