@@ -85,8 +85,9 @@ async function hostileCall(client, k) {
       client.conn = await connectVisitor(client.token);
       counts.reconnects++;
     } catch (e) {
-      // Reconnecting over and over is itself limited (ChatDesk:RateLimits:VisitorConnections).
-      if (!String(e?.message).includes("429")) throw e;
+      // Reconnecting over and over is itself limited (ChatDesk:RateLimits:VisitorConnections): a 429 on the
+      // negotiation, or on the WebSocket request that follows it, which the client reports as a failed transport.
+      if (!/429|WebSocket failed to connect/.test(String(e?.message))) throw e;
       counts.reconnectsRefused++;
       return;
     }
