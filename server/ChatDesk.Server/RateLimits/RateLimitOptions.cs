@@ -41,7 +41,10 @@ public sealed class RateLimitOptions
     public const string Section = "ChatDesk:RateLimits";
 
     public RateRule WidgetSessionsPerIp { get; set; } = new(2000, 600);
-    /// <summary>Visitor hub connections (negotiation and transport each count): a widget reconnects now and then, a script that gets itself disconnected on purpose does not get back at once.</summary>
+    /// <summary>
+    /// Visitor hub connections (the negotiation and the transport each count): a widget reconnects now and then,
+    /// a script that gets itself disconnected on purpose (e.g. by oversize messages) does not come straight back.
+    /// </summary>
     public RateRule VisitorConnections { get; set; } = new(20, 30);
     public RateRule LoginsPerIp { get; set; } = new(100, 100);
     public RateRule LoginsPerAccount { get; set; } = new(30, 30);
