@@ -6,6 +6,7 @@ using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
 using ChatDesk.Server.Privacy;
+using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
@@ -23,6 +24,7 @@ public static class ChatDeskApp
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
         builder.Services.AddSecureCookies(builder.Configuration);
+        builder.Services.AddRateLimits(builder.Configuration);
         builder.Services.AddChats(builder.Configuration);
         builder.Services.AddChatRouting();
         builder.Services.AddCannedResponses();
@@ -45,6 +47,7 @@ public static class ChatDeskApp
         app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter(); // after authentication: uploads are limited per visitor or operator
 
         app.MapAuth();
         app.MapAccount();

@@ -171,7 +171,7 @@ describe('chat frame', () => {
     };
     await startApp();
     expect(localStorage.getItem('chatdesk.visitorToken.demo')).toBe('tok-1');
-    expect(hub.url).toBe('https://chatdesk.test/hubs/visitor');
+    expect(hub.url).toBe('https://chatdesk.test/hubs/visitor?lang=en');
     expect(hub.token).toBe('tok-1');
     expect(visible('form[data-testid="prechat-form"]')).toBe(true);
     const options = $$('select[name="topic"] option').map((o) => o.textContent);
@@ -659,6 +659,8 @@ describe('chat frame: queue position and offline messages', () => {
     document.body.replaceChildren(container);
     mount(container, { siteKey: 'demo', hostOrigin: 'https://shop.test', lang: 'fr', t: getMessages('fr') }).start();
     await flush();
+    // The hub URL names the widget's language: the server words refusals (e.g. rate limits) in it.
+    expect(new URL(hub.url).searchParams.get('lang')).toBe('fr');
     expect($('[data-testid="chat-ended"]')?.textContent).toContain(
       'Nous sommes fermés pour le moment. Laissez-nous un message et nous vous répondrons par e-mail.',
     );

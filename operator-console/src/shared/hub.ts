@@ -1,12 +1,13 @@
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { BoardHub, OperatorHub } from './contract';
+import { getLanguage } from '../i18n';
 
 export const OPERATOR_HUB_URL = '/hubs/operator';
 
-/** Same origin: the auth cookie is sent automatically. */
+/** Same origin: the auth cookie is sent automatically. The server answers refusals in the console's language. */
 export function createOperatorConnection(): HubConnection {
   return new HubConnectionBuilder()
-    .withUrl(OPERATOR_HUB_URL)
+    .withUrl(`${OPERATOR_HUB_URL}?lang=${getLanguage()}`)
     .withAutomaticReconnect()
     .configureLogging(LogLevel.Warning)
     .build();

@@ -6,7 +6,18 @@ namespace ChatDesk.Server.Chats;
 
 public static class ChatsSetup
 {
+    /// <summary>
+    /// The largest legitimate hub message is a co-browse part (at most 28,000 UTF-8 bytes of data, split so by
+    /// the widget) or a signalling message (16,000 characters), plus their JSON envelope: 32 KiB holds both, and
+    /// anything larger is refused before it is read whole (the connection is closed).
+    /// </summary>
     public const int MaxHubMessageBytes = 32 * 1024;
+
+    /// <summary>
+    /// One call at a time per connection: a client cannot hold many database connections or server threads at
+    /// once, and its calls run in the order sent (the widget's co-browse parts and messages rely on it).
+    /// </summary>
+    public const int MaxParallelInvocationsPerClient = 1;
 
     public const string RedisSetting = "ChatDesk:Redis";
 
@@ -15,7 +26,10 @@ public static class ChatsSetup
         var signalR = services.AddSignalR(options =>
         {
             options.MaximumReceiveMessageSize = MaxHubMessageBytes;
+            options.MaximumParallelInvocationsPerClient = MaxParallelInvocationsPerClient;
             options.EnableDetailedErrors = true; // safe: ChatErrorFilter hides internal failures
+            // Outermost first: a call over its limit is refused before anything (database retries included) runs.
+            options.AddFilter<RateLimits.HubRateLimitFilter>();
             options.AddFilter<ChatErrorFilter>();
         });
         if (configuration[RedisSetting] is { Length: > 0 } redisConnection)
@@ -39,6 +53,10 @@ public static class ChatsSetup
             services.AddSingleton<RedisSignals>();
             services.AddHostedService<BackplaneResync>();
         }
+        // SignalR logs every hub call that throws as an error with its stack trace, refusals included (a broken
+        // rule, a rate limit, a malformed call): an abuser could flood the logs and the disk. ChatErrorFilter logs
+        // the failures that are the server's own.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSingleton<EventLog>();
         services.AddSingleton<PushBus>();
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());
@@ -86,7 +104,7 @@ public static class ChatsSetup
 
     public static IEndpointRouteBuilder MapChats(this IEndpointRouteBuilder app)
     {
-        app.MapHub<VisitorHub>("/hubs/visitor");
+        app.MapHub<VisitorHub>("/hubs/visitor").RequireRateLimiting(RateLimits.RateLimitsSetup.VisitorConnectionPolicy);
         app.MapHub<OperatorHub>("/hubs/operator");
         return app;
     }

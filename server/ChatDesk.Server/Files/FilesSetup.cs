@@ -28,7 +28,8 @@ public static class FilesSetup
         app.MapPost("/api/files/visitor", (string? name, HttpContext context, FileService files) =>
                 UploadAsync(context, body => files.UploadFromVisitorAsync(VisitorIdentity.From(context.User), name,
                     context.Request.ContentType, context.Request.ContentLength, body, context.RequestAborted)))
-            .RequireAuthorization(VisitorAuthentication.Policy);
+            .RequireAuthorization(VisitorAuthentication.Policy)
+            .RequireRateLimiting(RateLimits.RateLimitsSetup.UploadPolicy);
         app.MapGet("/api/files/visitor/{fileId:guid}", (Guid fileId, HttpContext context, FileService files) =>
                 DownloadAsync(() => files.OpenForVisitorAsync(VisitorIdentity.From(context.User), fileId, context.RequestAborted)))
             .RequireAuthorization(VisitorAuthentication.Policy);
@@ -37,7 +38,8 @@ public static class FilesSetup
                 UploadAsync(context, body => files.UploadFromOperatorAsync(OperatorId(context.User), conversationId, name,
                     context.Request.ContentType, context.Request.ContentLength, body, context.RequestAborted)))
             .RequireAuthorization(OperatorAuthorization.Policy)
-            .AddEndpointFilter<AntiforgeryFilter>();
+            .AddEndpointFilter<AntiforgeryFilter>()
+            .RequireRateLimiting(RateLimits.RateLimitsSetup.UploadPolicy);
         app.MapGet("/api/files/{fileId:guid}", (Guid fileId, ClaimsPrincipal user, HttpContext context, FileService files) =>
                 DownloadAsync(() => files.OpenForStaffAsync(OperatorId(user), user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin), fileId, context.RequestAborted)))
             .RequireAuthorization(policy => policy.RequireRole(Roles.Operator, Roles.Manager, Roles.Admin));

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
@@ -27,10 +28,14 @@ public static class AuthEndpoints
                 : Results.Ok(await ToMeAsync(user, users));
         });
 
-        group.MapPost("/login", async (LoginRequest request, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, UnknownAccountLockout unknownAccounts) =>
+        group.MapPost("/login", async (
+            LoginRequest request, HttpContext context, UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn,
+            UnknownAccountLockout unknownAccounts, LoginAccountLimits accountLimits) =>
         {
             if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) || request.Email.Length > 254 || request.Password.Length > 256)
                 return Results.Problem(title: "Email and password are required", statusCode: StatusCodes.Status400BadRequest);
+            if (accountLimits.Refuse(context, request.Email) is { } refused)
+                return refused;
             var user = await users.FindByEmailAsync(request.Email.Trim());
             if (user?.PasswordHash is null)
             {
@@ -49,7 +54,7 @@ public static class AuthEndpoints
                 return Results.Problem(title: "Account disabled", detail: "An admin disabled this account.", statusCode: StatusCodes.Status403Forbidden);
             await signIn.SignInAsync(user, isPersistent: true);
             return Results.Ok(await ToMeAsync(user, users));
-        }).AddEndpointFilter<AntiforgeryFilter>();
+        }).AddEndpointFilter<AntiforgeryFilter>().RequireRateLimiting(RateLimitsSetup.LoginPolicy);
 
         group.MapPost("/logout", async (HttpContext context, SignInManager<ApplicationUser> signIn, PresenceService presence) =>
         {

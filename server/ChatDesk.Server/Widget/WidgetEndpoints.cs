@@ -34,7 +34,7 @@ public static class WidgetEndpoints
                 var db = context.RequestServices.GetRequiredService<ChatDeskDbContext>();
                 var origins = await db.Sites.AsNoTracking().Where(s => s.Key == siteKey).Select(s => s.AllowedOrigins).SingleOrDefaultAsync();
                 var ancestors = origins is { Count: > 0 } ? string.Join(' ', origins) : "'none'";
-                context.Response.Headers.ContentSecurityPolicy = $"frame-ancestors {ancestors}";
+                context.Response.Headers.ContentSecurityPolicy = $"{SecurityHeaders.WidgetFramePolicy}; frame-ancestors {ancestors}";
                 context.Response.Headers.CacheControl = "no-store";
             }
             await next();
@@ -42,7 +42,7 @@ public static class WidgetEndpoints
 
     public static IEndpointRouteBuilder MapWidget(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/widget/session", CreateSessionAsync);
+        app.MapPost("/api/widget/session", CreateSessionAsync).RequireRateLimiting(RateLimits.RateLimitsSetup.WidgetSessionPolicy);
         app.MapGet("/demo/{page?}", DemoPage);
         return app;
     }

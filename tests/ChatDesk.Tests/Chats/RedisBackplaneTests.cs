@@ -10,6 +10,8 @@ namespace ChatDesk.Tests.Chats;
 /// <summary>Three server nodes on one database with the SignalR Redis backplane: pushes reach whichever node holds the client.</summary>
 public sealed class RedisBackplaneTests : RedisNodesTestBase
 {
+    protected override IReadOnlyDictionary<string, string?> NodeSettings => TestApi.NoVisitorMessageLimit;
+
     [Fact]
     public async Task A_visitor_on_node_1_and_operators_on_nodes_2_and_3_chat_type_transfer_and_end_sessions_across_nodes()
     {

@@ -16,7 +16,7 @@ public sealed class DatabaseOutageTests : ChatTestBase
     private TcpProxy database = null!;
     private string proxiedConnectionString = "";
 
-    protected override ChatDeskTestHost CreateHost() => new() { SharedConnectionString = proxiedConnectionString };
+    protected override ChatDeskTestHost CreateHost() => new() { SharedConnectionString = proxiedConnectionString, Settings = TestApi.NoVisitorMessageLimit };
 
     public override async Task InitializeAsync()
     {

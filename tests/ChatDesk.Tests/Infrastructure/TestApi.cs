@@ -15,6 +15,13 @@ public static class TestApi
     public const string ChloeEmail = "chloe@chatdesk.local";
     public const string ChloePassword = "chloe-demo-pass";
 
+    /// <summary>
+    /// Settings for tests that stream hundreds of messages from one visitor as fast as they can: far above the
+    /// visitor's abuse limit, which is not what they test (tests/ChatDesk.Tests/Security does).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> NoVisitorMessageLimit =
+        new Dictionary<string, string?> { ["ChatDesk:RateLimits:VisitorMessages:Burst"] = "100000" };
+
     public static HttpClient CreateClient(ChatDeskTestHost host, CookieContainer? cookies = null) =>
         new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = true, AllowAutoRedirect = false })
         {

@@ -581,8 +581,11 @@ export class ChatApp {
   }
 
   private buildConnection(): HubConnection {
+    // The server answers refusals (e.g. too many messages) in the widget's language.
+    const hubUrl = new URL('../hubs/visitor', window.location.href);
+    hubUrl.searchParams.set('lang', this.lang);
     const connection = new HubConnectionBuilder()
-      .withUrl(new URL('../hubs/visitor', window.location.href).toString(), {
+      .withUrl(hubUrl.toString(), {
         accessTokenFactory: () => this.token ?? '',
       })
       .withAutomaticReconnect(retryPolicy)
