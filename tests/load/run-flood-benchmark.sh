@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 start_throwaway_pg "Port $pg_port or $port is already in use; set FLOOD_PG_PORT / FLOOD_PORT." "$port"
 resolve_server_dll "${FLOOD_NO_BUILD:-0}"
 log "starting server on $url (log: $server_log)"
-start_server "" "$url" "$server_log" "$url"
+BENCH_REAL_LIMITS=1 start_server "" "$url" "$server_log" "$url"
 server_pid=$started_pid
 wait_healthy "Server did not become healthy in 60 s; see $server_log"
 
