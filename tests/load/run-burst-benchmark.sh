@@ -9,7 +9,6 @@
 # Environment (optional):
 #   BURST_DIR=/tmp/chatdesk-burst  BURST_PORT=5390 (nodes on 5390, 5391, 5392)  BURST_PG_PORT=55690
 #   BURST_NO_BUILD=1  skip `dotnet build -c Release`
-#   BENCH_REDIS=1     pushes through a throwaway Redis as the SignalR backplane (BENCH_REDIS_PORT=56390)
 # Exit code: 0 when the benchmark ran (goals missed are reported as MISS); non-zero when set-up failed.
 set -euo pipefail
 
@@ -22,6 +21,8 @@ base_port=${BURST_PORT:-5390}
 pg_port=${BURST_PG_PORT:-55690}
 keep=${BURST_KEEP:-0}
 log_tag=burst-bench
+# Several nodes on one database need the Redis backplane (a throwaway one, BENCH_REDIS_PORT=56390).
+export BENCH_REDIS=1
 json_file="$dir/burst.json"
 report="$dir/report.txt"
 # shellcheck source=tests/load/bench-lib.sh

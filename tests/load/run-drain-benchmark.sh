@@ -28,6 +28,8 @@ port_b=${DRAIN_PORT_B:-5291}
 pg_port=${DRAIN_PG_PORT:-55590}
 keep=${DRAIN_KEEP:-0}
 log_tag=drain-bench
+# Several nodes on one database need the Redis backplane (a throwaway one, BENCH_REDIS_PORT=56390).
+export BENCH_REDIS=1
 url_a="http://127.0.0.1:$port_a"
 url_b="http://127.0.0.1:$port_b"
 app_dir="$dir/app"
@@ -49,6 +51,7 @@ log "PostgreSQL max_connections=$(psql_q -c 'SHOW max_connections'), fsync=$(psq
 
 # ---- 2. Build once, start two servers on the same database ------------------------------------
 resolve_server_dll "${DRAIN_NO_BUILD:-0}" "${DRAIN_BIN_DIR:-}" DRAIN_BIN_DIR "$app_dir"
+start_redis_if_asked
 # Both nodes serve the same demo site, whose allowed origin is node A's (the client's host origin).
 start_server a "$url_a" "$dir/server-a.log" "$url_a"; pid_a=$started_pid
 start_server b "$url_b" "$dir/server-b.log" "$url_a"; pid_b=$started_pid
