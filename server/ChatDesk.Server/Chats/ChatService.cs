@@ -5,7 +5,6 @@ using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace ChatDesk.Server.Chats;
 
