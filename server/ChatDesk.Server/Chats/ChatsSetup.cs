@@ -69,7 +69,6 @@ public static class ChatsSetup
         services.AddSingleton<TypingAudiences>();
         services.AddHostedService(provider => provider.GetRequiredService<TypingAudiences>());
         services.AddSingleton<TypingRelay>();
-        services.AddHostedService(provider => provider.GetRequiredService<TypingRelay>());
         return services;
     }
 

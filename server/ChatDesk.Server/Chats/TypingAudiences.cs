@@ -5,8 +5,7 @@ using Npgsql;
 
 namespace ChatDesk.Server.Chats;
 
-/// <param name="LocalOnly">Operators whose every console connection is on this node: delivered here, no notification needed.</param>
-public sealed record TypingAudience(Guid ConversationId, IReadOnlyList<string> OperatorIds, IReadOnlySet<string> LocalOnly, bool Preview);
+public sealed record TypingAudience(Guid ConversationId, IReadOnlyList<string> OperatorIds, bool Preview);
 
 /// <summary>
 /// Who sees a visitor's typing: the operators in the visitor's open chat, cached for a second. Lookups
@@ -14,7 +13,7 @@ public sealed record TypingAudience(Guid ConversationId, IReadOnlyList<string> O
 /// visitors start typing at once the database sees a few queries instead of hundreds, and the pool
 /// is never exhausted by typing.
 /// </summary>
-public sealed class TypingAudiences(NpgsqlDataSource dataSource, IMemoryCache cache, Routing.ServerNode node, ILogger<TypingAudiences> logger)
+public sealed class TypingAudiences(NpgsqlDataSource dataSource, IMemoryCache cache, ILogger<TypingAudiences> logger)
     : BackgroundService
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -80,34 +79,13 @@ public sealed class TypingAudiences(NpgsqlDataSource dataSource, IMemoryCache ca
                 ORDER BY c.requested_at DESC, c.id DESC LIMIT 1) c
             JOIN sites s ON s.id = v.site_id
             """;
-        // Whether each of those operators is connected only to this node.
-        const string localOnlySql = "SELECT operator_id, bool_and(node_id = $1) FROM operator_connections WHERE operator_id = ANY($2) GROUP BY operator_id";
-        var found = new Dictionary<VisitorIdentity, (Guid ConversationId, bool Preview, string[] OperatorIds)>();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand(audienceSql, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = visitors.Select(v => v.VisitorId).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = visitors.Select(v => v.SiteId).ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                found[new VisitorIdentity(reader.GetGuid(0), reader.GetGuid(1))] = (reader.GetGuid(2), reader.GetBoolean(3), reader.GetFieldValue<string[]>(4));
-        }
-
-        var localOnly = new HashSet<string>();
-        var operatorIds = found.Values.SelectMany(a => a.OperatorIds).Distinct().ToArray();
-        if (operatorIds.Length > 0)
-        {
-            await using var command = new NpgsqlCommand(localOnlySql, connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = node.Id });
-            command.Parameters.Add(new NpgsqlParameter { Value = operatorIds });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                if (reader.GetBoolean(1))
-                    localOnly.Add(reader.GetString(0));
-        }
-
-        return found.ToDictionary(
-            f => f.Key,
-            f => new TypingAudience(f.Value.ConversationId, f.Value.OperatorIds, f.Value.OperatorIds.Where(localOnly.Contains).ToHashSet(), f.Value.Preview));
+        var found = new Dictionary<VisitorIdentity, TypingAudience>();
+        await using var command = dataSource.CreateCommand(audienceSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = visitors.Select(v => v.VisitorId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = visitors.Select(v => v.SiteId).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            found[new VisitorIdentity(reader.GetGuid(0), reader.GetGuid(1))] = new TypingAudience(reader.GetGuid(2), reader.GetFieldValue<string[]>(4), reader.GetBoolean(3));
+        return found;
     }
 }
