@@ -47,30 +47,6 @@ public interface IOperatorClient
 /// </summary>
 public sealed class ChatNotifier(PushBus bus)
 {
-    private readonly List<Push>? batch;
-
-    private ChatNotifier(PushBus bus, List<Push> batch) : this(bus) => this.batch = batch;
-
-    /// <summary>A notifier that collects pushes until <see cref="FlushAsync"/>, so a decision's pushes go out in their order once committed.</summary>
-    public ChatNotifier Batch() => new(bus, []);
-
-    public Task FlushAsync()
-    {
-        if (batch is not { Count: > 0 })
-            return Task.CompletedTask;
-        var pushes = batch.ToList();
-        batch.Clear();
-        return bus.PublishAsync(pushes);
-    }
-
-    private Task Publish(IReadOnlyList<Push> pushes)
-    {
-        if (batch is null)
-            return bus.PublishAsync(pushes);
-        batch.AddRange(pushes);
-        return Task.CompletedTask;
-    }
-
     public static string VisitorGroup(Guid visitorId) => $"visitor:{visitorId}";
 
     /// <summary>Every connected operator: queue changes and offline messages concern the whole team.</summary>
@@ -80,18 +56,18 @@ public sealed class ChatNotifier(PushBus bus)
     {
         var pushes = new List<Push> { Push.ToVisitor(visitorId, nameof(IVisitorClient.MessageReceived), message) };
         pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.MessageReceived), message)));
-        return Publish(pushes);
+        return bus.PublishAsync(pushes);
     }
 
     /// <summary>Operator-only news about a chat (notes, drafts, navigation) for everyone working on it.</summary>
     public Task ToOperatorsAsync(IEnumerable<string> operatorIds, string method, object argument) =>
-        Publish(operatorIds.Distinct().Select(id => Push.ToOperator(id, method, argument)).ToList());
+        bus.PublishAsync(operatorIds.Distinct().Select(id => Push.ToOperator(id, method, argument)).ToList());
 
     public Task ToVisitorAsync(Guid visitorId, string method, object argument) =>
-        Publish([Push.ToVisitor(visitorId, method, argument)]);
+        bus.PublishAsync([Push.ToVisitor(visitorId, method, argument)]);
 
     public Task ChatAssignedAsync(Conversation conversation, string operatorName) =>
-        Publish(
+        bus.PublishAsync(
         [
             Push.ToVisitor(conversation.VisitorId, nameof(IVisitorClient.ChatAssigned), new ChatAssignedNotice(conversation.Id, operatorName)),
             Push.ToOperator(conversation.OperatorId!, nameof(IOperatorClient.ChatAssigned), conversation.ToSummary(null)),
@@ -102,26 +78,26 @@ public sealed class ChatNotifier(PushBus bus)
         var notice = new ChatEndedNotice(conversation.Id, conversation.EndedBy!);
         var pushes = new List<Push> { Push.ToVisitor(conversation.VisitorId, nameof(IVisitorClient.ChatEnded), notice) };
         pushes.AddRange(operatorIds.Distinct().Select(id => Push.ToOperator(id, nameof(IOperatorClient.ChatEnded), notice)));
-        return Publish(pushes);
+        return bus.PublishAsync(pushes);
     }
 
     public Task QueueUpdatedAsync(IEnumerable<Routing.QueueNotice> notices) =>
-        Publish(notices
+        bus.PublishAsync(notices
             .Select(n => Push.ToVisitor(n.VisitorId, nameof(IVisitorClient.QueueUpdated), new QueueUpdate(n.ConversationId, n.Position, n.EstimatedWaitSeconds)))
             .ToList());
 
     public Task ChatOfferedAsync(ChatOffer offer) =>
-        Publish([Push.ToOperator(offer.OperatorId, nameof(IOperatorClient.ChatOffered), offer)]);
+        bus.PublishAsync([Push.ToOperator(offer.OperatorId, nameof(IOperatorClient.ChatOffered), offer)]);
 
     public Task OfferWithdrawnAsync(string operatorId, Guid conversationId) =>
-        Publish([Push.ToOperator(operatorId, nameof(IOperatorClient.OfferWithdrawn), new OfferWithdrawnNotice(conversationId))]);
+        bus.PublishAsync([Push.ToOperator(operatorId, nameof(IOperatorClient.OfferWithdrawn), new OfferWithdrawnNotice(conversationId))]);
 
     public Task QueueChangedAsync() =>
-        Publish([Push.ToAllOperators(nameof(IOperatorClient.QueueChanged), null)]);
+        bus.PublishAsync([Push.ToAllOperators(nameof(IOperatorClient.QueueChanged), null)]);
 
     public Task OfflineMessageReceivedAsync(OfflineMessageDto message) =>
-        Publish([Push.ToAllOperators(nameof(IOperatorClient.OfflineMessageReceived), message)]);
+        bus.PublishAsync([Push.ToAllOperators(nameof(IOperatorClient.OfflineMessageReceived), message)]);
 
     public Task OperatorStatusChangedAsync(string operatorId, string status) =>
-        Publish([Push.ToOperator(operatorId, nameof(IOperatorClient.StatusChanged), new StatusNotice(status))]);
+        bus.PublishAsync([Push.ToOperator(operatorId, nameof(IOperatorClient.StatusChanged), new StatusNotice(status))]);
 }

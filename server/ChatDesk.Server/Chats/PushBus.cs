@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
@@ -8,21 +7,18 @@ namespace ChatDesk.Server.Chats;
 public enum PushAudience { Visitor, Operator, AllOperators, EndSessions }
 
 /// <summary>One client call to make on whichever node holds the recipient's connections.</summary>
-public sealed record Push(PushAudience Audience, string? Recipient, string Method, JsonElement? Argument)
+public sealed record Push(PushAudience Audience, string? Recipient, string Method, object? Argument)
 {
-    public static Push ToVisitor(Guid visitorId, string method, object argument) =>
-        new(PushAudience.Visitor, visitorId.ToString(), method, JsonSerializer.SerializeToElement(argument, PushBus.Json));
+    public static Push ToVisitor(Guid visitorId, string method, object argument) => new(PushAudience.Visitor, visitorId.ToString(), method, argument);
 
-    public static Push ToOperator(string operatorId, string method, object argument) =>
-        new(PushAudience.Operator, operatorId, method, JsonSerializer.SerializeToElement(argument, PushBus.Json));
+    public static Push ToOperator(string operatorId, string method, object argument) => new(PushAudience.Operator, operatorId, method, argument);
 
     /// <summary>Every node tells the user's console it was signed out, then closes its hub connections.</summary>
     public static Push EndSessions(string userId) => new(PushAudience.EndSessions, userId, SessionEndedMethod, null);
 
     public const string SessionEndedMethod = "SessionEnded";
 
-    public static Push ToAllOperators(string method, object? argument) =>
-        new(PushAudience.AllOperators, null, method, argument is null ? null : JsonSerializer.SerializeToElement(argument, PushBus.Json));
+    public static Push ToAllOperators(string method, object? argument) => new(PushAudience.AllOperators, null, method, argument);
 }
 
 /// <summary>
@@ -40,8 +36,6 @@ public sealed class PushBus(
     RedisSignals? redis = null) : BackgroundService
 {
     private static readonly TimeSpan OtherNodesCheck = TimeSpan.FromSeconds(5);
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Completes once the node's database session is open, so start-up can wait before serving.</summary>
     public TaskCompletionSource SessionOpen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -240,12 +240,10 @@ public sealed class RemoteService(
     {
         var dto = session.ToDto(await OperatorNameAsync(session.OperatorId, cancellationToken), Rtc);
         var operators = await chats.OperatorsOfAsync(conversation.Id, cancellationToken);
-        var batch = notifier.Batch();
         foreach (var message in messages)
-            await batch.MessageSentAsync(conversation.VisitorId, operators, message.ToDto());
-        await batch.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemoteSessionChanged), dto);
-        await batch.ToOperatorsAsync(operators, nameof(IOperatorClient.RemoteSessionChanged), dto);
-        await batch.FlushAsync();
+            await notifier.MessageSentAsync(conversation.VisitorId, operators, message.ToDto());
+        await notifier.ToVisitorAsync(conversation.VisitorId, nameof(IVisitorClient.RemoteSessionChanged), dto);
+        await notifier.ToOperatorsAsync(operators, nameof(IOperatorClient.RemoteSessionChanged), dto);
         return dto;
     }
 

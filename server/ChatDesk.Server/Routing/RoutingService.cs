@@ -473,9 +473,8 @@ public sealed class RoutingService(
         public List<(string FromOperatorId, Guid ConversationId, string ToName)> TransferredAway { get; } = [];
         public bool QueueMoved { get; set; }
 
-        public async Task NotifyAsync(ChatNotifier immediate)
+        public async Task NotifyAsync(ChatNotifier notifier)
         {
-            var notifier = immediate.Batch();
             foreach (var (from, conversationId, toName) in TransferredAway)
                 await notifier.ToOperatorsAsync([from], nameof(IOperatorClient.ChatTransferredAway), new ChatTransferredAwayNotice(conversationId, toName));
             foreach (var (conversation, message) in Messages)
@@ -492,7 +491,6 @@ public sealed class RoutingService(
                 await notifier.QueueUpdatedAsync(Queued);
             if (Queued.Count > 0 || Assigned.Count > 0 || Offers.Count > 0 || QueueMoved)
                 await notifier.QueueChangedAsync();
-            await notifier.FlushAsync();
         }
     }
 }
