@@ -24,25 +24,21 @@ public sealed class LoadBalancerTests : RedisNodesTestBase
         await base.DisposeAsync();
     }
 
-    /// <summary>The nodes holding the operator's connections (a reconnect under load may briefly leave two).</summary>
-    private Task<List<string>> NodesOfAsync(string email) => Host.WithDbAsync(db =>
-        db.OperatorConnections.Where(c => db.Users.Any(u => u.Id == c.OperatorId && u.Email == email)).Select(c => c.NodeId).Distinct().ToListAsync());
-
     [Fact]
     public async Task Clients_spread_over_the_nodes_through_nginx_keep_chatting_across_them()
     {
         await Driver.ConnectOperatorAsync("alice", nginx.BaseUrl, await TestApi.LoginAsync(Host, TestApi.AliceEmail, TestApi.AlicePassword), affinity: "alice");
-        var aliceNodes = await NodesOfAsync(TestApi.AliceEmail);
+        var aliceNodes = await ConnectedNodesOfAsync(TestApi.AliceEmail);
         // Chloe's key is picked so that she lands on another node than Alice (the hash depends on the nodes' ports).
         var chloeCookie = await TestApi.LoginAsync(Host, TestApi.ChloeEmail, TestApi.ChloePassword);
         for (var key = 0; ; key++)
         {
             await Driver.ConnectOperatorAsync("chloe", nginx.BaseUrl, chloeCookie, affinity: $"chloe-{key}");
-            if (!(await NodesOfAsync(TestApi.ChloeEmail)).Intersect(aliceNodes).Any())
+            if ((await ConnectedNodesOfAsync(TestApi.ChloeEmail)) is { Count: > 0 } chloeNodes && !chloeNodes.Intersect(aliceNodes).Any())
                 break;
             Assert.True(key < 30, "nginx sent every key to one node.");
             await Driver.StopAsync("chloe");
-            while ((await NodesOfAsync(TestApi.ChloeEmail)).Count > 0)
+            while ((await NodesHoldingAsync(TestApi.ChloeEmail)).Count > 0)
                 await Task.Delay(20);
         }
         await Driver.InvokeAsync("alice", "SetStatus", "online");

@@ -90,13 +90,9 @@ public sealed class RedisBackplaneTests : RedisNodesTestBase
         await Driver.WaitForEventsAsync("alice", "Resync", timeout: TimeSpan.FromSeconds(60));
 
         // What the console does on Resync: fetch after the last sequence it holds without a gap.
-        var pushed = Driver.Events("alice", "MessageReceived").Select(MessageOf).Select(m => m.Sequence).ToList();
-        var contiguous = 0;
-        while (pushed.Contains(contiguous + 1))
-            contiguous++;
-        var fetched = (await Driver.InvokeAsync<List<MessageDto>>("alice", "GetMessagesAfter", chat.ConversationId, contiguous)).Select(m => m.Sequence);
-        var shown = pushed.Where(s => s <= contiguous).Concat(fetched).ToList();
-        Assert.Equal(Enumerable.Range(1, Messages), shown.Order());
+        var pushed = PushedSequences("alice");
+        var shown = await ShownAfterResumeAsync("alice", after => Driver.InvokeAsync<List<MessageDto>>("alice", "GetMessagesAfter", chat.ConversationId, after));
+        Assert.Equal(Enumerable.Range(1, Messages), shown);
         Assert.Equal(pushed.Count, pushed.Distinct().Count());
         Assert.True(pushed.Count < Messages, "Some pushes should have been lost while Redis was down, or the test tests nothing.");
 

@@ -72,6 +72,42 @@ public abstract class ChatTestBase : IAsyncLifetime
         return (session, conversation);
     }
 
+    /// <summary>The nodes holding an operator's console connections now (a reconnect under load may briefly leave two).</summary>
+    protected Task<List<string>> NodesHoldingAsync(string email) => Host.WithDbAsync(db =>
+        db.OperatorConnections.Where(c => db.Users.Any(u => u.Id == c.OperatorId && u.Email == email)).Select(c => c.NodeId).Distinct().ToListAsync());
+
+    /// <summary>
+    /// The nodes holding a just-connected operator's connections: the node writes the connection's row a moment after
+    /// the client hears it is connected, so this waits (up to 2 s) for at least one.
+    /// </summary>
+    protected async Task<List<string>> ConnectedNodesOfAsync(string email)
+    {
+        var nodes = await NodesHoldingAsync(email);
+        for (var i = 0; i < 100 && nodes.Count == 0; i++)
+        {
+            await Task.Delay(20);
+            nodes = await NodesHoldingAsync(email);
+        }
+        return nodes;
+    }
+
+    /// <summary>The sequences a connection has received pushed, in arrival order.</summary>
+    protected List<int> PushedSequences(string connection) =>
+        Driver.Events(connection, "MessageReceived").Select(MessageOf).Select(m => m.Sequence).ToList();
+
+    /// <summary>
+    /// What a client shows once it resumes (as the widget and console do after a reconnect or a Resync): what was
+    /// pushed up to its first gap, then what it fetches after that sequence.
+    /// </summary>
+    protected async Task<List<int>> ShownAfterResumeAsync(string connection, Func<int, Task<List<MessageDto>>> fetchAfter)
+    {
+        var pushed = PushedSequences(connection);
+        var contiguous = 0;
+        while (pushed.Contains(contiguous + 1))
+            contiguous++;
+        return pushed.Where(s => s <= contiguous).Concat((await fetchAfter(contiguous)).Select(m => m.Sequence)).Order().ToList();
+    }
+
     protected Task<List<EventRecord>> EventsOfAsync(Guid conversationId) =>
         Host.WithDbAsync(db => db.Events.AsNoTracking().Where(e => e.ConversationId == conversationId).OrderBy(e => e.Sequence).ToListAsync());
 
