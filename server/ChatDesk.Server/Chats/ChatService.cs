@@ -107,7 +107,7 @@ public sealed class ChatService(
         // In a burst the visitor hears back within a bounded time; an assignment that comes later is pushed.
         try
         {
-            await dispatcher.DispatchAsync(cancellationToken: cancellationToken).WaitAsync(StartChatRoutingWait, clock, cancellationToken);
+            await dispatcher.DispatchAsync(RoutingService.QueueOf(conversation), cancellationToken: cancellationToken).WaitAsync(StartChatRoutingWait, clock, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -314,6 +314,7 @@ public sealed class ChatService(
     {
         Conversation conversation;
         string? offeredTo;
+        bool wasQueued;
         IReadOnlyList<Message> remoteMessages;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -324,6 +325,7 @@ public sealed class ChatService(
                 throw new ChatException("This chat has already ended.");
 
             offeredTo = conversation.Status == ConversationStatus.Offered ? conversation.OfferedTo : null;
+            wasQueued = conversation.Status == ConversationStatus.Queued;
             // A screen share or co-browse never outlives its chat.
             remoteMessages = await RemoteSupport.RemoteSessionEnding.EndLiveAsync(db, events, clock, conversation, cancellationToken);
             conversation.Status = ConversationStatus.Ended;
@@ -342,8 +344,11 @@ public sealed class ChatService(
         await notifier.ChatEndedAsync(conversation, operators);
         if (offeredTo is not null)
             await notifier.OfferWithdrawnAsync(offeredTo, conversation.Id);
-        // A slot is free, or a waiting chat left the queue.
-        await dispatcher.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
+        // A waiting chat left its queue, or a slot is free (for any queue its operator serves).
+        if (wasQueued)
+            await dispatcher.DispatchAsync(RoutingService.QueueOf(conversation), queueMoved: true, cancellationToken: cancellationToken);
+        else
+            await dispatcher.DispatchAsync(queueMoved: conversation.OperatorId is null, cancellationToken: cancellationToken);
     }
 
     private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>

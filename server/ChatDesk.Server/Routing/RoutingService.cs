@@ -12,27 +12,39 @@ public sealed record QueueNotice(Guid VisitorId, Guid ConversationId, int Positi
 
 /// <summary>
 /// Assigns (or offers) waiting chats, highest priority then first come first served per skill
-/// queue, to eligible operators. Every decision is taken inside one transaction holding a
-/// cluster-wide advisory lock, with the conversations locked, so two server processes on the same
-/// database never give a chat twice nor push an operator over capacity. No routing state lives in
-/// a process's memory: offers and their deadlines are rows, and every step is an event.
+/// queue, to eligible operators. Every decision is taken inside one transaction holding the
+/// routing advisory lock, with the conversations locked, so two server processes on the same
+/// database never give a chat twice nor push an operator over capacity. One queue's dispatch (a
+/// chat just requested) holds that lock shared, plus its queue's own lock, and locks the rows of
+/// the operators who serve the queue before reading their load: queues whose operators differ are
+/// routed in parallel, and queues sharing an operator take turns on that operator's row. Every
+/// other decision (timers, offers, transfers, freed slots) spans queues and holds the lock alone.
+/// No routing state lives in a process's memory: offers and their deadlines are rows, and every
+/// step is an event.
 /// </summary>
 public sealed class RoutingService(
     ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, IConfiguration configuration)
 {
-    /// <summary>The cluster-wide advisory lock every routing decision holds.</summary>
+    /// <summary>The cluster-wide advisory lock every routing decision holds: shared by one queue's dispatch, alone otherwise.</summary>
     public const long RoutingLockKey = 0x52_6F_75_74_69_6E_67; // "Routing"
+
+    /// <summary>With a hash of the queue, the advisory lock one queue's dispatch holds (a key space apart from <see cref="RoutingLockKey"/>).</summary>
+    public const int QueueLockClass = 0x51_75_65_75; // "Queu"
     private const int BatchSize = 500;
 
     public TimeSpan DisconnectGrace => TimeSpan.FromSeconds(configuration.GetValue("ChatDesk:Routing:DisconnectGraceSeconds", 60));
 
+    /// <summary>A chat's queue: its skill, or <see cref="Guid.Empty"/> for chats that ask for none.</summary>
+    public static Guid QueueOf(Conversation conversation) => conversation.SkillId ?? Guid.Empty;
+
+    /// <param name="queue">Route only this queue (see <see cref="QueueOf"/>); null: every queue.</param>
     /// <param name="queueMoved">A waiting chat left the queue (e.g. the visitor gave up): positions behind it changed.</param>
-    public Task DispatchAsync(bool queueMoved = false, CancellationToken cancellationToken = default) =>
+    public Task DispatchAsync(Guid? queue = null, bool queueMoved = false, CancellationToken cancellationToken = default) =>
         InRoutingTransactionAsync(outcome =>
         {
             outcome.QueueMoved = queueMoved;
             return Task.CompletedTask;
-        }, cancellationToken);
+        }, cancellationToken, queue);
 
     /// <summary>
     /// Timers, run every second by <see cref="RoutingTimers"/> on every node (and by tests after
@@ -40,7 +52,11 @@ public sealed class RoutingService(
     /// forgotten; operators left without a connection start their grace period, and those whose
     /// grace has run out go offline with their chats back at the head of the queue.
     /// </summary>
-    public Task SweepAsync(CancellationToken cancellationToken = default) =>
+    /// <param name="skipIfBusy">
+    /// Give up at once (returns false) while a dispatch holds the routing lock: waiting for it would also hold
+    /// up every dispatch that comes after, since a lock waited for alone goes before later shared requests.
+    /// </param>
+    public Task<bool> SweepAsync(bool skipIfBusy = false, CancellationToken cancellationToken = default) =>
         InRoutingTransactionAsync(async outcome =>
         {
             var now = clock.UtcNowForStorage();
@@ -76,7 +92,7 @@ public sealed class RoutingService(
             foreach (var user in gone)
                 await TakeOfflineAsync(user, "disconnected", outcome, cancellationToken);
             outcome.QueueMoved = expiredOffers.Count > 0 || gone.Count > 0;
-        }, cancellationToken);
+        }, cancellationToken, skipIfBusy: skipIfBusy);
 
     /// <summary>An operator signs out or goes offline: their chats and offers return to the queue.</summary>
     public Task GoOfflineAsync(string operatorId, string reason, CancellationToken cancellationToken = default) =>
@@ -151,7 +167,7 @@ public sealed class RoutingService(
             {
                 if (toOperator == operatorId)
                     throw new ChatException("You already own this chat.");
-                var candidates = await LoadCandidatesAsync(cancellationToken);
+                var candidates = await LoadCandidatesAsync(null, cancellationToken);
                 var target = await db.Users.SingleOrDefaultAsync(u => u.Id == toOperator, cancellationToken) ?? throw new ChatException("Unknown operator.");
                 if (!candidates.TryGetValue(toOperator, out var candidate))
                     throw new ChatException($"{target.DisplayName} is not online.");
@@ -198,7 +214,7 @@ public sealed class RoutingService(
 
     public async Task<TransferTargets> GetTransferTargetsAsync(string operatorId, CancellationToken cancellationToken = default)
     {
-        var candidates = await LoadCandidatesAsync(cancellationToken);
+        var candidates = await LoadCandidatesAsync(null, cancellationToken);
         var free = candidates.Values.Where(c => c.OperatorId != operatorId && c.ActiveChats < c.MaxConcurrentChats).ToList();
         var ids = free.Select(c => c.OperatorId).ToList();
         var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
@@ -247,34 +263,50 @@ public sealed class RoutingService(
     /// Runs <paramref name="decide"/> and then fills free capacity, in one transaction under the
     /// routing lock; clients are told once it is committed.
     /// </summary>
-    private async Task InRoutingTransactionAsync(Func<DispatchOutcome, Task> decide, CancellationToken cancellationToken)
+    /// <returns>False when <paramref name="skipIfBusy"/> and the lock was held: nothing was done.</returns>
+    private async Task<bool> InRoutingTransactionAsync(
+        Func<DispatchOutcome, Task> decide, CancellationToken cancellationToken, Guid? queue = null, bool skipIfBusy = false)
     {
         var outcome = new DispatchOutcome();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
+            if (queue is { } only)
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"SELECT pg_advisory_xact_lock_shared({RoutingLockKey}), pg_advisory_xact_lock({QueueLockClass}, hashtext({only.ToString()}))", cancellationToken);
+            else if (skipIfBusy)
+            {
+                if (!await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_xact_lock({RoutingLockKey}) AS \"Value\"").SingleAsync(cancellationToken))
+                    return false;
+            }
+            else
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({RoutingLockKey})", cancellationToken);
             // Entities the caller tracked may be stale by now (another node may have changed them):
             // routing decides only on rows read under the lock.
             db.ChangeTracker.Clear();
             await decide(outcome);
             await db.SaveChangesAsync(cancellationToken); // what was requeued must be visible to the queue query
-            await AssignWaitingAsync(outcome, cancellationToken);
+            await AssignWaitingAsync(outcome, queue, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         await outcome.NotifyAsync(notifier);
+        return true;
     }
 
-    private async Task AssignWaitingAsync(DispatchOutcome outcome, CancellationToken cancellationToken)
+    private async Task AssignWaitingAsync(DispatchOutcome outcome, Guid? queue, CancellationToken cancellationToken)
     {
         // Locked so that a message appended meanwhile waits instead of racing on the sequences.
-        var waiting = await db.Conversations
-            .FromSqlRaw($"SELECT * FROM conversations WHERE status = 'queued' ORDER BY priority DESC, requested_at, id LIMIT {BatchSize} FOR UPDATE")
+        var waiting = await (queue is { } only
+            ? db.Conversations.FromSqlInterpolated($"""
+                SELECT * FROM conversations WHERE status = 'queued' AND coalesce(skill_id, {Guid.Empty}) = {only}
+                ORDER BY priority DESC, requested_at, id LIMIT {BatchSize} FOR UPDATE
+                """)
+            : db.Conversations.FromSqlRaw($"SELECT * FROM conversations WHERE status = 'queued' ORDER BY priority DESC, requested_at, id LIMIT {BatchSize} FOR UPDATE"))
             .ToListAsync(cancellationToken);
         if (waiting.Count == 0)
             return;
 
-        var candidates = await LoadCandidatesAsync(cancellationToken);
+        var candidates = await LoadCandidatesAsync(queue is { } served ? await LockOperatorsServingAsync(served, cancellationToken) : null, cancellationToken);
         if (!candidates.Values.Any(c => c.ActiveChats < c.MaxConcurrentChats))
         {
             await ReportQueueAsync(waiting, outcome, cancellationToken); // nobody has a free slot
@@ -435,13 +467,29 @@ public sealed class RoutingService(
     private Task<string> OperatorRoleIdAsync(CancellationToken cancellationToken) =>
         db.Roles.Where(r => r.Name == Roles.Operator).Select(r => r.Id).SingleAsync(cancellationToken);
 
-    private async Task<Dictionary<string, OperatorCandidate>> LoadCandidatesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Locks the rows of the online operators who may serve <paramref name="queue"/>, in one order so that
+    /// two queues' dispatches never deadlock: a dispatch of another queue sharing one of them waits here
+    /// until this one has committed, and then reads the operator's load with this one's chats in it.
+    /// </summary>
+    private Task<List<string>> LockOperatorsServingAsync(Guid queue, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<string>($"""
+            SELECT u.id AS "Value" FROM users u
+            WHERE u.status = {OperatorStatus.Online} AND u.disconnected_at IS NULL AND u.disabled_at IS NULL
+              AND ({queue} = {Guid.Empty} OR EXISTS (SELECT 1 FROM operator_skills s WHERE s.operator_id = u.id AND s.skill_id = {queue}))
+            ORDER BY u.id FOR UPDATE OF u
+            """).ToListAsync(cancellationToken);
+
+    /// <param name="lockedOperators">One queue's dispatch: only these operators, whose rows it holds.</param>
+    private async Task<Dictionary<string, OperatorCandidate>> LoadCandidatesAsync(IReadOnlyCollection<string>? lockedOperators, CancellationToken cancellationToken)
     {
         var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
         // Operators inside a disconnect grace period keep their chats but get no new ones.
-        var online = await db.Users
-            .Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null && u.DisabledAt == null
-                && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
+        var users = db.Users.Where(u => u.Status == OperatorStatus.Online && u.DisconnectedAt == null && u.DisabledAt == null
+            && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId));
+        if (lockedOperators is not null)
+            users = users.Where(u => lockedOperators.Contains(u.Id));
+        var online = await users
             .Select(u => new { u.Id, u.Status, u.MaxConcurrentChats, u.LastAssignedAt })
             .ToListAsync(cancellationToken);
         var ids = online.Select(o => o.Id).ToList();
