@@ -5,7 +5,9 @@
 #
 # Goal (scale-out issue): a burst of 1,000 StartChat calls across 3 nodes all queued or assigned within 2 s.
 #
-# Usage: tests/load/run-burst-benchmark.sh [chats=1000] [operators=20] [capacity=10]
+# Usage: tests/load/run-burst-benchmark.sh [chats=1000] [operators=20] [capacity=10] [queues=1]
+#   queues=2 or 3: the chats ask in turn for billing, technical and sales, and the operators are split into as
+#   many teams, one skill each (queues served by different operators are routed side by side).
 # Environment (optional):
 #   BURST_DIR=/tmp/chatdesk-burst  BURST_PORT=5390 (nodes on 5390, 5391, 5392)  BURST_PG_PORT=55690
 #   BURST_NO_BUILD=1  skip `dotnet build -c Release`
@@ -15,6 +17,9 @@ set -euo pipefail
 chats=${1:-1000}
 operators=${2:-20}
 capacity=${3:-10}
+queues=${4:-1}
+case "$queues" in 1|2|3) ;; *) echo "queues must be 1, 2 or 3" >&2; exit 2 ;; esac
+topics=$(echo billing technical sales | cut -d' ' -f"1-$queues" | tr ' ' ',')
 
 dir=${BURST_DIR:-/tmp/chatdesk-burst}
 base_port=${BURST_PORT:-5390}
@@ -51,11 +56,18 @@ log "creating $operators operators burst-op-N@chatdesk.local (capacity $capacity
 create_operators "SELECT 'Burst ' || n AS display_name, $capacity AS capacity, 'burst-op-' || n || '@chatdesk.local' AS email
                   FROM generate_series(1, $operators) AS n" \
   "u.normalized_email LIKE 'BURST-OP-%@CHATDESK.LOCAL'" "$operators" "burst operators"
+if [ "$queues" -gt 1 ]; then
+  log "splitting the operators into $queues teams: $topics"
+  psql_q -c "UPDATE operator_skills os SET skill_id = s.id
+    FROM users u, skills s
+    WHERE u.id = os.operator_id AND u.normalized_email LIKE 'BURST-OP-%@CHATDESK.LOCAL'
+      AND s.key = (string_to_array('$topics', ','))[1 + (substring(u.normalized_email from 'BURST-OP-([0-9]+)@')::int % $queues)]" >/dev/null
+fi
 ensure_node_client
 
 set +e
 node "$repo/tests/node/burst.mjs" --phase-file "$dir/phases" --urls "$(IFS=,; echo "${urls[*]}")" --host-origin "${urls[0]}" \
-  --chats "$chats" --operators "$operators" --json-out "$json_file" | tee "$report"
+  --chats "$chats" --operators "$operators" --topic "$topics" --json-out "$json_file" | tee "$report"
 node_status=${PIPESTATUS[0]}
 set -e
 [ "$node_status" = 0 ] || { log "burst.mjs failed (exit $node_status)"; exit "$node_status"; }

@@ -34,7 +34,8 @@ const { values: argv } = parseArgs({
 const urls = argv.urls.split(",").map(trimSlash);
 const cfg = {
   chats: int(argv.chats), operators: int(argv.operators), batch: int(argv.batch),
-  siteKey: argv["site-key"], hostOrigin: trimSlash(argv["host-origin"] ?? urls[0]), topic: argv.topic,
+  siteKey: argv["site-key"], hostOrigin: trimSlash(argv["host-origin"] ?? urls[0]),
+  topics: argv.topic.split(","), // visitor i asks for topics[i % n]: one routing queue per topic
   operatorEmail: argv["operator-email"], operatorPassword: argv["operator-password"],
   goalSeconds: num(argv["goal-seconds"]), phaseFile: argv["phase-file"], jsonOut: argv["json-out"],
 };
@@ -98,7 +99,7 @@ async function main() {
   await Promise.all(ready.map(async (v, i) => {
     const t = performance.now();
     try {
-      const view = await v.conn.invoke("StartChat", { name: `Burst visitor ${i + 1}`, topic: cfg.topic });
+      const view = await v.conn.invoke("StartChat", { name: `Burst visitor ${i + 1}`, topic: cfg.topics[i % cfg.topics.length] });
       v.status = view.status === "ended" ? `ended (${view.endedReason ?? "?"})` : view.status;
     } catch (e) {
       v.status = "error";
