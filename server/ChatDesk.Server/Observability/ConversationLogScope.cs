@@ -58,7 +58,8 @@ public sealed class ConversationLogScopeFilter(ILogger<ConversationLogScopeFilte
     {
         var index = ConversationArgument.GetOrAdd(invocationContext.HubMethod, method =>
             Array.FindIndex(method.GetParameters(), p => p.Name == "conversationId" && p.ParameterType == typeof(Guid)));
-        if (index >= 0 && invocationContext.HubMethodArguments[index] is Guid conversationId)
+        var arguments = invocationContext.HubMethodArguments;
+        if (index >= 0 && index < arguments.Count && arguments[index] is Guid conversationId)
             return ConversationScope.Begin(logger, conversationId);
         if (invocationContext.Context.User?.FindFirst(VisitorIdentity.VisitorIdClaim)?.Value is { } visitorId)
             return logger.BeginScope(new ConversationScope(ConversationScope.VisitorId, visitorId));
