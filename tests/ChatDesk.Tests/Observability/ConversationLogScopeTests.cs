@@ -57,6 +57,20 @@ public sealed class ConversationLogScopeTests : ChatTestBase
     }
 
     [Fact]
+    public async Task Lines_logged_during_a_request_whose_route_names_a_conversation_carry_its_id()
+    {
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
+        var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing");
+        using var alice = await TestApi.SignedInClientAsync(Host, TestApi.AliceEmail, TestApi.AlicePassword);
+
+        logs.Clear();
+        using var upload = await alice.PostAsync($"/api/files/conversations/{chat.ConversationId}?name=screenshot.png",
+            Files.SampleFiles.Content(Files.SampleFiles.Png, "image/png"));
+        Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
+        Assert.Contains(logs.Lines, l => l.Category == DatabaseCommands && Equals(l.Scopes.GetValueOrDefault(ConversationScope.ConversationId), chat.ConversationId));
+    }
+
+    [Fact]
     public void The_console_writes_json_with_the_scopes_outside_development()
     {
         var conversationId = Guid.NewGuid();
