@@ -33,7 +33,7 @@ public sealed class ConversationScope(string name, object value) : IReadOnlyList
 
     public static IDisposable? Begin(ILogger logger, Guid conversationId)
     {
-        Activity.Current?.SetTag(ConversationTag, conversationId);
+        Activity.Current?.SetTag(ConversationTag, conversationId.ToString());
         return logger.BeginScope(new ConversationScope(ConversationId, conversationId));
     }
 }
