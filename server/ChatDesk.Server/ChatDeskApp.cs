@@ -5,6 +5,7 @@ using ChatDesk.Server.Data;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
+using ChatDesk.Server.Observability;
 using ChatDesk.Server.Privacy;
 using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.RemoteSupport;
@@ -33,6 +34,7 @@ public static class ChatDeskApp
         builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddRemote(builder.Configuration);
         builder.Services.AddPrivacy();
+        builder.AddObservability();
         return builder;
     }
 
@@ -48,6 +50,7 @@ public static class ChatDeskApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter(); // after authentication: uploads are limited per visitor or operator
+        app.UseObservability();
 
         app.MapAuth();
         app.MapAccount();

@@ -158,6 +158,7 @@ start_server() { # name url log public_url
   ChatDesk__PublicUrl="$4" \
   ChatDesk__Demo__SiteOrigins="$4" \
   Logging__LogLevel__Default=Warning \
+  Logging__Console__FormatterName=simple \
   ASPNETCORE_ENVIRONMENT=Production \
     bash -c 'cd "$1" && exec dotnet "$2" --urls "$3"' _ "$repo/server/ChatDesk.Server" "$dll" "$2" >"$3" 2>&1 &
   started_pid=$!
@@ -263,7 +264,8 @@ machine_ticks() { # whole machine from /proc/stat -> $machine_busy, $machine_all
 }
 
 # ---- Report ----------------------------------------------------------------------------------------
-warning_count() { grep -cE 'warn|fail|crit|Exception' "$1" || true; }   # a server log's warnings, errors and exceptions
+# A server log's warnings, errors and exceptions (the servers log in the simple format: "warn: ...").
+warning_count() { grep -cE 'warn|fail|crit|Exception' "$1" || true; }
 top_warnings() { # ERE log...: the 10 most frequent matching log lines, indented
   local re=$1
   shift

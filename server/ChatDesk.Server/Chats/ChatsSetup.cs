@@ -28,7 +28,10 @@ public static class ChatsSetup
             options.MaximumReceiveMessageSize = MaxHubMessageBytes;
             options.MaximumParallelInvocationsPerClient = MaxParallelInvocationsPerClient;
             options.EnableDetailedErrors = true; // safe: ChatErrorFilter hides internal failures
-            // Outermost first: a call over its limit is refused before anything (database retries included) runs.
+            // Outermost first: every log line of a call carries its conversation; a call over its limit is refused
+            // before anything (database retries included) runs.
+            options.AddFilter<Observability.ConversationLogScopeFilter>();
+            options.AddFilter<ConnectionMetricsFilter>();
             options.AddFilter<RateLimits.HubRateLimitFilter>();
             options.AddFilter<ChatErrorFilter>();
         });
@@ -61,6 +64,9 @@ public static class ChatsSetup
         services.AddSingleton<PushBus>();
         services.AddHostedService(provider => provider.GetRequiredService<PushBus>());
         services.AddSingleton<ChatNotifier>();
+        services.AddSingleton<ChatMetrics>();
+        services.AddSingleton<ConnectionMetricsFilter>(); // singletons: no filter instance per hub call
+        services.AddSingleton<Observability.ConversationLogScopeFilter>();
         services.AddSingleton<MessageAppender>();
         services.AddHostedService(services => services.GetRequiredService<MessageAppender>());
         services.AddScoped<ChatService>();

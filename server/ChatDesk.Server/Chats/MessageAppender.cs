@@ -16,7 +16,8 @@ namespace ChatDesk.Server.Chats;
 /// conversations) go to PostgreSQL together, one statement each in one round trip and one commit, and
 /// each sender is answered only once that commit is done. A lone message waits for nothing.
 /// </summary>
-public sealed class MessageAppender(NpgsqlDataSource dataSource, TimeProvider clock, ChatNotifier notifier, ILogger<MessageAppender> logger)
+public sealed class MessageAppender(
+    NpgsqlDataSource dataSource, TimeProvider clock, ChatNotifier notifier, ChatMetrics metrics, ILogger<MessageAppender> logger)
     : BackgroundService
 {
     /// <summary>At most this many messages per commit, so that one commit stays short.</summary>
@@ -124,6 +125,7 @@ public sealed class MessageAppender(NpgsqlDataSource dataSource, TimeProvider cl
         try
         {
             var results = await ExecuteBatchAsync(batch);
+            CountStored(batch, results);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Stored.SetResult(results[i]);
             return;
@@ -144,13 +146,33 @@ public sealed class MessageAppender(NpgsqlDataSource dataSource, TimeProvider cl
         {
             try
             {
-                append.Stored.SetResult(await AppendAloneAsync(append));
+                var result = await AppendAloneAsync(append);
+                if (result.IsNew)
+                    metrics.MessagesStored(append.Author.Kind, 1);
+                append.Stored.SetResult(result);
             }
             catch (Exception e)
             {
                 append.Stored.SetException(e);
             }
         }
+    }
+
+    /// <summary>The messages a commit stored (not repeats of a client id): two counter additions per commit at most.</summary>
+    private void CountStored(List<PendingAppend> batch, Appended[] results)
+    {
+        var (visitor, @operator) = (0, 0);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!results[i].IsNew)
+                continue;
+            if (batch[i].Author.Kind == AuthorKind.Visitor)
+                visitor++;
+            else
+                @operator++;
+        }
+        metrics.MessagesStored(AuthorKind.Visitor, visitor);
+        metrics.MessagesStored(AuthorKind.Operator, @operator);
     }
 
     private async Task<Appended> AppendAloneAsync(PendingAppend append)

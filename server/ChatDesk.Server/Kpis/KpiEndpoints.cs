@@ -17,6 +17,8 @@ public static class KpiEndpoints
         services.AddScoped<EventKpiService>();
         services.AddScoped<KpiProjection>();
         services.AddHostedService<KpiProjectionWorker>();
+        services.AddSingleton<KpiMetrics>();
+        services.AddHostedService<KpiGaugeRefresher>();
         services.AddScoped<LiveBoardService>();
         services.AddSingleton<BoardAudience>();
         services.AddHostedService<BoardBroadcaster>();

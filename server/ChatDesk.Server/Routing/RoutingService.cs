@@ -23,7 +23,7 @@ public sealed record QueueNotice(Guid VisitorId, Guid ConversationId, int Positi
 /// step is an event.
 /// </summary>
 public sealed class RoutingService(
-    ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, IConfiguration configuration)
+    ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingMetrics metrics, IConfiguration configuration)
 {
     /// <summary>The cluster-wide advisory lock every routing decision holds: shared by one queue's dispatch, alone otherwise.</summary>
     public const long RoutingLockKey = 0x52_6F_75_74_69_6E_67; // "Routing"
@@ -181,6 +181,7 @@ public sealed class RoutingService(
                 conversation.OperatorId = target.Id;
                 events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = target.Id, how = "transfer" }, target.Id);
                 outcome.Assigned.Add((conversation, target.DisplayName));
+                outcome.Decisions.Add(("assigned", "transfer"));
                 outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
                     ServerMessages.Text("transferred.operator", conversation.Language, target.DisplayName))));
                 outcome.TransferredAway.Add((operatorId, conversation.Id, target.DisplayName));
@@ -197,6 +198,7 @@ public sealed class RoutingService(
                 outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System,
                     ServerMessages.Text("transferred.skill", conversation.Language))));
                 outcome.TransferredAway.Add((operatorId, conversation.Id, skill.Name));
+                outcome.Decisions.Add(("requeued", "transfer"));
                 outcome.QueueMoved = true;
             }
             if (note is not null)
@@ -289,6 +291,7 @@ public sealed class RoutingService(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        metrics.Decided(outcome.Decisions);
         await outcome.NotifyAsync(notifier);
         return true;
     }
@@ -347,6 +350,7 @@ public sealed class RoutingService(
         user.LastAssignedAt = now;
         events.Append(db, conversation, EventTypes.ChatAssigned, new { operatorId = user.Id, how }, user.Id);
         outcome.Assigned.Add((conversation, user.DisplayName));
+        outcome.Decisions.Add(("assigned", how));
     }
 
     private void Offer(Conversation conversation, ApplicationUser user, TimeSpan ringTimeout, DispatchOutcome outcome)
@@ -357,6 +361,7 @@ public sealed class RoutingService(
         user.LastAssignedAt = clock.UtcNowForStorage();
         events.Append(db, conversation, EventTypes.ChatOffered, new { operatorId = user.Id, expiresAt = conversation.OfferExpiresAt }, user.Id);
         outcome.Offers.Add(new ChatOffer(conversation.Id, conversation.VisitorName, conversation.TopicKey, conversation.OfferExpiresAt.Value, user.Id));
+        outcome.Decisions.Add(("offered", null));
     }
 
     /// <summary>A declined or timed-out offer: the chat waits again, and will be offered to someone else.</summary>
@@ -368,6 +373,7 @@ public sealed class RoutingService(
         conversation.OfferExpiresAt = null;
         events.Append(db, conversation, eventType, new { operatorId }, operatorId);
         outcome.Withdrawn.Add((operatorId, conversation.Id));
+        outcome.Decisions.Add((eventType == EventTypes.ChatOfferDeclined ? "offer_declined" : "offer_timed_out", null));
     }
 
     private async Task<Conversation> LockOfferAsync(string operatorId, Guid conversationId, CancellationToken cancellationToken)
@@ -417,6 +423,7 @@ public sealed class RoutingService(
             if (newlyQueued)
             {
                 events.Append(db, conversation, EventTypes.ChatQueued, new { skillId = conversation.SkillId, queuePosition = position });
+                outcome.Decisions.Add(("queued", null));
                 var text = estimate is { } wait
                     ? ServerMessages.Text("queued.estimate", conversation.Language, WaitEstimator.Minutes(wait))
                     : ServerMessages.Text("queued.unknown", conversation.Language);
@@ -448,6 +455,7 @@ public sealed class RoutingService(
             conversation.OperatorId = null;
             events.Append(db, conversation, EventTypes.ChatTransferred,
                 new { from = user.Id, to = (string?)null, toSkillId = conversation.SkillId, reason = $"operator_{reason}" }, user.Id);
+            outcome.Decisions.Add(("requeued", $"operator_{reason}"));
             var text = ServerMessages.Text("requeued.disconnected", conversation.Language);
             outcome.Messages.Add((conversation, ServerMessages.Add(db, events, clock, conversation, AuthorKind.System, text)));
         }
@@ -518,6 +526,9 @@ public sealed class RoutingService(
         public List<QueueNotice> Queued { get; } = [];
         public List<(Conversation Conversation, Message Message)> Messages { get; } = [];
         public List<string> StatusChanges { get; } = [];
+
+        /// <summary>For <see cref="RoutingMetrics"/>, counted once committed.</summary>
+        public List<(string Decision, string? How)> Decisions { get; } = [];
         public List<(string FromOperatorId, Guid ConversationId, string ToName)> TransferredAway { get; } = [];
         public bool QueueMoved { get; set; }
 

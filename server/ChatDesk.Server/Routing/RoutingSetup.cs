@@ -9,6 +9,8 @@ public static class RoutingSetup
         services.AddSingleton<RoutingDispatcher>();
         services.AddScoped<PresenceService>();
         services.AddHostedService<RoutingTimers>();
+        services.AddSingleton<RoutingMetrics>();
+        services.AddHostedService<QueueGaugeRefresher>();
         return services;
     }
 }

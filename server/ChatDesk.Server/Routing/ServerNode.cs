@@ -14,6 +14,15 @@ public sealed class ServerNode(IConfiguration configuration)
     public string Id { get; } = NameOf(configuration) is { Length: > 0 } name ? $"{name}-{Guid.NewGuid():N}" : Guid.NewGuid().ToString("N");
     public string ApplicationName => $"chatdesk-node:{Id}";
 
+    /// <summary>
+    /// What metrics call this node: the configured name, else the machine's. Stable across restarts, unlike
+    /// <see cref="Id"/>, so a restart does not start new metric series.
+    /// </summary>
+    public string Name { get; } = NameFor(configuration);
+
+    public static string NameFor(IConfiguration configuration) =>
+        NameOf(configuration) is { Length: > 0 } name ? name : Environment.MachineName;
+
     private static string NameOf(IConfiguration configuration)
     {
         var name = new string((configuration["ChatDesk:NodeName"] ?? "").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').ToArray());
