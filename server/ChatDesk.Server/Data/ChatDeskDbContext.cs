@@ -52,6 +52,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<KpiDailyStamp> KpiDailyStamps => Set<KpiDailyStamp>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ApiTokens.ApiToken> ApiTokens => Set<ApiTokens.ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -371,6 +372,13 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(k => k.FriendlyName).HasMaxLength(200);
         });
 
+        builder.Entity<ApiTokens.ApiToken>(b =>
+        {
+            b.ToTable("api_tokens");
+            b.Property(t => t.Name).HasMaxLength(ChatDesk.Server.ApiTokens.ApiToken.MaxName);
+            b.HasIndex(t => t.TokenHash).IsUnique();
+            b.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.OwnerId);
+        });
         SnakeCaseNames.Apply(builder);
     }
 }
