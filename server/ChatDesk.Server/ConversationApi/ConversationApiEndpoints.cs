@@ -137,10 +137,8 @@ public static class ConversationApiEndpoints
 
     private static async Task<IResult> MessagesAsync(Guid id, int? after, int? limit, ClaimsPrincipal user, ChatDeskDbContext db, CancellationToken ct)
     {
-        if (SequencePaging(after, limit) is { } invalid)
-            return invalid;
-        if (!await Visible(db, user).AnyAsync(c => c.Id == id, ct))
-            return UnknownConversation();
+        if (await RefusedPageAsync(id, after, limit, user, db, ct) is { } refused)
+            return refused;
         var take = limit ?? DefaultLimit;
         var rows = await db.Messages.AsNoTracking().IgnoreAutoIncludes()
             .Where(m => m.ConversationId == id && m.Sequence > (after ?? 0)).OrderBy(m => m.Sequence).Take(take + 1)
@@ -152,10 +150,8 @@ public static class ConversationApiEndpoints
 
     private static async Task<IResult> EventsAsync(Guid id, int? after, int? limit, ClaimsPrincipal user, ChatDeskDbContext db, CancellationToken ct)
     {
-        if (SequencePaging(after, limit) is { } invalid)
-            return invalid;
-        if (!await Visible(db, user).AnyAsync(c => c.Id == id, ct))
-            return UnknownConversation();
+        if (await RefusedPageAsync(id, after, limit, user, db, ct) is { } refused)
+            return refused;
         var take = limit ?? DefaultLimit;
         var rows = await db.Events.AsNoTracking()
             .Where(e => e.ConversationId == id && e.Sequence > (after ?? 0)).OrderBy(e => e.Sequence).Take(take + 1)
@@ -168,14 +164,17 @@ public static class ConversationApiEndpoints
         return Results.Ok(new SequencePage<ConversationEvent>(page, rows.Count > take ? page[^1].Sequence.ToString() : null));
     }
 
-    private static IResult? SequencePaging(int? after, int? limit)
+    /// <summary>Why a page of a conversation's messages or events is not given (a bad page, a conversation out of sight), or null.</summary>
+    private static async Task<IResult?> RefusedPageAsync(Guid id, int? after, int? limit, ClaimsPrincipal user, ChatDeskDbContext db, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (after is < 0)
             errors.Add("after", "Pass 0 or the next value of the previous page.");
         if (limit is < 1 or > MaxLimit)
             errors.Add("limit", $"Ask for 1 to {MaxLimit} items.");
-        return errors.Any ? errors.ToResult("Invalid page") : null;
+        if (errors.Any)
+            return errors.ToResult("Invalid page");
+        return await Visible(db, user).AnyAsync(c => c.Id == id, ct) ? null : UnknownConversation();
     }
 
     /// <summary>
