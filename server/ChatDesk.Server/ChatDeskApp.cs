@@ -25,6 +25,7 @@ public static class ChatDeskApp
         builder.Services.AddOpenApi();
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
+        builder.Services.AddApiTokens();
         builder.Services.AddSecureCookies(builder.Configuration);
         builder.Services.AddRateLimits(builder.Configuration);
         builder.Services.AddChats(builder.Configuration);

@@ -2,10 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Text.Json;
 using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.Events;
 using ChatDesk.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -273,6 +276,23 @@ public sealed class ApiTokenTests : ChatTestBase
         var attributed = lines.Where(l => l.Contains(created.ApiToken.Id.ToString()) && l.Contains("Warehouse sync")).ToList();
         Assert.Contains(attributed, l => l.Contains("GET /api/kpis/targets") && l.Contains("authenticated"));
         Assert.Contains(attributed, l => l.Contains("revoked"));
+    }
+
+    [Theory]
+    [InlineData("token", ApiScopes.MetricsRead, true)]
+    [InlineData("token", ApiScopes.KpisRead, false)]
+    [InlineData("cookie", "Admin", true)]
+    [InlineData("cookie", "Manager", false)]
+    public async Task The_metrics_policy_takes_an_admin_or_a_token_with_metrics_read(string kind, string roleOrScope, bool allowed)
+    {
+        var identity = kind == "token"
+            ? new ClaimsIdentity([new Claim(ApiScopes.ScopeClaim, roleOrScope)], ApiTokenAuthentication.SchemeName, ClaimTypes.Name, "chatdesk:no_roles")
+            : new ClaimsIdentity([new Claim(ClaimTypes.Role, roleOrScope)], IdentityConstants.ApplicationScheme);
+        var authorization = Host.Services.GetRequiredService<IAuthorizationService>();
+
+        var result = await authorization.AuthorizeAsync(new ClaimsPrincipal(identity), ApiPolicies.MetricsRead);
+
+        Assert.Equal(allowed, result.Succeeded);
     }
 
     internal static async Task<CreatedApiToken> CreateAsync(HttpClient admin, string name, string[] scopes, DateTimeOffset? expiresAt = null)

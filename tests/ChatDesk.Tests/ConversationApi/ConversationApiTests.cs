@@ -185,6 +185,17 @@ public sealed class ConversationApiTests : ChatTestBase
     }
 
     [Fact]
+    public async Task The_conversation_and_token_endpoints_are_described_in_OpenAPI()
+    {
+        using var anonymous = TestApi.CreateClient(Host);
+
+        var document = await anonymous.GetStringAsync("/openapi/v1.json");
+
+        foreach (var path in new[] { "/api/conversations", "/api/conversations/{id}", "/api/conversations/{id}/messages", "/api/conversations/{id}/events", "/api/admin/tokens", "/api/admin/tokens/{id}/revoke" })
+            Assert.Contains($"\"{path}\"", document);
+    }
+
+    [Fact]
     public void A_cursor_survives_its_round_trip_and_anything_else_is_not_one()
     {
         var cursor = new ConversationCursor(new DateTimeOffset(2026, 12, 3, 15, 4, 54, 123, TimeSpan.Zero).AddTicks(4560), Guid.NewGuid());

@@ -160,6 +160,12 @@ public sealed class HttpAttackTests : ChatTestBase
         { "admin", "/api/kpis/conversations?kpi=frt%27%3B%20DROP%20TABLE%20messages%3B--", 400 },
         { "admin", "/api/kpis/trend?kpi=csat)%20OR%20(1%3D1", 400 },
         { "admin", "/api/admin/privacy/visitors?email=%25%40example.com", 0 },
+        { "admin", "/api/conversations?q=%25", 0 },
+        { "admin", "/api/conversations?q=zz%27%3B%20DROP%20TABLE%20messages%3B%20--", 0 },
+        { "admin", "/api/conversations?site=demo%27%20OR%201%3D1--", 400 },
+        { "admin", "/api/conversations?operator=%27%20OR%20%271%27%3D%271", 400 },
+        { "admin", "/api/conversations?cursor=%27%20OR%201%3D1--", 400 },
+        { "alice", "/api/conversations?status=ended%27%20OR%201%3D1--", 400 },
     };
 
     [Theory]
@@ -181,7 +187,7 @@ public sealed class HttpAttackTests : ChatTestBase
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var json = JsonDocument.Parse(text).RootElement;
-            var rows = json.ValueKind == JsonValueKind.Array ? json : json.GetProperty("entries");
+            var rows = json.ValueKind == JsonValueKind.Array ? json : json.TryGetProperty("entries", out var entries) ? entries : json.GetProperty("conversations");
             Assert.Equal(expected, rows.GetArrayLength());
         }
         await SecurityAssertions.AssertUnchangedAsync(Host, before);
