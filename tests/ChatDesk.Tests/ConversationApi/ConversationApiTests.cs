@@ -193,6 +193,12 @@ public sealed class ConversationApiTests : ChatTestBase
 
         foreach (var path in new[] { "/api/conversations", "/api/conversations/{id}", "/api/conversations/{id}/messages", "/api/conversations/{id}/events", "/api/admin/tokens", "/api/admin/tokens/{id}/revoke" })
             Assert.Contains($"\"{path}\"", document);
+        var json = JsonDocument.Parse(document).RootElement;
+        Assert.Equal("bearer", json.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiToken").GetProperty("scheme").GetString());
+        var list = json.GetProperty("paths").GetProperty("/api/conversations").GetProperty("get");
+        Assert.Equal(ApiScopes.ConversationsRead, list.GetProperty("security")[0].GetProperty("apiToken")[0].GetString());
+        var setTargets = json.GetProperty("paths").GetProperty("/api/kpis/targets").GetProperty("put");
+        Assert.False(setTargets.TryGetProperty("security", out _)); // no scope sets targets
     }
 
     [Fact]
