@@ -7,6 +7,7 @@ using ChatDesk.Server.ConversationApi;
 using ChatDesk.Server.Events;
 using ChatDesk.Tests.ApiTokens;
 using ChatDesk.Tests.Infrastructure;
+using Npgsql;
 
 namespace ChatDesk.Tests.ConversationApi;
 
@@ -199,6 +200,33 @@ public sealed class ConversationApiTests : ChatTestBase
         Assert.Equal(ApiScopes.ConversationsRead, list.GetProperty("security")[0].GetProperty("apiToken")[0].GetString());
         var setTargets = json.GetProperty("paths").GetProperty("/api/kpis/targets").GetProperty("put");
         Assert.False(setTargets.TryGetProperty("security", out _)); // no scope sets targets
+    }
+
+    [Fact]
+    public async Task The_text_search_and_the_list_order_can_use_their_indexes()
+    {
+        await using var connection = new NpgsqlConnection(Host.ConnectionString);
+        await connection.OpenAsync();
+        async Task<string> PlanAsync(string sql)
+        {
+            // Tables this small are read whole whatever the indexes: forbid that to see whether an index serves the query.
+            await using (var off = new NpgsqlCommand("SET enable_seqscan = off; SET enable_sort = off", connection))
+                await off.ExecuteNonQueryAsync();
+            await using var explain = new NpgsqlCommand($"EXPLAIN {sql}", connection);
+            var lines = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                lines.Add(reader.GetString(0));
+            return string.Join("\n", lines);
+        }
+
+        var search = await PlanAsync(
+            "SELECT conversation_id FROM messages WHERE to_tsvector('simple', chatdesk_unaccent(text)) @@ websearch_to_tsquery('simple', chatdesk_unaccent('parcel'))");
+        var page = await PlanAsync(
+            "SELECT id FROM conversations WHERE requested_at < now() OR (requested_at = now() AND id < gen_random_uuid()) ORDER BY requested_at DESC, id DESC LIMIT 51");
+
+        Assert.Contains("ix_messages_text_search", search);
+        Assert.Contains("ix_conversations_requested_at_id", page);
     }
 
     [Fact]

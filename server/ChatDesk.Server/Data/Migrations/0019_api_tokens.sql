@@ -21,3 +21,7 @@ CREATE INDEX ix_api_tokens_owner_id ON api_tokens (owner_id);
 -- configuration, no stemming). Without this index every search would read and parse every message; the query in
 -- ConversationApi/ConversationApiEndpoints.cs repeats this exact expression so the planner uses it.
 CREATE INDEX ix_messages_text_search ON messages USING gin (to_tsvector('simple', chatdesk_unaccent(text)));
+
+-- The conversation API lists latest request first and pages by (requested_at, id): without this index every page
+-- would read and sort every conversation.
+CREATE INDEX ix_conversations_requested_at_id ON conversations (requested_at, id);
