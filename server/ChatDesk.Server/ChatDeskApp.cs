@@ -1,6 +1,8 @@
 using ChatDesk.Server.Admin;
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
+using ChatDesk.Server.ConversationApi;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
@@ -24,6 +26,7 @@ public static class ChatDeskApp
         builder.Services.AddOpenApi();
         builder.Services.AddChatDeskData(builder.Configuration);
         builder.Services.AddChatDeskIdentity();
+        builder.Services.AddApiTokens();
         builder.Services.AddSecureCookies(builder.Configuration);
         builder.Services.AddRateLimits(builder.Configuration);
         builder.Services.AddChats(builder.Configuration);
@@ -55,9 +58,11 @@ public static class ChatDeskApp
         app.MapAuth();
         app.MapAccount();
         app.MapPeople();
+        app.MapApiTokens();
         app.MapWidget();
         app.MapSiteAdmin();
         app.MapChats();
+        app.MapConversationApi();
         app.MapRoutingAdmin();
         app.MapOnboarding();
         app.MapAudit();

@@ -177,6 +177,30 @@ export interface ErasureCounts {
 
 export type PrivacyQuery = { email: string } | { visitorId: string };
 
+/** Scopes an API token can be given (server: ApiTokens/ApiScopes.cs). No scope reaches people, tokens or settings. */
+export const API_SCOPES = ['kpis:read', 'conversations:read', 'answers:read', 'answers:write', 'metrics:read'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** GET /api/admin/tokens: one token (never its secret). */
+export interface ApiTokenDto {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdById: string;
+  createdByName: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  usable: boolean;
+}
+
+/** POST /api/admin/tokens: the token and its secret, shown this once. */
+export interface CreatedApiToken {
+  apiToken: ApiTokenDto;
+  token: string;
+}
+
 const path = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
 
 export const adminApi = {
@@ -230,5 +254,9 @@ export const adminApi = {
   /** A plain link (the browser downloads it with the login cookie), not a fetch. */
   privacyExportUrl: (visitorId: string) => `/api/admin/privacy/visitors/${path(visitorId)}/export`,
   eraseVisitor: (visitorId: string) => requestJson<ErasureCounts>('POST', `/api/admin/privacy/visitors/${path(visitorId)}/erase`),
+
+  tokens: () => requestJson<ApiTokenDto[]>('GET', '/api/admin/tokens'),
+  createToken: (token: { name: string; scopes: string[]; expiresAt: string | null }) => requestJson<CreatedApiToken>('POST', '/api/admin/tokens', token),
+  revokeToken: (id: string) => requestJson<ApiTokenDto>('POST', `/api/admin/tokens/${path(id)}/revoke`),
 };
 

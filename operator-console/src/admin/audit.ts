@@ -16,6 +16,7 @@ const AUDIT_TYPE_PREFIXES = [
   'admin.profile',
   'admin.visitor',
   'admin.retention',
+  'admin.token',
 ] as const;
 
 const COLUMNS: readonly MessageKey[] = ['admin.audit.when', 'admin.audit.type', 'admin.audit.actor', 'admin.audit.target', 'admin.audit.before', 'admin.audit.after'];

@@ -8,6 +8,7 @@ import { createPeoplePage } from './people';
 import { createPrivacyPage } from './privacy';
 import { createSitesPage } from './sites';
 import { createSkillsPage } from './skills';
+import { createTokensPage } from './tokens';
 
 export const ADMIN_HASH = '#admin';
 
@@ -15,14 +16,15 @@ export function isAdminHash(hash: string): boolean {
   return hash === ADMIN_HASH || hash.startsWith(`${ADMIN_HASH}/`);
 }
 
-type Section = 'start' | 'people' | 'skills' | 'sites' | 'privacy' | 'audit';
-const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'privacy', 'audit'];
+type Section = 'start' | 'people' | 'skills' | 'sites' | 'privacy' | 'tokens' | 'audit';
+const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'privacy', 'tokens', 'audit'];
 const NAV_LABEL: Record<Section, MessageKey> = {
   start: 'admin.nav.start',
   people: 'admin.nav.people',
   skills: 'admin.nav.skills',
   sites: 'admin.nav.sites',
   privacy: 'admin.nav.privacy',
+  tokens: 'admin.nav.tokens',
   audit: 'admin.nav.audit',
 };
 
@@ -86,6 +88,7 @@ export function createAdminArea(options: AdminAreaOptions): AdminArea {
     skills: createSkillsPage(context),
     sites: createSitesPage(context),
     privacy: createPrivacyPage(context),
+    tokens: createTokensPage(context),
     audit: createAuditPage(),
   };
   const links = new Map(

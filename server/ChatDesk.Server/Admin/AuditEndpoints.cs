@@ -72,7 +72,7 @@ public static class AuditEndpoints
     }
 
     /// <summary>A date (yyyy-MM-dd, UTC, whole day included) or an ISO instant; <c>to</c> is exclusive as an instant.</summary>
-    private static DateTimeOffset? Bound(string? value, string field, FieldErrors errors, bool endOfDay)
+    internal static DateTimeOffset? Bound(string? value, string field, FieldErrors errors, bool endOfDay)
     {
         if (string.IsNullOrEmpty(value))
             return null;

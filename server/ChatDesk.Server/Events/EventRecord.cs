@@ -70,6 +70,8 @@ public static class AdminEventTypes
     public const string VisitorErased = "admin.visitor_erased";
     public const string VisitorExported = "admin.visitor_exported";
     public const string RetentionApplied = "admin.retention_applied";
+    public const string TokenCreated = "admin.token_created";
+    public const string TokenRevoked = "admin.token_revoked";
 }
 
 /// <summary>What an admin event changed: a person, a skill, a site, the targets, a visitor.</summary>

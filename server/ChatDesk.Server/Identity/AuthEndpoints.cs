@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.Routing;
 using Microsoft.AspNetCore.Antiforgery;
@@ -91,12 +92,17 @@ public static class AuthEndpoints
         new(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)], user.Language);
 }
 
-/// <summary>State-changing console requests must carry the antiforgery header (GET and HEAD pass).</summary>
+/// <summary>
+/// State-changing console requests must carry the antiforgery header (GET and HEAD pass). Requests authenticated by
+/// an API token pass too: a browser never adds an Authorization header on its own, so another site cannot forge one,
+/// and such a request is never also authenticated by the cookie (see ApiTokenAuthentication.SelectScheme).
+/// </summary>
 public sealed class AntiforgeryFilter(IAntiforgery antiforgery) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method))
+        if (HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method)
+            || context.HttpContext.User.IsApiToken())
             return await next(context);
         try
         {

@@ -1,3 +1,4 @@
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -33,7 +34,16 @@ public static class IdentitySetup
         // cookie renewed on each console request: a few indexed reads, console traffic being light).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
-        services.AddAuthentication(IdentityConstants.ApplicationScheme)
+        // The default scheme picks the API token when a request carries one (Authorization: Bearer cdk_…) and the
+        // console's cookie otherwise: a token request is never also a cookie request. Signing in stays the cookie's.
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = ApiTokenAuthentication.SelectorScheme;
+                options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignOutScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddPolicyScheme(ApiTokenAuthentication.SelectorScheme, null, options => options.ForwardDefaultSelector = ApiTokenAuthentication.SelectScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, VisitorAuthentication>(VisitorAuthentication.SchemeName, null)
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(options =>
@@ -54,7 +64,8 @@ public static class IdentitySetup
                 .RequireClaim(VisitorIdentity.VisitorIdClaim))
             .AddPolicy(OperatorAuthorization.Policy, policy => policy
                 .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
-                .RequireRole(Roles.Operator));
+                .RequireRole(Roles.Operator))
+            .AddApiPolicies();
 
         services.AddAntiforgery(options =>
         {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Identity;
@@ -25,8 +26,8 @@ public static class KpiEndpoints
         return services;
     }
 
-    /// <summary>Managers and admins see everyone; an operator only their own figures.</summary>
-    private static bool SeesTeam(ClaimsPrincipal user) => user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin);
+    /// <summary>Managers, admins and tokens with kpis:read see everyone; an operator only their own figures.</summary>
+    private static bool SeesTeam(ClaimsPrincipal user) => user.IsInRoleOrHasScope([Roles.Manager, Roles.Admin], [ApiScopes.KpisRead]);
 
     private static string UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
@@ -36,7 +37,7 @@ public static class KpiEndpoints
     {
         app.MapHub<BoardHub>("/hubs/board");
         var group = app.MapGroup("/api/kpis")
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Operator, Roles.Manager, Roles.Admin))
+            .RequireAuthorization(ApiPolicies.Kpis)
             .AddEndpointFilter<AntiforgeryFilter>()
             .AddEndpointFilter(async (context, next) =>
             {
@@ -146,7 +147,7 @@ public static class KpiEndpoints
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return Results.NoContent();
-        });
+        }).RequireAuthorization(ApiPolicies.PeopleOnly); // kpis:read reads; no scope sets targets
 
         app.MapPost("/api/admin/kpis/rebuild", async (KpiProjection projection, CancellationToken ct) =>
                 Results.Ok(new { conversations = await projection.RebuildAsync(ct) }))

@@ -35,6 +35,8 @@ public sealed class HttpAttackTests : ChatTestBase
         { "POST", "/api/admin/people/{alice}/disable", "admin", "{}" },
         { "POST", "/api/admin/people/{alice}/enable", "admin", "{}" },
         { "POST", "/api/admin/people/{alice}/invitation", "admin", "{}" },
+        { "POST", "/api/admin/tokens", "admin", """{"name":"Pwned","scopes":["kpis:read","conversations:read"]}""" },
+        { "POST", "/api/admin/tokens/{token}/revoke", "admin", "{}" },
         { "POST", "/api/answers/", "alice", """{"title":"Pwned","shortcut":"pwned","body":"Pwned"}""" },
         { "PUT", "/api/answers/{answer}", "admin", """{"title":"Pwned","shortcut":"pwned","body":"Pwned"}""" },
         { "POST", "/api/answers/{answer}/retire", "admin", "{}" },
@@ -116,6 +118,10 @@ public sealed class HttpAttackTests : ChatTestBase
         { "alice", "GET", "/api/admin/privacy/visitors/{visitor}/export", "" },
         { "alice", "GET", "/api/admin/audit", "" },
         { "alice", "GET", "/api/admin/people", "" },
+        { "alice", "POST", "/api/admin/tokens", """{"name":"Pwned","scopes":["conversations:read"]}""" },
+        { "alice", "POST", "/api/admin/tokens/{token}/revoke", "{}" },
+        { "manager", "POST", "/api/admin/tokens", """{"name":"Pwned","scopes":["kpis:read"]}""" },
+        { "manager", "GET", "/api/admin/tokens", "" },
         { "alice", "GET", "/api/answers/export.csv", "" },
         { "alice", "POST", "/api/answers/import", "title,shortcut,body\nPwned,pwned,Pwned\n" },
         { "alice", "POST", "/api/admin/kpis/rebuild", "{}" },
@@ -154,6 +160,12 @@ public sealed class HttpAttackTests : ChatTestBase
         { "admin", "/api/kpis/conversations?kpi=frt%27%3B%20DROP%20TABLE%20messages%3B--", 400 },
         { "admin", "/api/kpis/trend?kpi=csat)%20OR%20(1%3D1", 400 },
         { "admin", "/api/admin/privacy/visitors?email=%25%40example.com", 0 },
+        { "admin", "/api/conversations?q=%25", 0 },
+        { "admin", "/api/conversations?q=zz%27%3B%20DROP%20TABLE%20messages%3B%20--", 0 },
+        { "admin", "/api/conversations?site=demo%27%20OR%201%3D1--", 400 },
+        { "admin", "/api/conversations?operator=%27%20OR%20%271%27%3D%271", 400 },
+        { "admin", "/api/conversations?cursor=%27%20OR%201%3D1--", 400 },
+        { "alice", "/api/conversations?status=ended%27%20OR%201%3D1--", 400 },
     };
 
     [Theory]
@@ -175,7 +187,7 @@ public sealed class HttpAttackTests : ChatTestBase
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var json = JsonDocument.Parse(text).RootElement;
-            var rows = json.ValueKind == JsonValueKind.Array ? json : json.GetProperty("entries");
+            var rows = json.ValueKind == JsonValueKind.Array ? json : json.TryGetProperty("entries", out var entries) ? entries : json.GetProperty("conversations");
             Assert.Equal(expected, rows.GetArrayLength());
         }
         await SecurityAssertions.AssertUnchangedAsync(Host, before);
@@ -229,7 +241,7 @@ public sealed class HttpAttackTests : ChatTestBase
         _ => throw new ArgumentOutOfRangeException(nameof(user)),
     };
 
-    /// <summary>Replaces {alice}, {bob}, {manager}, {skill}, {answer}, {visitor} and {conversation} with real ids, creating what is needed.</summary>
+    /// <summary>Replaces {alice}, {bob}, {manager}, {skill}, {answer}, {token}, {visitor} and {conversation} with real ids, creating what is needed.</summary>
     private async Task<string> ResolveAsync(string path)
     {
         foreach (var email in new[] { ("alice", TestApi.AliceEmail), ("bob", TestApi.BobEmail), ("manager", ManagerEmail) })
@@ -246,6 +258,16 @@ public sealed class HttpAttackTests : ChatTestBase
                 ids["answer"] = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
             }
             path = path.Replace("{answer}", ids["answer"]);
+        }
+        if (path.Contains("{token}"))
+        {
+            if (!ids.ContainsKey("token"))
+            {
+                using var admin = await TestApi.AdminClientAsync(Host);
+                var created = await admin.PostAsJsonAsync("/api/admin/tokens", new { name = "Integration", scopes = new[] { "kpis:read" } });
+                ids["token"] = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("apiToken").GetProperty("id").GetString()!;
+            }
+            path = path.Replace("{token}", ids["token"]);
         }
         if (path.Contains("{visitor}") || path.Contains("{conversation}"))
         {
