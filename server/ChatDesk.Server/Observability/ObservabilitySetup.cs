@@ -1,4 +1,6 @@
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.Routing;
+using Microsoft.AspNetCore.Authorization;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -69,20 +71,25 @@ public static class ObservabilitySetup
     {
         app.UseConversationLogScope();
         var access = app.Services.GetRequiredService<MetricsAccess>();
-        // Disabled: no endpoint at all (404). Enabled: 403 for a caller outside the allowed networks.
+        // Disabled: no endpoint at all (404). Enabled: 401/403 for a caller outside the allowed networks without a token.
         if (access.Enabled)
         {
             app.MapPrometheusScrapingEndpoint(MetricsPath)
                 .Add(endpoint =>
                 {
                     var scrape = endpoint.RequestDelegate!;
-                    endpoint.RequestDelegate = context =>
+                    endpoint.RequestDelegate = async context =>
                     {
-                        // Seam for API tokens: a token with the metrics:read scope is to be accepted here too.
-                        if (access.Allows(context.Connection.RemoteIpAddress))
-                            return scrape(context);
-                        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                        return Task.CompletedTask;
+                        // The monitoring networks scrape as they are; from anywhere else a metrics:read token (or an admin) may.
+                        var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
+                        if (access.Allows(context.Connection.RemoteIpAddress)
+                            || (await authorization.AuthorizeAsync(context.User, ApiPolicies.MetricsRead)).Succeeded)
+                        {
+                            await scrape(context);
+                            return;
+                        }
+                        context.Response.StatusCode = context.User.Identity?.IsAuthenticated == true
+                            ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
                     };
                 });
         }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Observability;
+using ChatDesk.Tests.ApiTokens;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -86,7 +88,7 @@ public sealed class MetricsTests : ChatTestBase
     }
 
     [Fact]
-    public async Task Metrics_are_off_outside_demo_mode_and_open_to_the_configured_networks_only()
+    public async Task Metrics_are_off_outside_demo_mode_and_open_to_the_configured_networks_and_metrics_read_tokens_only()
     {
         await using var production = await StartAsync(new() { ["ChatDesk:Demo:Enabled"] = "false" });
         Assert.Equal(HttpStatusCode.NotFound, await StatusOfMetricsAsync(production));
@@ -94,8 +96,19 @@ public sealed class MetricsTests : ChatTestBase
         await using var elsewhere = await StartAsync(new()
         {
             ["ChatDesk:Demo:Enabled"] = "false", [MetricsAccess.EnabledSetting] = "true", [MetricsAccess.AllowedNetworksSetting] = "10.0.0.0/8, 192.168.1.7",
+            ["ChatDesk:FirstAdmin:Email"] = "owner@shop.example", ["ChatDesk:FirstAdmin:Password"] = "owner-long-password",
         });
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusOfMetricsAsync(elsewhere));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusOfMetricsAsync(elsewhere));
+        // From outside those networks, an API token with the metrics:read scope may scrape; another scope may not.
+        using (var admin = await TestApi.SignedInClientAsync(elsewhere, "owner@shop.example", "owner-long-password"))
+        {
+            var metricsToken = await ApiTokenTests.CreateAsync(admin, "Prometheus", [ApiScopes.MetricsRead]);
+            var kpisToken = await ApiTokenTests.CreateAsync(admin, "Dashboards", [ApiScopes.KpisRead]);
+            using var scraper = ApiTokenTests.BearerClient(elsewhere, metricsToken.Token);
+            Assert.Equal(HttpStatusCode.OK, (await scraper.GetAsync(ObservabilitySetup.MetricsPath)).StatusCode);
+            using var other = ApiTokenTests.BearerClient(elsewhere, kpisToken.Token);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync(ObservabilitySetup.MetricsPath)).StatusCode);
+        }
 
         await using var loopback = await StartAsync(new()
         {
