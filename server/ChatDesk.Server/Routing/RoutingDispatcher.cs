@@ -29,7 +29,10 @@ public sealed class RoutingDispatcher(IServiceScopeFactory scopes, ILogger<Routi
             if (lane.Pending is null)
             {
                 lane.Pending = new PendingDispatch();
-                lane.Running = RunAfterAsync(lane, lane.Running, lane.Pending, queue);
+                // The dispatch serves every caller that joins it: it must not run in the first one's log scope and trace.
+                var (previous, pending) = (lane.Running, lane.Pending);
+                using (ExecutionContext.SuppressFlow())
+                    lane.Running = Task.Run(() => RunAfterAsync(lane, previous, pending, queue));
             }
             lane.Pending.QueueMoved |= queueMoved;
             return lane.Pending.Completion.Task.WaitAsync(cancellationToken);

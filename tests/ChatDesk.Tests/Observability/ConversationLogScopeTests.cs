@@ -57,6 +57,21 @@ public sealed class ConversationLogScopeTests : ChatTestBase
     }
 
     [Fact]
+    public async Task A_routing_dispatch_asked_for_by_a_call_on_a_conversation_logs_outside_its_scope()
+    {
+        await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
+        var (_, chat) = await StartVisitorChatAsync("visitor", topic: "billing");
+
+        // Ending the chat frees a slot: the call waits for a dispatch, which serves every caller that joined it.
+        logs.Clear();
+        await Driver.InvokeAsync("alice", "EndChat", chat.ConversationId);
+        var dispatch = logs.Lines.Where(l => l.Category == DatabaseCommands && l.Message.Contains("SELECT pg_advisory_xact_lock(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(dispatch);
+        Assert.All(dispatch, l => Assert.False(l.Scopes.ContainsKey(ConversationScope.ConversationId)));
+        Assert.Contains(logs.Lines, l => Equals(l.Scopes.GetValueOrDefault(ConversationScope.ConversationId), chat.ConversationId));
+    }
+
+    [Fact]
     public async Task Lines_logged_during_a_request_whose_route_names_a_conversation_carry_its_id()
     {
         await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
