@@ -10,6 +10,7 @@ using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
+using ChatDesk.Server.Webhooks;
 using ChatDesk.Server.Widget;
 
 namespace ChatDesk.Server;
@@ -33,6 +34,7 @@ public static class ChatDeskApp
         builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddRemote(builder.Configuration);
         builder.Services.AddPrivacy();
+        builder.Services.AddWebhooks(builder.Configuration);
         return builder;
     }
 
@@ -62,6 +64,7 @@ public static class ChatDeskApp
         app.MapCannedResponses();
         app.MapKpis();
         app.MapFiles();
+        app.MapWebhooks();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapHealth();

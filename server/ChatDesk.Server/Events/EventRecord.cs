@@ -70,6 +70,11 @@ public static class AdminEventTypes
     public const string VisitorErased = "admin.visitor_erased";
     public const string VisitorExported = "admin.visitor_exported";
     public const string RetentionApplied = "admin.retention_applied";
+    public const string WebhookCreated = "admin.webhook_created";
+    public const string WebhookUpdated = "admin.webhook_updated";
+    public const string WebhookDeleted = "admin.webhook_deleted";
+    public const string WebhookSecretRotated = "admin.webhook_secret_rotated";
+    public const string WebhookDeliveryReplayed = "admin.webhook_delivery_replayed";
 }
 
 /// <summary>What an admin event changed: a person, a skill, a site, the targets, a visitor.</summary>
