@@ -8,6 +8,7 @@ import { createPeoplePage } from './people';
 import { createPrivacyPage } from './privacy';
 import { createSitesPage } from './sites';
 import { createSkillsPage } from './skills';
+import { createWebhooksPage } from './webhooks';
 
 export const ADMIN_HASH = '#admin';
 
@@ -15,13 +16,14 @@ export function isAdminHash(hash: string): boolean {
   return hash === ADMIN_HASH || hash.startsWith(`${ADMIN_HASH}/`);
 }
 
-type Section = 'start' | 'people' | 'skills' | 'sites' | 'privacy' | 'audit';
-const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'privacy', 'audit'];
+type Section = 'start' | 'people' | 'skills' | 'sites' | 'webhooks' | 'privacy' | 'audit';
+const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'webhooks', 'privacy', 'audit'];
 const NAV_LABEL: Record<Section, MessageKey> = {
   start: 'admin.nav.start',
   people: 'admin.nav.people',
   skills: 'admin.nav.skills',
   sites: 'admin.nav.sites',
+  webhooks: 'admin.nav.webhooks',
   privacy: 'admin.nav.privacy',
   audit: 'admin.nav.audit',
 };
@@ -85,6 +87,7 @@ export function createAdminArea(options: AdminAreaOptions): AdminArea {
     people: createPeoplePage(context),
     skills: createSkillsPage(context),
     sites: createSitesPage(context),
+    webhooks: createWebhooksPage(context),
     privacy: createPrivacyPage(context),
     audit: createAuditPage(),
   };
