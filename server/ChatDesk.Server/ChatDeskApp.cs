@@ -2,6 +2,7 @@ using ChatDesk.Server.Admin;
 using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Email;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
@@ -35,6 +36,7 @@ public static class ChatDeskApp
         builder.Services.AddRemote(builder.Configuration);
         builder.Services.AddPrivacy();
         builder.Services.AddWebhooks(builder.Configuration);
+        builder.Services.AddEmail(builder.Configuration);
         return builder;
     }
 
@@ -65,6 +67,7 @@ public static class ChatDeskApp
         app.MapKpis();
         app.MapFiles();
         app.MapWebhooks();
+        app.MapEmail();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapHealth();

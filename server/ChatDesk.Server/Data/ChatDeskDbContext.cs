@@ -80,6 +80,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.Key).HasMaxLength(64);
             b.Property(s => s.Name).HasMaxLength(200);
             b.Property(s => s.TimeZone).HasMaxLength(64);
+            b.Property(s => s.InboxEmail).HasMaxLength(254);
             b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
             b.Property(s => s.TypingPreview).HasDefaultValue(true);
             b.Property(s => s.WrapUpTimeoutSeconds).HasDefaultValue(120);

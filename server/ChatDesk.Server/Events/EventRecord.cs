@@ -44,6 +44,7 @@ public static class EventTypes
     public const string RemoteDeclined = "remote.declined";
     public const string RemoteStarted = "remote.started";
     public const string RemoteEnded = "remote.ended";
+    public const string TranscriptEmailed = "transcript.emailed";
 }
 
 /// <summary>Admin changes, read back by the audit log. Each names who did it, to what, and the before and after.</summary>

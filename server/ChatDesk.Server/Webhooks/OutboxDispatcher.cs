@@ -168,7 +168,9 @@ public sealed class OutboxDispatcher(
 
     private Task CompleteAsync(Guid id, string status, int attempts, int? statusCode, string? error, int? latencyMs) =>
         ExecuteAsync("""
-            UPDATE outbox SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, latency_ms = $6, completed_at = $7
+            UPDATE outbox SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, latency_ms = $6, completed_at = $7,
+                -- A sent e-mail's addresses and text are personal data that nothing needs any more.
+                payload = CASE WHEN channel = 'email' AND $2 = 'delivered' THEN '' ELSE payload END
             WHERE id = $1 AND status = 'pending'
             """, id, status, attempts, statusCode, Truncate(error), latencyMs, clock.GetUtcNow());
 
