@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ChatDesk.Server.Data;
 using ChatDesk.Server.Routing;
 using Npgsql;
@@ -27,6 +28,24 @@ public sealed class OutboxDispatcher(
         """;
 
     private const int MaxErrorChars = 500;
+    private const int MaxCompletionsPerWrite = 256;
+
+    // Outcomes are written together, one statement per round trip: at hundreds of deliveries a second, one commit each
+    // would be the bottleneck. A row whose outcome was not written when its node died is sent again when its lease
+    // ends (receivers de-duplicate on the id).
+    private const string CompleteSql = """
+        UPDATE outbox o SET status = v.status, attempts = v.attempts, last_status_code = v.code, last_error = v.error,
+            latency_ms = v.latency, completed_at = v.at,
+            -- A sent e-mail's addresses and text are personal data that nothing needs any more.
+            payload = CASE WHEN o.channel = 'email' AND v.status = 'delivered' THEN '' ELSE o.payload END
+        FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
+            AS v(id, status, attempts, code, error, latency, at)
+        WHERE o.id = v.id AND o.status = 'pending'
+        """;
+
+    private sealed record Completion(Guid Id, string Status, int Attempts, int? StatusCode, string? Error, int? LatencyMs, DateTimeOffset At);
+
+    private readonly Channel<Completion> completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Dictionary<string, IOutboxSender> sendersByChannel = senders.ToDictionary(s => s.Channel);
 
@@ -36,6 +55,9 @@ public sealed class OutboxDispatcher(
             return;
         var slots = new SemaphoreSlim(options.Concurrency);
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.PollMilliseconds));
+        // While busy, claim in batches of at least this many rather than one row per finished delivery.
+        var minClaim = Math.Max(1, options.Concurrency / 4);
+        var writer = Task.Run(WriteCompletionsAsync, CancellationToken.None);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -45,6 +67,11 @@ public sealed class OutboxDispatcher(
                 {
                     await slots.WaitAsync(stoppingToken); // one finished
                     slots.Release();
+                    continue;
+                }
+                if (free < minClaim)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), stoppingToken); // a few more finish
                     continue;
                 }
                 var claimed = await ClaimAsync(free);
@@ -76,9 +103,41 @@ public sealed class OutboxDispatcher(
                 await Task.Delay(poll * 5, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
-        // Let running deliveries record their state (they stop at their next await).
+        // Let running deliveries record their state (they stop at their next await), then write the last outcomes.
         for (var i = 0; i < options.Concurrency; i++)
             await slots.WaitAsync(TimeSpan.FromSeconds(5));
+        completions.Writer.TryComplete();
+        await writer;
+    }
+
+    private async Task WriteCompletionsAsync()
+    {
+        var batch = new List<Completion>(MaxCompletionsPerWrite);
+        while (await completions.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxCompletionsPerWrite && completions.Reader.TryRead(out var completion))
+                batch.Add(completion);
+            try
+            {
+                await databaseRetry.ExecuteAsync(async () =>
+                {
+                    await using var command = dataSource.CreateCommand(CompleteSql);
+                    command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(c => c.Id)] });
+                    command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(c => c.Status)] });
+                    command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(c => c.Attempts)] });
+                    command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. batch.Select(c => c.StatusCode)] });
+                    command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. batch.Select(c => c.Error)] });
+                    command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. batch.Select(c => c.LatencyMs)] });
+                    command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. batch.Select(c => c.At)] });
+                    return await command.ExecuteNonQueryAsync();
+                }, () => { });
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Recording {Count} outbox outcomes failed; those rows are sent again when their lease ends", batch.Count);
+            }
+            batch.Clear();
+        }
     }
 
     private async Task<List<ClaimedItem>> ClaimAsync(int limit)
@@ -166,13 +225,11 @@ public sealed class OutboxDispatcher(
         ExecuteAsync("UPDATE outbox SET attempts = $2, next_attempt_at = $3, claimed_by = NULL WHERE id = $1 AND status = 'pending'",
             id, attempts, clock.GetUtcNow());
 
-    private Task CompleteAsync(Guid id, string status, int attempts, int? statusCode, string? error, int? latencyMs) =>
-        ExecuteAsync("""
-            UPDATE outbox SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, latency_ms = $6, completed_at = $7,
-                -- A sent e-mail's addresses and text are personal data that nothing needs any more.
-                payload = CASE WHEN channel = 'email' AND $2 = 'delivered' THEN '' ELSE payload END
-            WHERE id = $1 AND status = 'pending'
-            """, id, status, attempts, statusCode, Truncate(error), latencyMs, clock.GetUtcNow());
+    private Task CompleteAsync(Guid id, string status, int attempts, int? statusCode, string? error, int? latencyMs)
+    {
+        completions.Writer.TryWrite(new Completion(id, status, attempts, statusCode, Truncate(error), latencyMs, clock.GetUtcNow()));
+        return Task.CompletedTask;
+    }
 
     private async Task ExecuteAsync(string sql, params object?[] values)
     {

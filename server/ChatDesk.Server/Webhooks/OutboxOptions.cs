@@ -9,7 +9,7 @@ public sealed record OutboxOptions
     /// <summary>Off: this node queues but sends nothing (another node does).</summary>
     public bool Dispatch { get; init; } = true;
     public int Concurrency { get; init; } = 64;
-    public int PollMilliseconds { get; init; } = 200;
+    public int PollMilliseconds { get; init; } = 100;
 
     /// <summary>Tries per delivery, the first included, before it is marked failed (replayable from the console).</summary>
     public int MaxAttempts { get; init; } = 8;
