@@ -21,6 +21,8 @@ beforeEach(() => {
   fetch.routes['GET /api/admin/webhooks'] = () => json(200, [hook]);
   fetch.routes['GET /api/admin/webhooks/settings'] = () => json(200, { allowPrivateTargets: false, eventKinds: kinds });
   fetch.routes['GET /api/admin/sites'] = () => json(200, [{ key: 'demo', name: 'Demo', allowedOrigins: [], disabled: false, topicCount: 1 }]);
+  fetch.routes['GET /api/admin/email'] = () =>
+    json(200, { configured: true, from: 'chat@shop.example', sites: [{ key: 'demo', name: 'Demo', inboxEmail: null, version: '4' }] });
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -114,5 +116,24 @@ describe('webhooks page (DOM)', () => {
     await settle();
     expect(fetch.sent('POST', '/api/admin/webhooks/deliveries/d1/replay')).toHaveLength(1);
     expect($$('[data-testid="delivery-row"]').map((row) => row.dataset.status)).toEqual(['pending', 'delivered']);
+  });
+
+  it('says whether SMTP is set up and saves a site’s inbox address with its version', async () => {
+    fetch.routes['PUT /api/admin/email/sites/demo'] = () => json(200, { key: 'demo', name: 'Demo', inboxEmail: 'support@shop.example', version: '5' });
+    await mount();
+    expect($('[data-testid="email-status"]')?.textContent).toContain('chat@shop.example');
+    const row = $('[data-testid="inbox-row"][data-site="demo"]') as HTMLElement;
+    setValue(row.querySelector('[data-testid="inbox-email"]'), 'support@shop.example');
+    row.querySelector<HTMLButtonElement>('[data-testid="inbox-save"]')?.click();
+    await settle();
+    expect(fetch.sent('PUT', '/api/admin/email/sites/demo')[0]?.body).toEqual({ inboxEmail: 'support@shop.example', version: '4' });
+    expect(row.querySelector('[data-testid="inbox-status"]')?.textContent).toBe('Saved.');
+  });
+
+  it('says so when SMTP is not configured', async () => {
+    fetch.routes['GET /api/admin/email'] = () => json(200, { configured: false, from: null, sites: [] });
+    await mount();
+    expect($('[data-testid="email-status"]')?.dataset.configured).toBe('false');
+    expect($('[data-testid="email-status"]')?.textContent).toContain('not configured');
   });
 });

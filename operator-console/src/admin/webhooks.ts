@@ -45,6 +45,19 @@ export interface WebhookInput {
   version: string | null;
 }
 
+export interface SiteInbox {
+  key: string;
+  name: string;
+  inboxEmail: string | null;
+  version: string;
+}
+
+export interface EmailSettings {
+  configured: boolean;
+  from: string | null;
+  sites: SiteInbox[];
+}
+
 const path = encodeURIComponent;
 
 export const webhookApi = {
@@ -57,6 +70,9 @@ export const webhookApi = {
   rotate: (id: string) => requestJson<WebhookWithSecret>('POST', `/api/admin/webhooks/${path(id)}/secret`),
   deliveries: (id: string) => requestJson<WebhookDelivery[]>('GET', `/api/admin/webhooks/${path(id)}/deliveries`),
   replay: (deliveryId: string) => requestJson<WebhookDelivery>('POST', `/api/admin/webhooks/deliveries/${path(deliveryId)}/replay`),
+  email: () => requestJson<EmailSettings>('GET', '/api/admin/email'),
+  setInbox: (site: string, inboxEmail: string, version: string) =>
+    requestJson<SiteInbox>('PUT', `/api/admin/email/sites/${path(site)}`, { inboxEmail, version }),
 };
 
 const STATUS_KEY = {
@@ -135,6 +151,12 @@ export function createWebhooksPage(context: AdminContext): AdminPage {
   deliveriesSection.hidden = true;
   refresh.addEventListener('click', () => void showDeliveries());
 
+  // ---- e-mail: whether SMTP is set up, and each site's inbox for offline messages
+  const emailStatus = el('p', { testId: 'email-status' });
+  const inboxList = el('ul', { className: 'admin-list', testId: 'inbox-list' });
+  const emailSection = el('section', { className: 'admin-section', testId: 'admin-email' },
+    el('h3', { text: t('admin.email.heading') }), emailStatus, el('p', { className: 'muted', text: t('admin.email.inboxIntro') }), inboxList);
+
   const element = el(
     'section',
     { className: 'admin-page', testId: 'admin-webhooks' },
@@ -144,6 +166,7 @@ export function createWebhooksPage(context: AdminContext): AdminPage {
     el('section', { className: 'admin-section' }, form, secretBox),
     el('section', { className: 'admin-section' }, el('h3', { text: t('admin.webhooks.listHeading') }), status, empty, list),
     deliveriesSection,
+    emailSection,
   );
 
   const checkedKinds = () => [...eventsBox.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].filter((box) => box.checked).map((box) => box.value);
@@ -344,6 +367,48 @@ export function createWebhooksPage(context: AdminContext): AdminPage {
     );
   }
 
+  function renderInbox(site: SiteInbox): HTMLElement {
+    const errors = createFieldErrors();
+    const input = el('input', {
+      testId: 'inbox-email',
+      attrs: { type: 'email', name: 'inboxEmail', maxlength: '254', placeholder: 'support@example.com', 'aria-label': t('admin.email.inboxLabel', { site: site.name }) },
+    });
+    input.value = site.inboxEmail ?? '';
+    const save = button(t('admin.save'), 'inbox-save', true, 'submit');
+    const saved = statusLine('inbox-status');
+    const error = alertLine('inbox-error');
+    const form = el('form', { className: 'rename-form', attrs: { novalidate: '' } }, input, save, errors.slot('inboxEmail', input), saved, error);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (save.disabled) return;
+      errors.clear();
+      showText(error, null);
+      void busy(save, t('admin.working'), async () => {
+        const result = await webhookApi.setInbox(site.key, input.value.trim(), site.version);
+        if (!result.ok) {
+          if (result.problem && Object.keys(result.problem.fields).length > 0) errors.show(result.problem);
+          else showText(error, problemText(result.problem));
+          return;
+        }
+        site.version = result.value.version;
+        site.inboxEmail = result.value.inboxEmail;
+        showStatus(saved, t('admin.email.saved'));
+      });
+    });
+    return el('li', { className: 'admin-row', testId: 'inbox-row', attrs: { 'data-site': site.key } }, el('span', { text: `${site.name} (${site.key})` }), form);
+  }
+
+  const loadEmail = async () => {
+    const result = await webhookApi.email();
+    if (!result.ok) {
+      showText(emailStatus, problemText(result.problem));
+      return;
+    }
+    emailStatus.textContent = result.value.configured ? t('admin.email.configured', { from: result.value.from ?? '' }) : t('admin.email.notConfigured');
+    emailStatus.dataset.configured = String(result.value.configured);
+    inboxList.replaceChildren(...result.value.sites.map(renderInbox));
+  };
+
   const load = async () => {
     const [list, settings, sites] = await Promise.all([webhookApi.list(), webhookApi.settings(), webhookApi.sites()]);
     if (!list.ok || !settings.ok || !sites.ok) {
@@ -363,6 +428,7 @@ export function createWebhooksPage(context: AdminContext): AdminPage {
     show: () => {
       secretBox.hidden = true;
       void load();
+      void loadEmail();
     },
   };
 }

@@ -755,7 +755,7 @@ export const en = {
   'dashboard.targets.saving': 'Saving…',
   'dashboard.targets.saved': 'Targets saved.',
   'dashboard.targets.valueMissing': 'Target {number} needs a value.',
-  'admin.nav.webhooks': "Webhooks",
+  'admin.nav.webhooks': "Webhooks and e-mail",
   'admin.webhooks.heading': "Webhooks",
   'admin.webhooks.intro': "ChatDesk POSTs the events you choose to your URL, signed with the webhook’s secret (HMAC-SHA256). Failed deliveries are retried, then can be replayed here.",
   'admin.webhooks.createTitle': "New webhook",
@@ -800,6 +800,12 @@ export const en = {
   'admin.webhooks.column.time': "Time",
   'admin.webhooks.column.error': "Error",
   'admin.webhooks.column.actions': "Actions",
+  'admin.email.heading': "E-mail",
+  'admin.email.configured': "SMTP is set up: e-mail is sent from {from}.",
+  'admin.email.notConfigured': "SMTP is not configured (ChatDesk:Smtp:Host): offline messages are only shown in the console, and visitors cannot get their transcript by e-mail.",
+  'admin.email.inboxIntro': "Offline messages left on a site are e-mailed to its inbox address (leave it empty to not e-mail them).",
+  'admin.email.inboxLabel': "Inbox address of {site}",
+  'admin.email.saved': "Saved.",
 };
 
 export type MessageKey = keyof typeof en;
