@@ -77,6 +77,7 @@ public sealed class EmailTests : ChatTestBase
     public async Task A_visitor_gets_their_transcript_by_email_and_a_server_answering_451_first_is_retried_until_it_accepts()
     {
         smtp.RefuseFirstTransactions = 2;
+        Assert.True((await TestApi.CreateVisitorAsync(Host)).Site.EmailTranscript); // the widget offers it
         await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword);
         var (_, chat) = await StartVisitorChatAsync("visitor");
         await Driver.InvokeAsync("visitor", "SendMessage", TestApi.Message("My order #1234 has not arrived."));
@@ -123,6 +124,7 @@ public sealed class EmailNotConfiguredTests : ChatTestBase
         using var admin = await TestApi.AdminClientAsync(Host);
         var settings = await admin.GetFromJsonAsync<EmailSettingsDto>("/api/admin/email", SignalRDriver.Json);
         Assert.False(settings!.Configured);
+        Assert.False((await TestApi.CreateVisitorAsync(Host)).Site.EmailTranscript); // the widget does not offer it
         var demo = settings.Sites.Single(s => s.Key == "demo");
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/admin/email/sites/demo", new SiteInboxRequest("support@shop.example", demo.Version))).StatusCode);
 
