@@ -100,6 +100,28 @@ public sealed class EmailTests : ChatTestBase
         Assert.Contains("valid email", await Driver.InvokeExpectingErrorAsync("visitor", "EmailTranscript", new EmailTranscriptRequest("nope")));
     }
 
+    [Fact]
+    public async Task Transcript_requests_are_rate_limited_per_visitor_and_refused_ones_queue_nothing()
+    {
+        await StartVisitorChatAsync("visitor");
+        var results = new List<string?>();
+        for (var i = 0; i < 6; i++)
+        {
+            try
+            {
+                await Driver.InvokeAsync("visitor", "EmailTranscript", new EmailTranscriptRequest($"vera{i}@example.com"));
+                results.Add(null);
+            }
+            catch (HubCallException e)
+            {
+                results.Add(e.Message);
+            }
+        }
+        Assert.Equal(3, results.Count(r => r is null)); // TranscriptEmailsPerVisitor: a burst of 3
+        Assert.All(results.OfType<string>(), r => Assert.Contains(ChatDesk.Server.RateLimits.RateLimitTexts.Message("en", 1)[..20], r));
+        Assert.Equal(3, await Host.WithDbAsync(db => db.Outbox.CountAsync(o => o.Kind == EmailKinds.Transcript)));
+    }
+
     private async Task<OutboxItem> WaitForRowAsync(Func<OutboxItem, bool> done)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
