@@ -146,7 +146,8 @@ export function createWebhooksPage(context: AdminContext): AdminPage {
   const deliveriesEmpty = emptyState(t('admin.webhooks.noDeliveries'));
   const deliveriesError = alertLine('deliveries-error');
   const refresh = button(t('admin.webhooks.refresh'), 'deliveries-refresh');
-  const deliveriesSection = el('section', { className: 'admin-section', testId: 'webhook-deliveries' }, deliveriesTitle, refresh, deliveriesError, deliveriesEmpty,
+  const deliveriesSection = el('section', { className: 'admin-section', testId: 'webhook-deliveries' }, deliveriesTitle,
+    el('div', { className: 'form-actions' }, refresh), deliveriesError, deliveriesEmpty,
     el('div', { className: 'admin-scroll' }, deliveriesTable));
   deliveriesSection.hidden = true;
   refresh.addEventListener('click', () => void showDeliveries());
