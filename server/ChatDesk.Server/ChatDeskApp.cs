@@ -4,6 +4,7 @@ using ChatDesk.Server.CannedResponses;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.ConversationApi;
 using ChatDesk.Server.Data;
+using ChatDesk.Server.Email;
 using ChatDesk.Server.Files;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Kpis;
@@ -13,6 +14,7 @@ using ChatDesk.Server.RateLimits;
 using ChatDesk.Server.RemoteSupport;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
+using ChatDesk.Server.Webhooks;
 using ChatDesk.Server.Widget;
 
 namespace ChatDesk.Server;
@@ -38,6 +40,8 @@ public static class ChatDeskApp
         builder.Services.AddRemote(builder.Configuration);
         builder.Services.AddPrivacy();
         builder.AddObservability();
+        builder.Services.AddWebhooks(builder.Configuration);
+        builder.Services.AddEmail(builder.Configuration);
         return builder;
     }
 
@@ -70,6 +74,8 @@ public static class ChatDeskApp
         app.MapCannedResponses();
         app.MapKpis();
         app.MapFiles();
+        app.MapWebhooks();
+        app.MapEmail();
         app.MapGet("/", () => Results.Redirect("/console/"));
         app.MapFallbackToFile("/console/{*path:nonfile}", "console/index.html");
         app.MapHealth();

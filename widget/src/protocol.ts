@@ -98,6 +98,8 @@ export interface SiteInfo {
   closed: boolean;
   /** The languages the site offers, the first being its default (never empty; missing = both). */
   languages: Language[];
+  /** The visitor may have the transcript e-mailed (SMTP is set up; missing = false). */
+  emailTranscript: boolean;
 }
 
 export interface SessionResponse {
@@ -397,6 +399,7 @@ export function toSessionResponse(value: unknown): SessionResponse | null {
       files: toFileRules(site.files),
       closed: site.closed === true,
       languages: toSiteLanguages(site.languages),
+      emailTranscript: site.emailTranscript === true,
     },
   };
 }

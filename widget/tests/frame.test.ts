@@ -895,6 +895,35 @@ describe('chat frame: operator workspace (typing, navigation, transcript)', () =
     expect(revoked).toHaveBeenCalledWith('blob:https://chatdesk.test/1');
   });
 
+  it('hides "email me the transcript" when the site cannot send e-mail', async () => {
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    await startApp();
+    expect(visible('button[data-testid="download-transcript"]')).toBe(true);
+    expect(visible('button[data-testid="email-transcript"]')).toBe(false);
+  });
+
+  it('emails the transcript to the address the visitor gives, and says so', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, { ...session, site: { ...session.site, emailTranscript: true } })));
+    hub.handler = async (method) => (method === 'GetConversation' ? assigned : null);
+    await startApp();
+    expect(visible('[data-testid="email-transcript-form"]')).toBe(false);
+    $<HTMLButtonElement>('button[data-testid="email-transcript"]')!.click();
+    expect(visible('[data-testid="email-transcript-form"]')).toBe(true);
+    const input = $<HTMLInputElement>('[data-testid="email-transcript-input"]')!;
+    input.value = 'not an address';
+    $<HTMLButtonElement>('[data-testid="email-transcript-send"]')!.click();
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'EmailTranscript')).toEqual([]);
+    expect($('[data-testid="error"] .error-text')?.textContent).toBe(t.emailTranscriptInvalid);
+
+    input.value = ' vera@example.com ';
+    $<HTMLButtonElement>('[data-testid="email-transcript-send"]')!.click();
+    await flush();
+    expect(hub.calls.filter(([m]) => m === 'EmailTranscript')).toEqual([['EmailTranscript', [{ email: 'vera@example.com' }]]]);
+    expect(visible('[data-testid="email-transcript-form"]')).toBe(false);
+    expect($('[data-testid="email-transcript-status"]')?.textContent).toBe('The transcript is on its way to vera@example.com.');
+  });
+
   it('shows the GetTranscript error', async () => {
     hub.handler = async (method) => {
       if (method === 'GetConversation') return assigned;

@@ -9,6 +9,7 @@ import { createPrivacyPage } from './privacy';
 import { createSitesPage } from './sites';
 import { createSkillsPage } from './skills';
 import { createTokensPage } from './tokens';
+import { createWebhooksPage } from './webhooks';
 
 export const ADMIN_HASH = '#admin';
 
@@ -16,13 +17,14 @@ export function isAdminHash(hash: string): boolean {
   return hash === ADMIN_HASH || hash.startsWith(`${ADMIN_HASH}/`);
 }
 
-type Section = 'start' | 'people' | 'skills' | 'sites' | 'privacy' | 'tokens' | 'audit';
-const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'privacy', 'tokens', 'audit'];
+type Section = 'start' | 'people' | 'skills' | 'sites' | 'webhooks' | 'privacy' | 'tokens' | 'audit';
+const SECTIONS: readonly Section[] = ['start', 'people', 'skills', 'sites', 'webhooks', 'privacy', 'tokens', 'audit'];
 const NAV_LABEL: Record<Section, MessageKey> = {
   start: 'admin.nav.start',
   people: 'admin.nav.people',
   skills: 'admin.nav.skills',
   sites: 'admin.nav.sites',
+  webhooks: 'admin.nav.webhooks',
   privacy: 'admin.nav.privacy',
   tokens: 'admin.nav.tokens',
   audit: 'admin.nav.audit',
@@ -87,6 +89,7 @@ export function createAdminArea(options: AdminAreaOptions): AdminArea {
     people: createPeoplePage(context),
     skills: createSkillsPage(context),
     sites: createSitesPage(context),
+    webhooks: createWebhooksPage(context),
     privacy: createPrivacyPage(context),
     tokens: createTokensPage(context),
     audit: createAuditPage(),

@@ -13,7 +13,8 @@ namespace ChatDesk.Server.Chats;
 /// with the events that record it; pushes to connected clients happen after the commit.
 /// </summary>
 public sealed class ChatService(
-    ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing, RoutingDispatcher dispatcher, MessageAppender messages)
+    ChatDeskDbContext db, EventLog events, TimeProvider clock, ChatNotifier notifier, RoutingService routing, RoutingDispatcher dispatcher, MessageAppender messages,
+    Email.EmailOutbox emails)
 {
     private static readonly TimeSpan RecentlyEndedWindow = TimeSpan.FromHours(12);
     private static readonly TimeSpan StartChatRoutingWait = TimeSpan.FromSeconds(1);
@@ -151,6 +152,9 @@ public sealed class ChatService(
             db.OfflineMessages.Add(message);
             if (conversation is not null)
                 events.Append(db, conversation, EventTypes.OfflineMessageLeft, new { offlineMessageId = message.Id, length = text.Length });
+            if (emails.Enabled && await db.Sites.Where(s => s.Id == visitor.SiteId).Select(s => new { s.InboxEmail, s.Name, s.Languages }).SingleAsync(cancellationToken)
+                    is { InboxEmail: { } inbox } site)
+                emails.Queue(db, visitor.SiteId, Email.EmailKinds.OfflineMessage, Email.EmailTexts.OfflineMessage(site.Languages.FirstOrDefault() ?? "en", inbox, site.Name, message));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

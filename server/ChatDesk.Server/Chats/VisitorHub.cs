@@ -8,7 +8,8 @@ namespace ChatDesk.Server.Chats;
 
 /// <summary>The visitor side: a visitor token reaches only that visitor's own conversation.</summary>
 [Authorize(Policy = VisitorAuthentication.Policy)]
-public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, TypingRelay typing, SurveyService surveys, RemoteService remote) : Hub<IVisitorClient>
+public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, TypingRelay typing, SurveyService surveys, RemoteService remote,
+    Email.TranscriptMailer transcripts) : Hub<IVisitorClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -37,6 +38,9 @@ public sealed class VisitorHub(ChatService chats, WorkspaceService workspace, Ty
     public Task PageChanged(PageChangedRequest request) => workspace.PageChangedAsync(Visitor, request, Context.ConnectionAborted);
 
     public Task<TranscriptDto> GetTranscript() => workspace.TranscriptAsync(Visitor, Context.ConnectionAborted);
+
+    /// <summary>"Send me the transcript": queued for e-mail (refused when SMTP is not configured).</summary>
+    public Task EmailTranscript(Email.EmailTranscriptRequest request) => transcripts.EmailAsync(Visitor, request, Context.ConnectionAborted);
 
     public Task SubmitSurvey(SurveyRequest request) => surveys.SubmitAsync(Visitor, request, Context.ConnectionAborted);
 

@@ -45,6 +45,8 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
     public DbSet<RemoteSession> RemoteSessions => Set<RemoteSession>();
     public DbSet<RemoteRelayItem> RemoteRelay => Set<RemoteRelayItem>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Webhooks.WebhookSubscription>();
+    public DbSet<Webhooks.OutboxItem> Outbox => Set<Webhooks.OutboxItem>();
     public DbSet<KpiConversationRow> KpiConversations => Set<KpiConversationRow>();
     public DbSet<KpiConversationOperatorRow> KpiConversationOperators => Set<KpiConversationOperatorRow>();
     public DbSet<KpiBusyIntervalRow> KpiBusyIntervals => Set<KpiBusyIntervalRow>();
@@ -79,6 +81,7 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(s => s.Key).HasMaxLength(64);
             b.Property(s => s.Name).HasMaxLength(200);
             b.Property(s => s.TimeZone).HasMaxLength(64);
+            b.Property(s => s.InboxEmail).HasMaxLength(254);
             b.Property(s => s.RingTimeoutSeconds).HasDefaultValue(30);
             b.Property(s => s.TypingPreview).HasDefaultValue(true);
             b.Property(s => s.WrapUpTimeoutSeconds).HasDefaultValue(120);
@@ -293,6 +296,30 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.Property(t => t.Direction).HasMaxLength(8);
             b.Property(t => t.Period).HasMaxLength(8);
             b.HasOne<Skill>().WithMany().HasForeignKey(t => t.SkillId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Webhooks.WebhookSubscription>(b =>
+        {
+            b.ToTable("webhook_subscriptions");
+            b.Property(s => s.Url).HasMaxLength(2048);
+            b.Property(s => s.Secret).HasMaxLength(128);
+            b.Property(s => s.Description).HasMaxLength(200).HasDefaultValue("");
+            b.Property(s => s.Enabled).HasDefaultValue(true);
+            b.Property(s => s.Version).HasDefaultValue(1).IsConcurrencyToken();
+            b.HasIndex(s => s.SiteId).HasFilter("enabled");
+            b.HasOne<Site>().WithMany().HasForeignKey(s => s.SiteId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Webhooks.OutboxItem>(b =>
+        {
+            b.ToTable("outbox");
+            b.Property(o => o.Channel).HasMaxLength(16);
+            b.Property(o => o.Kind).HasMaxLength(64);
+            b.Property(o => o.Status).HasMaxLength(16).HasDefaultValue(Webhooks.OutboxStatus.Pending);
+            b.Property(o => o.LastError).HasMaxLength(500);
+            b.Property(o => o.ClaimedBy).HasMaxLength(128);
+            b.HasIndex(o => o.NextAttemptAt, "ix_outbox_due").HasFilter("status = 'pending'");
+            b.HasIndex(o => new { o.SubscriptionId, o.CreatedAt }, "ix_outbox_subscription_recent").IsDescending(false, true)
+                .HasFilter("subscription_id IS NOT NULL");
+            b.HasOne<Webhooks.WebhookSubscription>().WithMany().HasForeignKey(o => o.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<EventRecord>(b =>
         {

@@ -44,6 +44,7 @@ public static class EventTypes
     public const string RemoteDeclined = "remote.declined";
     public const string RemoteStarted = "remote.started";
     public const string RemoteEnded = "remote.ended";
+    public const string TranscriptEmailed = "transcript.emailed";
 }
 
 /// <summary>Admin changes, read back by the audit log. Each names who did it, to what, and the before and after.</summary>
@@ -72,6 +73,11 @@ public static class AdminEventTypes
     public const string RetentionApplied = "admin.retention_applied";
     public const string TokenCreated = "admin.token_created";
     public const string TokenRevoked = "admin.token_revoked";
+    public const string WebhookCreated = "admin.webhook_created";
+    public const string WebhookUpdated = "admin.webhook_updated";
+    public const string WebhookDeleted = "admin.webhook_deleted";
+    public const string WebhookSecretRotated = "admin.webhook_secret_rotated";
+    public const string WebhookDeliveryReplayed = "admin.webhook_delivery_replayed";
 }
 
 /// <summary>What an admin event changed: a person, a skill, a site, the targets, a visitor.</summary>

@@ -33,7 +33,6 @@ public static class ObservabilitySetup
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(new MetricsExport(access.Enabled || otlp,
             TimeSpan.FromSeconds(Math.Clamp(configuration.GetValue(MetricsExport.RefreshSecondsSetting, 5), 1, 300))));
-        builder.Services.AddSingleton<WebhookMetrics>();
         if (!access.Enabled && !otlp)
             return builder;
 

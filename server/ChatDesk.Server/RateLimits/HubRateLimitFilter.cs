@@ -31,6 +31,8 @@ public sealed class HubRateLimitFilter : IHubFilter, IDisposable
             [(typeof(VisitorHub), nameof(VisitorHub.Typing))] = By(options.VisitorTyping, c => c.Actor),
             [(typeof(VisitorHub), nameof(VisitorHub.LeaveOfflineMessage))] = Chain(
                 By(options.OfflineMessagesPerVisitor, c => c.Actor), By(options.OfflineMessagesPerIp, c => c.Address)),
+            [(typeof(VisitorHub), nameof(VisitorHub.EmailTranscript))] = Chain(
+                By(options.TranscriptEmailsPerVisitor, c => c.Actor), By(options.TranscriptEmailsPerIp, c => c.Address)),
             [(typeof(OperatorHub), nameof(OperatorHub.SendMessage))] = operatorMessages,
             [(typeof(OperatorHub), nameof(OperatorHub.AddNote))] = operatorMessages,
             [(typeof(OperatorHub), nameof(OperatorHub.Typing))] = By(options.OperatorTyping, c => c.Actor),

@@ -59,4 +59,6 @@ public sealed class RateLimitOptions
     public RateRule OperatorTyping { get; set; } = new(40, 1200);
     public RateRule OfflineMessagesPerVisitor { get; set; } = new(5, 5);
     public RateRule OfflineMessagesPerIp { get; set; } = new(50, 50);
+    public RateRule TranscriptEmailsPerVisitor { get; set; } = new(3, 3);
+    public RateRule TranscriptEmailsPerIp { get; set; } = new(30, 30);
 }

@@ -60,6 +60,9 @@ public sealed class Site
     /// <summary>Days after which an ended conversation's messages, files and co-browse data are deleted; null keeps them.</summary>
     public int? RetentionDays { get; set; }
 
+    /// <summary>Offline messages are e-mailed here (when SMTP is configured); null: they are only shown in the console.</summary>
+    public string? InboxEmail { get; set; }
+
     /// <summary>Incremented by every admin change; an update naming an older version is refused (someone saved in between).</summary>
     public int Version { get; set; } = 1;
 

@@ -13,7 +13,8 @@ public sealed record TopicDto(string Key, string Label);
 /// <param name="Closed">An admin disabled the site: the widget says the chat is closed.</param>
 /// <param name="Languages">The languages the widget offers, the default first.</param>
 public sealed record SiteDto(
-    string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview, Files.FileRulesDto Files, bool Closed, IReadOnlyList<string> Languages);
+    string Key, string Name, IReadOnlyList<TopicDto> Topics, bool TypingPreview, Files.FileRulesDto Files, bool Closed, IReadOnlyList<string> Languages,
+    bool EmailTranscript = false);
 
 public sealed record WidgetSessionResponse(string VisitorToken, Guid VisitorId, SiteDto Site);
 
@@ -48,7 +49,8 @@ public static class WidgetEndpoints
     }
 
     private static async Task<IResult> CreateSessionAsync(
-        WidgetSessionRequest request, HttpContext context, ChatDeskDbContext db, VisitorTokenService tokens, TimeProvider clock)
+        WidgetSessionRequest request, HttpContext context, ChatDeskDbContext db, VisitorTokenService tokens, TimeProvider clock,
+        Email.EmailOutbox emails)
     {
         if (string.IsNullOrWhiteSpace(request.SiteKey) || request.SiteKey.Length > 64)
             return Results.Problem(title: "A site key is required", statusCode: StatusCodes.Status400BadRequest);
@@ -81,7 +83,7 @@ public static class WidgetEndpoints
         return Results.Ok(new WidgetSessionResponse(
             tokens.Issue(visitor), visitor.VisitorId,
             new SiteDto(site.Key, site.Name, topics.Select(t => new TopicDto(t.Key, t.Label(language))).ToList(), site.TypingPreview,
-                new Files.FileRulesDto(site.MaxFileBytes, site.AllowedFileTypes), site.DisabledAt is not null, site.Languages)));
+                new Files.FileRulesDto(site.MaxFileBytes, site.AllowedFileTypes), site.DisabledAt is not null, site.Languages, emails.Enabled)));
     }
 
     /// <summary>A stand-in customer website (served under another origin than the console) that embeds the widget.</summary>

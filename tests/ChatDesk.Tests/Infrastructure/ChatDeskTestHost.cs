@@ -82,10 +82,12 @@ public sealed class ChatDeskTestHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Idempotent: a test may stop a node early (a crash or a restart) and the base class disposes it again.
         if (app is not null)
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            app = null;
         }
     }
 

@@ -3,9 +3,11 @@ using System.Net;
 using ChatDesk.Server.ApiTokens;
 using ChatDesk.Server.Chats;
 using ChatDesk.Server.Observability;
+using ChatDesk.Server.Webhooks;
 using ChatDesk.Tests.ApiTokens;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatDesk.Tests.Observability;
 
@@ -27,6 +29,7 @@ public sealed class MetricsTests : ChatTestBase
     private const string Decisions = "chatdesk_routing_decisions_total";
     private const string QueueLength = "chatdesk_queue_length";
     private const string OldestWait = "chatdesk_queue_oldest_wait_seconds";
+    private const string OutboxDeliveries = "chatdesk_outbox_deliveries_total";
 
     private readonly string node = $"otel{Guid.NewGuid():N}"[..12];
 
@@ -85,6 +88,21 @@ public sealed class MetricsTests : ChatTestBase
         // The standard instrumentation is there too: HTTP server requests, and Npgsql's connection pool.
         Assert.Contains(after.Samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
         Assert.Contains(after.Samples, s => s.Name.StartsWith("db_client_connection", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Webhook_and_email_delivery_outcomes_are_counted_by_channel_and_outcome()
+    {
+        var outcomes = Host.Services.GetRequiredService<OutboxOutcomes>();
+        outcomes.Record("webhook", "https://crm.example", OutboxOutcome.Retrying);
+        outcomes.Record("webhook", "https://crm.example", OutboxOutcome.Delivered);
+        outcomes.Record("email", "smtp.example:587", OutboxOutcome.Failed);
+
+        await ScrapeUntilAsync(Host, "the three outcomes", m =>
+            m.Value(OutboxDeliveries, Node, "channel=webhook", "outcome=retrying") == 1
+            && m.Value(OutboxDeliveries, Node, "channel=webhook", "outcome=delivered") == 1
+            && m.Value(OutboxDeliveries, Node, "channel=email", "outcome=failed") == 1
+            && m.Value(OutboxDeliveries, Node, "channel=email", "outcome=delivered") == 0);
     }
 
     [Fact]

@@ -54,6 +54,12 @@ public sealed class HttpAttackTests : ChatTestBase
         { "POST", "/api/admin/privacy/visitors/{visitor}/erase", "admin", "{}" },
         { "POST", "/api/admin/sites", "admin", """{"key":"evil","name":"Evil","allowedOrigins":["https://evil.example"],"timeZone":"UTC","languages":["en"],"topics":[]}""" },
         { "PUT", "/api/admin/sites/demo", "admin", """{"name":"Pwned","allowedOrigins":["https://evil.example"],"timeZone":"UTC","languages":["en"],"disabled":true,"missWhenOnlyAway":false}""" },
+        { "POST", "/api/admin/webhooks", "admin", """{"site":"demo","url":"https://evil.example/hook","events":["message.sent"],"enabled":true}""" },
+        { "PUT", "/api/admin/webhooks/{webhook}", "admin", """{"url":"https://evil.example/hook","events":["message.sent"],"enabled":true,"version":"1"}""" },
+        { "DELETE", "/api/admin/webhooks/{webhook}", "admin", "" },
+        { "POST", "/api/admin/webhooks/{webhook}/secret", "admin", "{}" },
+        { "POST", "/api/admin/webhooks/deliveries/{delivery}/replay", "admin", "{}" },
+        { "PUT", "/api/admin/email/sites/demo", "admin", """{"inboxEmail":"mallory@evil.example","version":"1"}""" },
     };
 
     /// <summary>Anonymous by design: a widget session takes no cookie, so a forged one gains nothing a visitor could not.</summary>
@@ -132,6 +138,10 @@ public sealed class HttpAttackTests : ChatTestBase
         { "manager", "POST", "/api/admin/privacy/visitors/{visitor}/erase", "{}" },
         { "manager", "GET", "/api/admin/audit", "" },
         { "manager", "POST", "/api/answers/", """{"title":"Pwned","shortcut":"pwned","body":"Pwned"}""" },
+        { "alice", "POST", "/api/admin/webhooks", """{"site":"demo","url":"https://evil.example/hook","events":["message.sent"],"enabled":true}""" },
+        { "manager", "GET", "/api/admin/webhooks/{webhook}/deliveries", "" },
+        { "manager", "POST", "/api/admin/webhooks/{webhook}/secret", "{}" },
+        { "alice", "PUT", "/api/admin/email/sites/demo", """{"inboxEmail":"mallory@evil.example","version":"1"}""" },
     };
 
     [Theory]
@@ -249,6 +259,32 @@ public sealed class HttpAttackTests : ChatTestBase
                 path = path.Replace($"{{{email.Item1}}}", await Host.WithDbAsync(db => db.Users.Where(u => u.Email == email.Item2).Select(u => u.Id).SingleAsync()));
         if (path.Contains("{skill}"))
             path = path.Replace("{skill}", (await Host.WithDbAsync(db => db.Skills.Select(s => s.Id).FirstAsync())).ToString());
+        if (path.Contains("{webhook}") || path.Contains("{delivery}"))
+        {
+            if (!ids.ContainsKey("webhook"))
+            {
+                // Disabled, with one failed delivery: nothing is queued or sent while the attack runs.
+                var webhook = new Server.Webhooks.WebhookSubscription
+                {
+                    Id = Guid.NewGuid(), SiteId = await Host.WithDbAsync(db => db.Sites.Where(s => s.Key == "demo").Select(s => s.Id).SingleAsync()),
+                    Url = "https://example.com/hook", Secret = Server.Webhooks.WebhookSignature.NewSecret(), EventKinds = ["chat.ended"], Enabled = false,
+                    CreatedAt = Host.Clock.GetUtcNow(),
+                };
+                var delivery = new Server.Webhooks.OutboxItem
+                {
+                    Id = Guid.NewGuid(), Channel = Server.Webhooks.OutboxChannels.Webhook, Kind = "chat.ended", SubscriptionId = webhook.Id, Payload = "{}",
+                    Status = Server.Webhooks.OutboxStatus.Failed, Attempts = 8, CreatedAt = Host.Clock.GetUtcNow(), NextAttemptAt = Host.Clock.GetUtcNow(),
+                };
+                await Host.WithDbAsync(db =>
+                {
+                    db.WebhookSubscriptions.Add(webhook);
+                    db.Outbox.Add(delivery);
+                    return db.SaveChangesAsync();
+                });
+                (ids["webhook"], ids["delivery"]) = (webhook.Id.ToString(), delivery.Id.ToString());
+            }
+            path = path.Replace("{webhook}", ids["webhook"]).Replace("{delivery}", ids["delivery"]);
+        }
         if (path.Contains("{answer}"))
         {
             if (!ids.ContainsKey("answer"))

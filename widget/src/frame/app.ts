@@ -189,6 +189,10 @@ export class ChatApp {
   private readonly statusEl: HTMLDivElement;
   private readonly endChatBtn: HTMLButtonElement;
   private readonly transcriptBtn: HTMLButtonElement;
+  private readonly emailTranscriptBtn: HTMLButtonElement;
+  private readonly emailTranscriptForm: HTMLFormElement;
+  private readonly emailTranscriptInput: HTMLInputElement;
+  private readonly emailTranscriptStatus: HTMLParagraphElement;
   private readonly operatorTypingEl: HTMLParagraphElement;
   private readonly typingPreviewNotice: HTMLParagraphElement;
   private readonly queueInfo: HTMLDivElement;
@@ -308,6 +312,29 @@ export class ChatApp {
     this.transcriptBtn = el('button', { type: 'button', class: 'link-btn transcript', 'data-testid': 'download-transcript' },
       t.downloadTranscript);
     this.transcriptBtn.addEventListener('click', () => void this.downloadTranscript());
+    // "Email me the transcript": shown when the site can send e-mail; the server queues it (rate limited).
+    this.emailTranscriptBtn = el('button', { type: 'button', class: 'link-btn transcript', 'data-testid': 'email-transcript', hidden: true },
+      t.emailTranscript);
+    this.emailTranscriptInput = el('input', {
+      id: 'cd-transcript-email', name: 'transcriptEmail', type: 'email', required: true, maxlength: String(EMAIL_MAX), autocomplete: 'email',
+      'data-testid': 'email-transcript-input',
+    });
+    this.emailTranscriptStatus = el('p', { class: 'transcript-status', 'data-testid': 'email-transcript-status', role: 'status', hidden: true });
+    this.emailTranscriptForm = el('form', { class: 'transcript-form', 'data-testid': 'email-transcript-form', novalidate: '', hidden: true },
+      el('label', { for: 'cd-transcript-email' }, t.emailTranscriptLabel),
+      this.emailTranscriptInput,
+      el('button', { type: 'submit', 'data-testid': 'email-transcript-send' }, t.emailTranscriptSend));
+    this.emailTranscriptBtn.addEventListener('click', () => {
+      this.emailTranscriptForm.hidden = !this.emailTranscriptForm.hidden;
+      if (!this.emailTranscriptForm.hidden) {
+        if (!this.emailTranscriptInput.value) this.emailTranscriptInput.value = this.emailInput.value.trim().slice(0, EMAIL_MAX);
+        this.emailTranscriptInput.focus();
+      }
+    });
+    this.emailTranscriptForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.emailTranscript();
+    });
     this.operatorTypingEl = el('p', { class: 'operator-typing', 'data-testid': 'operator-typing', role: 'status', hidden: true });
     this.typingPreviewNotice = el('p', { class: 'typing-preview-notice', 'data-testid': 'typing-preview-notice', hidden: true },
       t.typingPreviewNotice);
@@ -455,7 +482,9 @@ export class ChatApp {
       showError: (text) => this.showError(text),
     });
     this.chatView = el('div', { class: 'chat', hidden: true },
-      el('div', { class: 'chat-bar' }, this.statusEl, this.transcriptBtn, this.endChatBtn),
+      el('div', { class: 'chat-bar' }, this.statusEl, this.transcriptBtn, this.emailTranscriptBtn, this.endChatBtn),
+      this.emailTranscriptForm,
+      this.emailTranscriptStatus,
       this.remote.element,
       this.queueInfo,
       this.messageList,
@@ -1045,6 +1074,28 @@ export class ChatApp {
     }
   }
 
+  private async emailTranscript(): Promise<void> {
+    const connection = this.connection;
+    const email = this.emailTranscriptInput.value.trim();
+    if (!connection || !this.conversation) return;
+    if (email.length === 0 || email.length > EMAIL_MAX || !this.emailTranscriptInput.checkValidity()) {
+      this.showError(this.t.emailTranscriptInvalid);
+      return;
+    }
+    const send = this.emailTranscriptForm.querySelector('button');
+    if (send) send.disabled = true;
+    try {
+      await connection.invoke('EmailTranscript', { email });
+      this.emailTranscriptForm.hidden = true;
+      this.emailTranscriptStatus.textContent = format(this.t.emailTranscriptSent, { email });
+      this.emailTranscriptStatus.hidden = false;
+    } catch (err) {
+      this.showError(hubErrorMessage(err, this.t.errorGeneric));
+    } finally {
+      if (send) send.disabled = false;
+    }
+  }
+
   // ---------------------------------------------------------------------------
   // Rendering
 
@@ -1130,6 +1181,7 @@ export class ChatApp {
     this.attachBtn.hidden = readOnly || !this.site || this.site.files.allowedTypes.length === 0;
     if (this.site) this.fileInput.accept = acceptAttribute(this.site.files);
     this.typingPreviewNotice.hidden = readOnly || !(c.typingPreview || this.site?.typingPreview === true);
+    this.emailTranscriptBtn.hidden = this.site?.emailTranscript !== true;
   }
 
   /** Ended because nobody could take the chat ("no_operator") or outside business hours ("outside_hours"), on an open site. */
