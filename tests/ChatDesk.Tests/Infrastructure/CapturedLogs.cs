@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace ChatDesk.Tests.Observability;
+namespace ChatDesk.Tests.Infrastructure;
 
 /// <summary>A logger provider that keeps every line it is given, with the scopes it was logged in (keys and values).</summary>
 public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
-    public sealed record Line(string Category, string Message, IReadOnlyDictionary<string, object?> Scopes);
+    /// <param name="Text">Everything the entry carried (message, exception, structured values, scopes), for "never logged" checks.</param>
+    public sealed record Line(string Category, string Message, IReadOnlyDictionary<string, object?> Scopes, string Text);
 
     private readonly ConcurrentQueue<Line> lines = new();
     private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
@@ -31,16 +33,22 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var message = formatter(state, exception);
+            var text = new StringBuilder($"{logLevel} {category}: {message} {exception}");
+            if (state is IEnumerable<KeyValuePair<string, object?>> structured)
+                foreach (var (key, value) in structured)
+                    text.Append($" [{key}={value}]");
             var values = new Dictionary<string, object?>();
             owner.scopes.ForEachScope((scope, into) =>
             {
+                text.Append($" <{scope}>");
                 if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
                 {
                     foreach (var (key, value) in pairs)
                         into[key] = value;
                 }
             }, values);
-            owner.lines.Enqueue(new Line(category, formatter(state, exception), values));
+            owner.lines.Enqueue(new Line(category, message, values, text.ToString()));
         }
     }
 }
