@@ -30,6 +30,7 @@ public sealed class ApiTokenTests : ChatTestBase
             ["Logging:LogLevel:Default"] = "Debug",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Debug",
+            ["Logging:Console:LogLevel:Default"] = "Warning", // captured here, not written to the test run's output
         },
         ConfigureServices = services => services.AddSingleton<ILoggerProvider>(logs),
     };
