@@ -154,7 +154,7 @@ public sealed class ChatService(
                 events.Append(db, conversation, EventTypes.OfflineMessageLeft, new { offlineMessageId = message.Id, length = text.Length });
             if (emails.Enabled && await db.Sites.Where(s => s.Id == visitor.SiteId).Select(s => new { s.InboxEmail, s.Name, s.Languages }).SingleAsync(cancellationToken)
                     is { InboxEmail: { } inbox } site)
-                emails.Queue(db, visitor.SiteId, Email.EmailKinds.OfflineMessage, Email.EmailTexts.OfflineMessage(site.Languages.FirstOrDefault() ?? "en", inbox, site.Name, message));
+                emails.Queue(db, visitor.SiteId, message.ConversationId, visitor.VisitorId, Email.EmailKinds.OfflineMessage, Email.EmailTexts.OfflineMessage(site.Languages.FirstOrDefault() ?? "en", inbox, site.Name, message));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

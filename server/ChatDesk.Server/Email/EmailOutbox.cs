@@ -18,7 +18,8 @@ public sealed class EmailOutbox(SmtpOptions smtp, TimeProvider clock)
 {
     public bool Enabled => smtp.Configured;
 
-    public void Queue(ChatDeskDbContext db, Guid siteId, string kind, EmailPayload payload)
+    /// <param name="conversationId">With <paramref name="visitorId"/>: whose data the e-mail carries, for erasure.</param>
+    public void Queue(ChatDeskDbContext db, Guid siteId, Guid? conversationId, Guid visitorId, string kind, EmailPayload payload)
     {
         if (!Enabled)
             return;
@@ -26,6 +27,7 @@ public sealed class EmailOutbox(SmtpOptions smtp, TimeProvider clock)
         db.Outbox.Add(new OutboxItem
         {
             Id = Guid.CreateVersion7(now), Channel = OutboxChannels.Email, Kind = kind, SiteId = siteId,
+            ConversationId = conversationId, VisitorId = visitorId,
             Payload = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web), CreatedAt = now, NextAttemptAt = now,
         });
     }

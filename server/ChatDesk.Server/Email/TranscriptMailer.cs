@@ -25,7 +25,7 @@ public sealed class TranscriptMailer(ChatDeskDbContext db, WorkspaceService work
         var latest = await db.Conversations.OfVisitorLatestFirst(visitor).Select(c => c.Id).FirstAsync(cancellationToken);
         var conversation = await db.Conversations.LockAsync(latest, cancellationToken);
         var siteName = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => s.Name).SingleAsync(cancellationToken);
-        outbox.Queue(db, conversation.SiteId, EmailKinds.Transcript, EmailTexts.Transcript(conversation.Language ?? "en", email, siteName, transcript.Text));
+        outbox.Queue(db, conversation.SiteId, conversation.Id, conversation.VisitorId, EmailKinds.Transcript, EmailTexts.Transcript(conversation.Language ?? "en", email, siteName, transcript.Text));
         // The address is personal data: the event says only that it was sent.
         events.Append(db, conversation, EventTypes.TranscriptEmailed, new { length = transcript.Text.Length });
         await db.SaveChangesAsync(cancellationToken);

@@ -4,12 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Privacy;
 
-public sealed record ErasureCounts(int Conversations, int Messages, int Files);
+/// <param name="OutboxRows">Webhook deliveries and e-mails (pending or done) that carried the data, deleted with it.</param>
+public sealed record ErasureCounts(int Conversations, int Messages, int Files, int OutboxRows);
 
 /// <summary>
 /// Erases the personal data of conversations: messages, files (rows and bytes), co-browse and signalling
 /// data, page views, internal notes, offline messages, survey comments, and the visitor's name, e-mail,
-/// page, user agent, wrap-up notes and tags. What the KPIs are computed from stays: the conversation row's
+/// page, user agent, wrap-up notes and tags, and the outbox rows that carry any of it (webhook deliveries of their
+/// events and their e-mails, pending ones too: what was not sent yet is not sent). What the KPIs are computed from stays: the conversation row's
 /// times, skill, operator and outcome, the survey scores, and every event (their personal fields removed).
 /// </summary>
 public sealed class PersonalDataEraser(ChatDeskDbContext db, IFileStore files, TimeProvider clock)
@@ -28,6 +30,8 @@ public sealed class PersonalDataEraser(ChatDeskDbContext db, IFileStore files, T
         await db.PageViews.Where(p => ids.Contains(p.ConversationId)).ExecuteDeleteAsync(ct);
         await db.ConversationNotes.Where(n => ids.Contains(n.ConversationId)).ExecuteDeleteAsync(ct);
         await db.OfflineMessages.Where(o => o.ConversationId != null && ids.Contains(o.ConversationId.Value)).ExecuteDeleteAsync(ct);
+        var outbox = await db.Outbox.Where(o => (o.ConversationId != null && ids.Contains(o.ConversationId.Value))
+            || (o.EventId != null && db.Events.Any(e => e.Id == o.EventId && e.ConversationId != null && ids.Contains(e.ConversationId.Value)))).ExecuteDeleteAsync(ct);
         await db.Surveys.Where(s => ids.Contains(s.ConversationId) && s.Comment != null).ExecuteUpdateAsync(s => s.SetProperty(x => x.Comment, (string?)null), ct);
         var now = clock.UtcNowForStorage();
         var conversations = await db.Conversations.Where(c => ids.Contains(c.Id)).ExecuteUpdateAsync(c => c
@@ -47,7 +51,7 @@ public sealed class PersonalDataEraser(ChatDeskDbContext db, IFileStore files, T
             WHERE conversation_id = ANY({{ids}}) AND data ?| {{PersonalEventFields}}::text[]
             """, ct);
         await db.Database.ExecuteSqlRawAsync("SET LOCAL chatdesk.redaction = 'off'", ct);
-        return (new ErasureCounts(conversations, messages, deletedFiles), fileIds);
+        return (new ErasureCounts(conversations, messages, deletedFiles, outbox), fileIds);
     }
 
     /// <summary>After the commit: the bytes of erased files kept outside the database.</summary>

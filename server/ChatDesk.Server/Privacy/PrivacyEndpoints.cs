@@ -110,6 +110,9 @@ public static class PrivacyEndpoints
         var ids = conversations.Select(c => c.Id).ToList();
         var (counts, fileIds) = await eraser.EraseAsync(ids, ct);
         await db.OfflineMessages.Where(o => o.VisitorId == visitorId).ExecuteDeleteAsync(ct);
+        // E-mails of theirs outside any conversation (an offline message left before chatting).
+        var emails = await db.Outbox.Where(o => o.VisitorId == visitorId).ExecuteDeleteAsync(ct);
+        counts = counts with { OutboxRows = counts.OutboxRows + emails };
         events.AppendAdminEvent(db, AdminEventTypes.VisitorErased, principal.ActorId(), Target(visitorId), null, counts);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -29,6 +29,9 @@ public sealed record OutboxOptions
     /// <summary>Webhook targets on loopback, link-local or private addresses are refused unless this is on (tests, on-premise receivers).</summary>
     public bool AllowPrivateTargets { get; init; }
 
+    /// <summary>Days delivered and failed rows are kept (the console shows recent deliveries), whatever a site's retention; pending rows stay.</summary>
+    public int KeepDays { get; init; } = 30;
+
     public TimeSpan AttemptTimeout => TimeSpan.FromSeconds(AttemptTimeoutSeconds);
 
     /// <summary>How long a claimed row stays with its node before another may take it (the node died).</summary>

@@ -46,6 +46,10 @@ public sealed class OutboxItem
     public Guid? SubscriptionId { get; set; }
     public Guid? SiteId { get; set; }
     public long? EventId { get; set; }
+
+    /// <summary>An e-mail's conversation and visitor, whose personal data it carries (erasure finds it by them); webhook rows go by their event.</summary>
+    public Guid? ConversationId { get; set; }
+    public Guid? VisitorId { get; set; }
     public required string Payload { get; set; }
     public string Status { get; set; } = OutboxStatus.Pending;
     public int Attempts { get; set; }
