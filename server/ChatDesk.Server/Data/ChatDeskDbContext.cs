@@ -319,6 +319,12 @@ public sealed class ChatDeskDbContext : IdentityDbContext<ApplicationUser>
             b.HasIndex(o => o.NextAttemptAt, "ix_outbox_due").HasFilter("status = 'pending'");
             b.HasIndex(o => new { o.SubscriptionId, o.CreatedAt }, "ix_outbox_subscription_recent").IsDescending(false, true)
                 .HasFilter("subscription_id IS NOT NULL");
+            // The privacy features find a visitor's rows, and age out a site's or completed rows (0022).
+            b.HasIndex(o => o.ConversationId, "ix_outbox_conversation_id").HasFilter("conversation_id IS NOT NULL");
+            b.HasIndex(o => o.VisitorId, "ix_outbox_visitor_id").HasFilter("visitor_id IS NOT NULL");
+            b.HasIndex(o => o.EventId, "ix_outbox_event_id").HasFilter("event_id IS NOT NULL");
+            b.HasIndex(o => new { o.SiteId, o.CreatedAt }, "ix_outbox_site_created");
+            b.HasIndex(o => o.CompletedAt, "ix_outbox_completed").HasFilter("status <> 'pending'");
             b.HasOne<Webhooks.WebhookSubscription>().WithMany().HasForeignKey(o => o.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<EventRecord>(b =>
