@@ -40,7 +40,9 @@ public static class TestPostgres
     {
         var bin = System.IO.Directory.GetDirectories("/usr/lib/postgresql").OrderBy(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")).LastOrDefault()
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql (run the README test command, which installs them).");
-        var directory = Path.Combine(Path.GetTempPath(), $"chatdesk-test-pg-{Environment.ProcessId}");
+        var asRoot = Environment.UserName == "root";
+        RemoveClustersOfGoneRuns(bin, asRoot);
+        var directory = Path.Combine(Path.GetTempPath(), $"{ClusterFolderPrefix}{Environment.ProcessId}");
         if (System.IO.Directory.Exists(directory))
             System.IO.Directory.Delete(directory, recursive: true);
         System.IO.Directory.CreateDirectory(directory);
@@ -49,7 +51,6 @@ public static class TestPostgres
         await File.WriteAllTextAsync(passwordFile, password);
         var dataDirectory = Path.Combine(directory, "data");
         var port = FreePort();
-        var asRoot = Environment.UserName == "root";
         if (asRoot)
             Run("chown", "-R", "postgres", directory);
 
@@ -81,6 +82,51 @@ public static class TestPostgres
             await new MigrationRunner(dataSource, TimeProvider.System, NullLogger<MigrationRunner>.Instance).MigrateAsync();
         NpgsqlConnection.ClearAllPools(); // a template must have no open connections when cloned
         return cluster;
+    }
+
+    private const string ClusterFolderPrefix = "chatdesk-test-pg-";
+
+    /// <summary>
+    /// A test run that was killed never reached its exit handler: its cluster (several GB after a full run) may still
+    /// be running, and its folder stays. Each run removes those whose test process is gone, so they cannot fill the disk.
+    /// </summary>
+    private static void RemoveClustersOfGoneRuns(string bin, bool asRoot)
+    {
+        foreach (var folder in System.IO.Directory.GetDirectories(Path.GetTempPath(), $"{ClusterFolderPrefix}*"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder)[ClusterFolderPrefix.Length..], out var pid) || pid == Environment.ProcessId || IsRunning(pid))
+                continue;
+            try
+            {
+                if (File.Exists(Path.Combine(folder, "data", "postmaster.pid")))
+                    RunAsPostgres(asRoot, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(folder, "data"), "-m", "immediate", "stop");
+            }
+            catch (InvalidOperationException)
+            {
+                // Not running after all (a stale postmaster.pid): the folder goes anyway.
+            }
+            try
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort, like the exit handler.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits until a server process started by a test accepts connections on its port (10 s at most).</summary>
