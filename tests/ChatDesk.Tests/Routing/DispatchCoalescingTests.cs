@@ -44,10 +44,16 @@ public sealed class DispatchCoalescingTests : ChatTestBase
 
         await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({RoutingService.RoutingLockKey})", blocker))
             await release.ExecuteNonQueryAsync();
+        // Every call is answered. StartChat waits for routing at most a second (on a real-time timer), so a call held
+        // longer answers "queued" and its assignment is pushed: the split is read from the database.
         var views = await Task.WhenAll(started);
-        Assert.Equal(5, views.Count(v => v.Status == ConversationStatus.Assigned));
-        Assert.Equal(Chats - 5, views.Count(v => v.Status == ConversationStatus.Queued));
-        Assert.Equal(5, await CountAsync(db => db.Conversations.CountAsync(c => c.Status == ConversationStatus.Assigned)));
+        Assert.All(views, v => Assert.Contains(v.Status, new[] { ConversationStatus.Assigned, ConversationStatus.Queued }));
+        var assigned = 0;
+        for (var i = 0; i < 200 && assigned < 5; i++, await Task.Delay(50))
+            assigned = await CountAsync(db => db.Conversations.CountAsync(c => c.Status == ConversationStatus.Assigned));
+        Assert.Equal(5, assigned);
+        Assert.Equal(Chats - 5, await CountAsync(db => db.Conversations.CountAsync(c => c.Status == ConversationStatus.Queued)));
+        Assert.True(views.Count(v => v.Status == ConversationStatus.Assigned) <= 5);
     }
 
     private static async Task<int> WaitingForRoutingLockAsync(NpgsqlConnection connection)
