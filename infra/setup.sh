@@ -16,6 +16,8 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 if $with_browser && [ ! -x /usr/bin/chromium ]; then packages+=(chromium fonts-dejavu-core); fi
 if $with_browser && [ ! -x /usr/bin/redis-server ]; then packages+=(redis-server); fi
 if $with_browser && [ ! -x /usr/sbin/nginx ]; then packages+=(nginx); fi
+# The test command lists the failed tests at the end of its log with a small Python script.
+if $with_browser && ! command -v python3 >/dev/null 2>&1; then packages+=(python3); fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> Installing ${packages[*]}"
   sudo_if_needed apt-get update -qq

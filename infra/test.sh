@@ -11,4 +11,13 @@ echo "==> Widget unit tests"
 echo "==> Operator console unit tests"
 (cd "$root/operator-console" && npm test --silent)
 echo "==> Server unit, integration and browser tests"
-dotnet test "$root/ChatDesk.sln" -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+results="$root/tests/TestResults"
+rm -f "$results/chatdesk.trx"
+status=0
+dotnet test "$root/ChatDesk.sln" -c Release --no-build -nologo --logger "console;verbosity=normal" \
+  --logger "trx;LogFileName=chatdesk.trx" --results-directory "$results" "$@" || status=$?
+# The console log is long and interleaved with the servers' output: repeat the failures at its end.
+if [ "$status" -ne 0 ] && [ -f "$results/chatdesk.trx" ]; then
+  "$root/infra/test-failures.py" "$results/chatdesk.trx" || true
+fi
+exit "$status"
