@@ -78,8 +78,12 @@ public sealed class DeliveryPipelines(OutboxOptions options, OutboxOutcomes outc
     private static bool IsTransient(Outcome<AttemptResult> outcome) =>
         outcome.Exception is TimeoutRejectedException or BrokenCircuitException || outcome.Result is { Retryable: true };
 
+    // A retry timed to the very end of the break can reach the circuit a moment early (its timer and the circuit's
+    // clock differ by a few milliseconds) and be refused once more, spending an attempt.
+    private static readonly TimeSpan AfterBreakMargin = TimeSpan.FromMilliseconds(100);
+
     private static TimeSpan? RetryAfter(Outcome<AttemptResult> outcome) =>
-        outcome.Exception is BrokenCircuitException broken ? broken.RetryAfter : outcome.Result?.RetryAfter;
+        outcome.Exception is BrokenCircuitException { RetryAfter: { } breakLeft } ? breakLeft + AfterBreakMargin : outcome.Result?.RetryAfter;
 
     public static string? Describe(Outcome<AttemptResult> outcome) => outcome.Exception switch
     {

@@ -24,8 +24,12 @@ public sealed class OutboxDispatcher(
         WHERE o.id = due.id
         RETURNING o.id, o.channel, o.kind, o.attempts, o.payload, o.created_at,
                   (SELECT s.url FROM webhook_subscriptions s WHERE s.id = o.subscription_id),
-                  (SELECT s.secret FROM webhook_subscriptions s WHERE s.id = o.subscription_id)
+                  (SELECT s.secret FROM webhook_subscriptions s WHERE s.id = o.subscription_id),
+                  (SELECT NOT s.enabled FROM webhook_subscriptions s WHERE s.id = o.subscription_id)
         """;
+
+    /// <summary>The error of a row whose subscription was disabled before it was sent (a replay sends it once re-enabled).</summary>
+    public const string SubscriptionDisabled = "Not sent: the subscription was disabled.";
 
     private const int MaxErrorChars = 500;
     private const int MaxCompletionsPerWrite = 256;
@@ -154,7 +158,8 @@ public sealed class OutboxDispatcher(
             var items = new List<ClaimedItem>();
             while (await reader.ReadAsync())
                 items.Add(new ClaimedItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4),
-                    reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                    reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                    !reader.IsDBNull(8) && reader.GetBoolean(8)));
             return items;
         }, () => { });
     }
@@ -166,6 +171,12 @@ public sealed class OutboxDispatcher(
             await CompleteAsync(item.Id, OutboxStatus.Failed, item.Attempts, null, $"Nothing sends the channel '{item.Channel}' on this server.", null);
             return;
         }
+        if (item.SubscriptionDisabled)
+        {
+            // Disabled while the row waited (the admin endpoint fails the waiting rows; this covers a row claimed meanwhile).
+            await CompleteAsync(item.Id, OutboxStatus.Failed, item.Attempts, null, SubscriptionDisabled, null);
+            return;
+        }
         var endpoint = sender.Endpoint(item);
         var progress = new DeliveryProgress(item.Attempts, (p, delay, error) => new ValueTask(RecordRetryAsync(item.Id, p.Attempts, delay, error)));
         var context = ResilienceContextPool.Shared.Get(stoppingToken);
@@ -175,6 +186,10 @@ public sealed class OutboxDispatcher(
         {
             var outcome = await pipelines.For(item.Channel, endpoint).ExecuteOutcomeAsync(async (ctx, state) =>
             {
+                // A retry, after its back-off: the row may have been withdrawn meanwhile (its subscription disabled, its
+                // visitor erased).
+                if (state.Attempts > item.Attempts && !await IsPendingAsync(item.Id))
+                    return Outcome.FromException<AttemptResult>(new DeliveryWithdrawnException());
                 state.Attempts++;
                 started = clock.GetTimestamp();
                 try
@@ -186,6 +201,8 @@ public sealed class OutboxDispatcher(
                     return Outcome.FromException<AttemptResult>(e);
                 }
             }, context, progress);
+            if (outcome.Exception is DeliveryWithdrawnException)
+                return; // whoever withdrew it completed the row
             if (outcome.Exception is OperationCanceledException && stoppingToken.IsCancellationRequested)
             {
                 await ReleaseAsync(item.Id, progress.Attempts); // shutting down: another node (or this one, restarted) sends it
@@ -216,6 +233,15 @@ public sealed class OutboxDispatcher(
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private async Task<bool> IsPendingAsync(Guid id) => await databaseRetry.ExecuteAsync(async () =>
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1 AND status = 'pending')");
+        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Uuid });
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }, () => { });
+
+    private sealed class DeliveryWithdrawnException() : Exception("The row is no longer pending.");
 
     private Task RecordRetryAsync(Guid id, int attempts, TimeSpan delay, string? error) =>
         ExecuteAsync("UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1 AND status = 'pending'",

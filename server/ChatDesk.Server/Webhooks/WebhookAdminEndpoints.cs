@@ -99,7 +99,8 @@ public static class WebhookAdminEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        Guid id, WebhookInput request, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events, OutboxOptions options, CancellationToken ct)
+        Guid id, WebhookInput request, ClaimsPrincipal principal, ChatDeskDbContext db, EventLog events, OutboxOptions options, TimeProvider clock,
+        CancellationToken ct)
     {
         var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (subscription is null)
@@ -112,12 +113,14 @@ public static class WebhookAdminEndpoints
             return PeopleEndpoints.Stale();
         var siteKey = await db.Sites.Where(s => s.Id == subscription.SiteId).Select(s => s.Key).SingleAsync(ct);
         var before = Snapshot(subscription);
+        var disabling = subscription.Enabled && !request.Enabled;
         subscription.Url = fields.Url;
         subscription.EventKinds = fields.Events;
         subscription.Enabled = request.Enabled;
         subscription.Description = fields.Description;
         subscription.Version++;
         events.AppendAdminEvent(db, AdminEventTypes.WebhookUpdated, principal.ActorId(), Target(subscription, siteKey), before, Snapshot(subscription));
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -126,6 +129,13 @@ public static class WebhookAdminEndpoints
         {
             return PeopleEndpoints.Stale();
         }
+        // A disabled subscription sends nothing more: what waits (a retry's back-off included) fails now, replayable
+        // once it is enabled again.
+        if (disabling)
+            await db.Outbox.Where(o => o.SubscriptionId == id && o.Status == OutboxStatus.Pending).ExecuteUpdateAsync(u => u
+                .SetProperty(o => o.Status, OutboxStatus.Failed).SetProperty(o => o.LastError, OutboxDispatcher.SubscriptionDisabled)
+                .SetProperty(o => o.CompletedAt, clock.UtcNowForStorage()), ct);
+        await transaction.CommitAsync(ct);
         return Results.Ok(ToDto(subscription, siteKey));
     }
 
@@ -174,6 +184,9 @@ public static class WebhookAdminEndpoints
         if (delivery.Status != OutboxStatus.Failed)
             return Results.Problem(title: "Not failed", detail: "Only a failed delivery can be replayed.", statusCode: StatusCodes.Status409Conflict);
         var subscription = await db.WebhookSubscriptions.AsNoTracking().SingleAsync(s => s.Id == delivery.SubscriptionId, ct);
+        if (!subscription.Enabled)
+            return Results.Problem(title: "Subscription disabled", detail: "Enable the subscription before replaying its deliveries.",
+                statusCode: StatusCodes.Status409Conflict);
         var siteKey = await db.Sites.Where(s => s.Id == subscription.SiteId).Select(s => s.Key).SingleAsync(ct);
         // Conditional on the row still being failed: two admins replaying at once send it once.
         var replayed = await db.Outbox.Where(o => o.Id == deliveryId && o.Status == OutboxStatus.Failed).ExecuteUpdateAsync(u => u

@@ -6,7 +6,8 @@ using System.Text;
 namespace ChatDesk.Server.Webhooks;
 
 /// <summary>A row claimed from the outbox, with its subscription's URL and secret for a webhook.</summary>
-public sealed record ClaimedItem(Guid Id, string Channel, string Kind, int Attempts, string Payload, DateTimeOffset CreatedAt, string? Url, string? Secret);
+public sealed record ClaimedItem(Guid Id, string Channel, string Kind, int Attempts, string Payload, DateTimeOffset CreatedAt, string? Url, string? Secret,
+    bool SubscriptionDisabled);
 
 /// <summary>Sends one outbox channel's messages, one try at a time (the dispatcher's pipeline retries).</summary>
 public interface IOutboxSender

@@ -140,4 +140,49 @@ public sealed class WebhookDeliveryTests : WebhookTestBase
         Assert.Equal((failed.Id, "chat.requested", "delivered", 200), (shown.Id, shown.Event, shown.Status, shown.ResponseCode ?? 0));
         Assert.NotNull(shown.LatencyMs);
     }
+
+    [Fact]
+    public async Task Disabling_a_subscription_fails_its_waiting_deliveries_without_another_try_and_a_replay_needs_it_enabled_again()
+    {
+        var subscription = await SubscribeAsync(["chat.requested"]);
+        var refuse = true;
+        Receiver.Answer = async (context, _) =>
+        {
+            context.Response.StatusCode = refuse ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            if (refuse)
+                context.Response.Headers.RetryAfter = "2";
+            await context.Response.WriteAsync(refuse ? "down" : "ok");
+        };
+        await StartChatAsync();
+        var first = (await Receiver.WaitForAsync(1))[0];
+        // The first try failed and the row waits out the receiver's Retry-After.
+        await WaitForDeliveryAsync(Guid.Parse(first.Id!), r => r.Status == OutboxStatus.Pending && r.LastError is not null);
+
+        using var admin = await TestApi.AdminClientAsync(Host);
+        var webhook = subscription.Webhook;
+        var disabled = await admin.PutAsJsonAsync($"/api/admin/webhooks/{webhook.Id}",
+            new WebhookInput(null, webhook.Url, ["chat.requested"], false, webhook.Description, webhook.Version));
+        Assert.Equal(System.Net.HttpStatusCode.OK, disabled.StatusCode);
+        var row = (await DeliveriesAsync()).Single();
+        Assert.Equal((OutboxStatus.Failed, 1, OutboxDispatcher.SubscriptionDisabled), (row.Status, row.Attempts, row.LastError));
+        Assert.NotNull(row.CompletedAt);
+
+        await StartChatAsync("v2"); // nothing is queued for a disabled subscription
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the Retry-After: the waiting retry does not send
+        Assert.Single(Receiver.Requests);
+        Assert.Equal((OutboxStatus.Failed, OutboxDispatcher.SubscriptionDisabled), (await DeliveriesAsync()).Select(r => (r.Status, r.LastError)).Single());
+
+        var refused = await admin.PostAsync($"/api/admin/webhooks/deliveries/{row.Id}/replay", null);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("Enable the subscription", await refused.Content.ReadAsStringAsync());
+
+        refuse = false;
+        var enabled = await admin.PutAsJsonAsync($"/api/admin/webhooks/{webhook.Id}",
+            new WebhookInput(null, webhook.Url, ["chat.requested"], true, webhook.Description, "2"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, enabled.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.PostAsync($"/api/admin/webhooks/deliveries/{row.Id}/replay", null)).StatusCode);
+        var replayed = (await Receiver.WaitForAsync(2))[1];
+        Assert.Equal(first.Id, replayed.Id);
+        Assert.Equal(OutboxStatus.Delivered, (await WaitForDeliveryAsync(row.Id, r => r.Status != OutboxStatus.Pending)).Status);
+    }
 }
