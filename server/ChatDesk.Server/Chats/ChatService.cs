@@ -4,6 +4,7 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
+using ChatDesk.Server.Widget;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Chats;
@@ -113,9 +114,26 @@ public sealed class ChatService(
         catch (TimeoutException)
         {
         }
-        // Routing worked on its own fresh copy; read back what it decided.
-        var routed = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversation.Id, cancellationToken);
-        return await ToViewAsync(routed, cancellationToken);
+        return await NewChatViewAsync(conversation.Id, site, cancellationToken);
+    }
+
+    /// <summary>
+    /// What routing decided for a chat just started, read back from its own fresh copy: the state and the operator's name in one
+    /// query, then the messages routing may have added. The site is known, and a new chat has no survey (fewer round trips
+    /// for every StartChat of a burst).
+    /// </summary>
+    private async Task<ConversationView> NewChatViewAsync(Guid conversationId, Site site, CancellationToken cancellationToken)
+    {
+        var routed = await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId)
+            .Select(c => new
+            {
+                c.Status, c.OperatorId, c.EndedBy, c.EndedReason,
+                OperatorName = db.Users.Where(u => u.Id == c.OperatorId).Select(u => u.DisplayName).FirstOrDefault(),
+            })
+            .SingleAsync(cancellationToken);
+        var survey = new Surveys.SurveyOffer(routed.OperatorId is null ? [] : site.SurveyQuestions, false);
+        return new ConversationView(conversationId, routed.Status, routed.OperatorName, routed.EndedBy, routed.EndedReason,
+            await MessagesAfterAsync(conversationId, 0, cancellationToken), site.TypingPreview, survey);
     }
 
     public async Task<OfflineMessageCreated> LeaveOfflineMessageAsync(VisitorIdentity visitor, LeaveOfflineMessageRequest? request, CancellationToken cancellationToken = default)

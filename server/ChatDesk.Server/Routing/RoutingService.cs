@@ -233,13 +233,12 @@ public sealed class RoutingService(
     /// </summary>
     public async Task<bool> AnyOperatorAvailableForAsync(IReadOnlyCollection<Guid> skills, bool includeAway, CancellationToken cancellationToken = default)
     {
-        var operatorRoleId = await OperatorRoleIdAsync(cancellationToken);
-        var online = await db.Users
-            .Where(u => (u.Status == OperatorStatus.Online || (includeAway && u.Status == OperatorStatus.Away))
-                && u.DisconnectedAt == null && u.DisabledAt == null && db.UserRoles.Any(r => r.UserId == u.Id && r.RoleId == operatorRoleId))
-            .Select(u => u.Id).ToListAsync(cancellationToken);
-        var levels = await db.OperatorSkills.Where(s => online.Contains(s.OperatorId) && skills.Contains(s.SkillId)).ToListAsync(cancellationToken);
-        return online.Any(id => skills.All(skill => levels.Any(l => l.OperatorId == id && l.SkillId == skill)));
+        // One round trip: every new chat asks, and a burst of them shares the connection pool.
+        var required = skills.Distinct().ToList();
+        return await db.Users.AnyAsync(u => (u.Status == OperatorStatus.Online || (includeAway && u.Status == OperatorStatus.Away))
+            && u.DisconnectedAt == null && u.DisabledAt == null
+            && db.UserRoles.Any(r => r.UserId == u.Id && db.Roles.Any(role => role.Id == r.RoleId && role.Name == Roles.Operator))
+            && db.OperatorSkills.Count(s => s.OperatorId == u.Id && required.Contains(s.SkillId)) == required.Count, cancellationToken);
     }
 
     /// <summary>The waiting chats an operator may take, with their place in their skill's queue.</summary>

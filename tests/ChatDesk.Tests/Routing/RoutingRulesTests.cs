@@ -36,6 +36,11 @@ public sealed class RoutingRulesTests : ChatTestBase
     {
         Assert.Equal(HttpStatusCode.NoContent, (await PutSiteRoutingAsync(Settings(pageRules: [new { urlPattern = "https://shop.example/pro/*", skill = "sales" }]))).StatusCode);
         await OperatorOnlineAsync("alice", TestApi.AliceEmail, TestApi.AlicePassword); // billing 5, technical 2
+        // Alice has billing but not sales: nobody online can take a chat that needs both, so it is missed at once.
+        var early = await TestApi.CreateVisitorAsync(Host);
+        await Driver.ConnectVisitorAsync("early", Host.BaseUrl, early.VisitorToken);
+        var missed = await Driver.InvokeAsync<ConversationView>("early", "StartChat", TestApi.ChatRequest(topic: "billing") with { PageUrl = "https://shop.example/pro/a" });
+        Assert.Equal((ConversationStatus.Ended, EndedReasons.NoOperator), (missed.Status, missed.EndedReason));
         await OperatorOnlineAsync("chloe", TestApi.ChloeEmail, TestApi.ChloePassword); // sales 5, billing 3
 
         var session = await TestApi.CreateVisitorAsync(Host);
