@@ -45,17 +45,26 @@ public sealed class ChatService(
         if (pageUrl is not null && (pageUrl.Length > 2048 || !Uri.TryCreate(pageUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             throw new ChatException("The page address is not a valid http(s) URL.");
 
-        var topic = await db.SiteTopics.SingleOrDefaultAsync(t => t.SiteId == visitor.SiteId && t.Key == request.Topic, cancellationToken)
-            ?? throw new ChatException("Please choose one of the listed topics.");
+        // The site, the chosen topic and the page rules in one round trip: in a burst every StartChat waits its turn for
+        // a pooled connection at each one.
+        var setup = await db.Sites.AsNoTracking().Where(s => s.Id == visitor.SiteId)
+            .Select(s => new
+            {
+                Site = s,
+                Topic = db.SiteTopics.Where(t => t.SiteId == s.Id && t.Key == request.Topic)
+                    .Select(t => new { t.Key, t.SkillId, t.Priority }).FirstOrDefault(),
+                Rules = db.SitePageRules.Where(r => r.SiteId == s.Id).Select(r => new PageRule(r.UrlPattern, r.SkillId)).ToList(),
+            })
+            .SingleAsync(cancellationToken);
+        var (site, rules) = (setup.Site, setup.Rules);
+        var topic = setup.Topic ?? throw new ChatException("Please choose one of the listed topics.");
 
         var open = await LatestConversationAsync(visitor, cancellationToken);
         if (open is { IsOpen: true })
             return await ToViewAsync(open, cancellationToken);
 
-        var site = await db.Sites.AsNoTracking().SingleAsync(s => s.Id == visitor.SiteId, cancellationToken);
         if (site.DisabledAt is not null)
             throw new ChatException(SiteClosedMessage);
-        var rules = await db.SitePageRules.AsNoTracking().Where(r => r.SiteId == site.Id).Select(r => new PageRule(r.UrlPattern, r.SkillId)).ToListAsync(cancellationToken);
         var languageSkills = site.RouteByLanguage
             ? await db.Skills.AsNoTracking().Where(s => s.Key.StartsWith(SkillRequest.LanguageSkillPrefix)).ToDictionaryAsync(s => s.Key, s => s.Id, cancellationToken)
             : new Dictionary<string, Guid>();
@@ -101,7 +110,7 @@ public sealed class ChatService(
             conversation.EndedReason = closedReason;
             events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy = AuthorKind.System, reason = closedReason });
             await db.SaveChangesAsync(cancellationToken);
-            return await ToViewAsync(conversation, cancellationToken);
+            return await NewChatViewAsync(conversation.Id, site, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
 
@@ -118,9 +127,9 @@ public sealed class ChatService(
     }
 
     /// <summary>
-    /// What routing decided for a chat just started, read back from its own fresh copy: the state and the operator's name in one
-    /// query, then the messages routing may have added. The site is known, and a new chat has no survey (fewer round trips
-    /// for every StartChat of a burst).
+    /// What routing decided for a chat just started, read back from its own fresh copy in one query: the state, the operator's
+    /// name and the messages routing may have added. The site is known, and a new chat has no survey (fewer round trips for
+    /// every StartChat of a burst).
     /// </summary>
     private async Task<ConversationView> NewChatViewAsync(Guid conversationId, Site site, CancellationToken cancellationToken)
     {
@@ -129,11 +138,12 @@ public sealed class ChatService(
             {
                 c.Status, c.OperatorId, c.EndedBy, c.EndedReason,
                 OperatorName = db.Users.Where(u => u.Id == c.OperatorId).Select(u => u.DisplayName).FirstOrDefault(),
+                Messages = db.Messages.Where(m => m.ConversationId == c.Id).OrderBy(m => m.Sequence).ToList(),
             })
             .SingleAsync(cancellationToken);
         var survey = new Surveys.SurveyOffer(routed.OperatorId is null ? [] : site.SurveyQuestions, false);
         return new ConversationView(conversationId, routed.Status, routed.OperatorName, routed.EndedBy, routed.EndedReason,
-            await MessagesAfterAsync(conversationId, 0, cancellationToken), site.TypingPreview, survey);
+            routed.Messages.Select(m => m.ToDto()).ToList(), site.TypingPreview, survey);
     }
 
     public async Task<OfflineMessageCreated> LeaveOfflineMessageAsync(VisitorIdentity visitor, LeaveOfflineMessageRequest? request, CancellationToken cancellationToken = default)
