@@ -1,3 +1,4 @@
+using ChatDesk.Server.Events;
 using ChatDesk.Server.Webhooks;
 using ChatDesk.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -36,27 +37,32 @@ public sealed class WebhookCrashTests : WebhookTestBase
             ["ChatDesk:Outbox:PollMilliseconds"] = "50",
             ["ChatDesk:Outbox:AttemptTimeoutSeconds"] = "30",
         });
+        TestWebhookReceiver.Request first;
+        Guid conversationId;
         await using (crashing)
         {
-            await StartChatAsync();
-            var first = (await Receiver.WaitForAsync(1))[0];
+            conversationId = await StartChatAsync();
+            first = (await Receiver.WaitForAsync(1))[0];
             var leased = await WaitForDeliveryAsync(Guid.Parse(first.Id!), r => r.ClaimedBy?.StartsWith(crashing.NodeIdPrefix) == true);
             Assert.Equal(OutboxStatus.Pending, leased.Status);
             await crashing.KillAsync();
         }
 
-        // Another node: nothing is claimed before the lease ends (the clock here is the test's), then it is sent again.
+        // Another node: the leased row is not claimed before the lease ends (the clock here is the test's), then it is
+        // sent again. The survivor delivering a later event shows that it was claiming meanwhile.
         var settings = base.OutboxSettings();
         foreach (var (key, value) in BackplaneSettings())
             settings[key] = value;
         await using var survivor = new ChatDeskTestHost { SharedConnectionString = Host.ConnectionString, Clock = Host.Clock, Settings = settings };
         await survivor.InitializeAsync();
-        await Task.Delay(1000);
-        Assert.Single(Receiver.Requests);
+        await AppendEventsAsync(conversationId, EventTypes.ChatRequested, 1);
+        var probe = (await Receiver.WaitForAsync(2))[1];
+        await WaitForDeliveryAsync(Guid.Parse(probe.Id!), r => r.Status == OutboxStatus.Delivered);
+        Assert.Single(Receiver.Requests, r => r.Id == first.Id);
         Host.Clock.Advance(TimeSpan.FromMinutes(2));
 
-        var requests = await Receiver.WaitForAsync(2);
-        Assert.Equal(requests[0].Id, requests[1].Id);
+        var requests = (await Receiver.WaitForAsync(3)).Where(r => r.Id == first.Id).ToList();
+        Assert.Equal(2, requests.Count);
         var row = await WaitForDeliveryAsync(Guid.Parse(requests[0].Id!), r => r.Status != OutboxStatus.Pending);
         Assert.Equal(OutboxStatus.Delivered, row.Status);
         Assert.False(row.ClaimedBy!.StartsWith(crashing.NodeIdPrefix, StringComparison.Ordinal));

@@ -36,9 +36,8 @@ public sealed class WebhookOutboxRecoveryTests : WebhookTestBase
         await restarted.InitializeAsync();
 
         await Receiver.WaitForAsync(queued.Count);
-        await Task.Delay(500);
+        var rows = await WaitUntilNonePendingAsync(restarted);
         Assert.Equal(queued.Select(q => q.Id.ToString()).Order(), Receiver.Requests.Select(r => r.Id).Order());
-        var rows = await restarted.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Outbox));
         Assert.All(rows, r => Assert.Equal(OutboxStatus.Delivered, r.Status));
     }
 }
@@ -56,11 +55,10 @@ public sealed class WebhookTwoNodeTests : WebhookTestBase
             await AppendEventsAsync(conversationId, EventTypes.MessageSent, 30, host: batch % 2 == 0 ? Host : second);
 
         await Receiver.WaitForAsync(300, TimeSpan.FromSeconds(60));
-        await Task.Delay(1000); // a duplicate would arrive meanwhile
+        var rows = await WaitUntilNonePendingAsync(Host);
         var requests = Receiver.Requests.ToList();
         Assert.Equal(300, requests.Count);
         Assert.Equal(300, requests.Select(r => r.Id).Distinct().Count());
-        var rows = await DeliveriesAsync();
         Assert.Equal(300, rows.Count(r => r.Status == OutboxStatus.Delivered && r.Attempts == 1));
     }
 }

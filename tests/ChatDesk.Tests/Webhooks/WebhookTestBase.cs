@@ -73,6 +73,24 @@ public abstract class WebhookTestBase : ChatTestBase
 
     protected Task<List<OutboxItem>> DeliveriesAsync() => Host.WithDbAsync(db => db.Outbox.AsNoTracking().OrderBy(o => o.CreatedAt).ThenBy(o => o.EventId).ToListAsync());
 
+    /// <summary>
+    /// Waits until no outbox row is pending: every claim's outcome has been written, so a row sent twice would have
+    /// reached the receiver by then.
+    /// </summary>
+    protected static async Task<List<OutboxItem>> WaitUntilNonePendingAsync(ChatDeskTestHost host, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var rows = await host.WithDbAsync(db => db.Outbox.AsNoTracking().ToListAsync());
+            if (rows.All(r => r.Status != OutboxStatus.Pending))
+                return rows;
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"{rows.Count(r => r.Status == OutboxStatus.Pending)} outbox rows are still pending.");
+            await Task.Delay(50);
+        }
+    }
+
     protected async Task<OutboxItem> WaitForDeliveryAsync(Guid id, Func<OutboxItem, bool> done, TimeSpan? timeout = null)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
