@@ -4,7 +4,6 @@ using ChatDesk.Server.Events;
 using ChatDesk.Server.Identity;
 using ChatDesk.Server.Routing;
 using ChatDesk.Server.Surveys;
-using ChatDesk.Server.Widget;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatDesk.Server.Chats;
@@ -28,7 +27,7 @@ public sealed class ChatService(
     public async Task<ConversationView?> GetVisitorConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken = default)
     {
         var conversation = await LatestConversationAsync(visitor, cancellationToken);
-        return conversation is null ? null : await ToViewAsync(conversation, cancellationToken);
+        return conversation is null ? null : await ViewAsync(conversation.Id, cancellationToken);
     }
 
     public async Task<ConversationView> StartChatAsync(VisitorIdentity visitor, StartChatRequest request, string? userAgent, CancellationToken cancellationToken = default)
@@ -61,7 +60,7 @@ public sealed class ChatService(
 
         var open = await LatestConversationAsync(visitor, cancellationToken);
         if (open is { IsOpen: true })
-            return await ToViewAsync(open, cancellationToken);
+            return await ViewAsync(open.Id, cancellationToken);
 
         if (site.DisabledAt is not null)
             throw new ChatException(SiteClosedMessage);
@@ -110,7 +109,7 @@ public sealed class ChatService(
             conversation.EndedReason = closedReason;
             events.Append(db, conversation, EventTypes.ChatEnded, new { endedBy = AuthorKind.System, reason = closedReason });
             await db.SaveChangesAsync(cancellationToken);
-            return await NewChatViewAsync(conversation.Id, site, cancellationToken);
+            return await ViewAsync(conversation.Id, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
 
@@ -123,27 +122,7 @@ public sealed class ChatService(
         catch (TimeoutException)
         {
         }
-        return await NewChatViewAsync(conversation.Id, site, cancellationToken);
-    }
-
-    /// <summary>
-    /// What routing decided for a chat just started, read back from its own fresh copy in one query: the state, the operator's
-    /// name and the messages routing may have added. The site is known, and a new chat has no survey (fewer round trips for
-    /// every StartChat of a burst).
-    /// </summary>
-    private async Task<ConversationView> NewChatViewAsync(Guid conversationId, Site site, CancellationToken cancellationToken)
-    {
-        var routed = await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId)
-            .Select(c => new
-            {
-                c.Status, c.OperatorId, c.EndedBy, c.EndedReason,
-                OperatorName = db.Users.Where(u => u.Id == c.OperatorId).Select(u => u.DisplayName).FirstOrDefault(),
-                Messages = db.Messages.Where(m => m.ConversationId == c.Id).OrderBy(m => m.Sequence).ToList(),
-            })
-            .SingleAsync(cancellationToken);
-        var survey = new Surveys.SurveyOffer(routed.OperatorId is null ? [] : site.SurveyQuestions, false);
-        return new ConversationView(conversationId, routed.Status, routed.OperatorName, routed.EndedBy, routed.EndedReason,
-            routed.Messages.Select(m => m.ToDto()).ToList(), site.TypingPreview, survey);
+        return await ViewAsync(conversation.Id, cancellationToken);
     }
 
     public async Task<OfflineMessageCreated> LeaveOfflineMessageAsync(VisitorIdentity visitor, LeaveOfflineMessageRequest? request, CancellationToken cancellationToken = default)
@@ -386,16 +365,27 @@ public sealed class ChatService(
     private Task<Conversation?> LatestConversationAsync(VisitorIdentity visitor, CancellationToken cancellationToken) =>
         db.Conversations.OfVisitorLatestFirst(visitor).FirstOrDefaultAsync(cancellationToken);
 
-    private async Task<ConversationView> ToViewAsync(Conversation conversation, CancellationToken cancellationToken)
+    /// <summary>
+    /// A conversation as its visitor sees it, in one query: the widget asks on every page load, and StartChat for each new
+    /// chat (in a burst every round trip waits its turn for a pooled connection). Routing works on its own fresh copy, so
+    /// this reads what it decided.
+    /// </summary>
+    private async Task<ConversationView> ViewAsync(Guid conversationId, CancellationToken cancellationToken)
     {
-        var operatorName = conversation.OperatorId is null ? null
-            : await db.Users.Where(u => u.Id == conversation.OperatorId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
-        var site = await db.Sites.Where(s => s.Id == conversation.SiteId).Select(s => new { s.TypingPreview, s.SurveyQuestions }).SingleAsync(cancellationToken);
+        var view = await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId)
+            .Select(c => new
+            {
+                c.Status, c.OperatorId, c.EndedBy, c.EndedReason,
+                OperatorName = db.Users.Where(u => u.Id == c.OperatorId).Select(u => u.DisplayName).FirstOrDefault(),
+                Site = db.Sites.Where(s => s.Id == c.SiteId).Select(s => new { s.TypingPreview, s.SurveyQuestions }).First(),
+                Surveyed = db.Surveys.Any(s => s.ConversationId == c.Id),
+                Messages = db.Messages.Where(m => m.ConversationId == c.Id).OrderBy(m => m.Sequence).ToList(),
+            })
+            .SingleAsync(cancellationToken);
         // Only a chat an operator took gets a survey; a missed one offers an offline message instead.
-        var survey = new Surveys.SurveyOffer(conversation.OperatorId is null ? [] : site.SurveyQuestions,
-            await db.Surveys.AnyAsync(s => s.ConversationId == conversation.Id, cancellationToken));
-        return new ConversationView(conversation.Id, conversation.Status, operatorName, conversation.EndedBy, conversation.EndedReason,
-            await MessagesAfterAsync(conversation.Id, 0, cancellationToken), site.TypingPreview, survey);
+        var survey = new SurveyOffer(view.OperatorId is null ? [] : view.Site.SurveyQuestions, view.Surveyed);
+        return new ConversationView(conversationId, view.Status, view.OperatorName, view.EndedBy, view.EndedReason,
+            view.Messages.Select(m => m.ToDto()).ToList(), view.Site.TypingPreview, survey);
     }
 
     private async Task<IReadOnlyList<MessageDto>> MessagesAfterAsync(Guid conversationId, int afterSequence, CancellationToken cancellationToken) =>

@@ -19,13 +19,11 @@ public sealed class OutboxDispatcher(
 {
     private const string ClaimSql = """
         UPDATE outbox o SET next_attempt_at = $2, claimed_by = $3
-        FROM (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+        FROM (SELECT id, subscription_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
               ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
+        LEFT JOIN webhook_subscriptions s ON s.id = due.subscription_id
         WHERE o.id = due.id
-        RETURNING o.id, o.channel, o.kind, o.attempts, o.payload, o.created_at,
-                  (SELECT s.url FROM webhook_subscriptions s WHERE s.id = o.subscription_id),
-                  (SELECT s.secret FROM webhook_subscriptions s WHERE s.id = o.subscription_id),
-                  (SELECT NOT s.enabled FROM webhook_subscriptions s WHERE s.id = o.subscription_id)
+        RETURNING o.id, o.channel, o.kind, o.attempts, o.payload, o.created_at, s.url, s.secret, NOT s.enabled
         """;
 
     /// <summary>The error of a row whose subscription was disabled before it was sent (a replay sends it once re-enabled).</summary>
